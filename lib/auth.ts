@@ -1,0 +1,103 @@
+import { timingSafeEqual, createHash } from "node:crypto";
+import { SignJWT, jwtVerify, createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import type { AuthConfig } from "./config";
+import { DomainError } from "./errors";
+
+export const ROLES = ["GUEST", "ORGANIZER", "ADMIN"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling, taken from a verified token. */
+export interface Principal {
+  userId: string;
+  role: Role;
+  name?: string;
+  email?: string;
+  /** Seconds since the epoch; subscriptions close when it passes. */
+  expiresAt?: number;
+}
+
+/** Header that carries the service secret from the gateway (or a service) to a subgraph. */
+export const SERVICE_SECRET_HEADER = "x-service-secret";
+
+export interface TokenVerifier {
+  /** Resolves the principal of a valid token; rejects with UNAUTHENTICATED otherwise. */
+  verify(token: string): Promise<Principal>;
+}
+
+export function createTokenVerifier(config: Pick<AuthConfig, "jwtSecret" | "jwksUrl" | "issuer" | "audience">): TokenVerifier {
+  let key: Uint8Array | JWTVerifyGetKey;
+  let algorithms: string[];
+  if (config.jwksUrl) {
+    key = createRemoteJWKSet(new URL(config.jwksUrl));
+    algorithms = ["RS256", "ES256"];
+  } else if (config.jwtSecret) {
+    key = new TextEncoder().encode(config.jwtSecret);
+    algorithms = ["HS256"];
+  } else {
+    throw new Error("Either JWT_SECRET or JWKS_URL must be configured");
+  }
+  return {
+    async verify(token) {
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, key as Uint8Array, {
+          algorithms,
+          issuer: config.issuer,
+          audience: config.audience,
+        }));
+      } catch {
+        throw new DomainError("UNAUTHENTICATED", "Invalid or expired token");
+      }
+      return principalFromClaims(payload);
+    },
+  };
+}
+
+function principalFromClaims(payload: JWTPayload): Principal {
+  const role = payload.role;
+  if (typeof payload.sub !== "string" || payload.sub.length === 0 || payload.sub.length > 200) {
+    throw new DomainError("UNAUTHENTICATED", "Token has no subject");
+  }
+  if (typeof role !== "string" || !(ROLES as readonly string[]).includes(role)) {
+    throw new DomainError("UNAUTHENTICATED", "Token has no valid role");
+  }
+  return {
+    userId: payload.sub,
+    role: role as Role,
+    name: typeof payload.name === "string" ? payload.name : undefined,
+    email: typeof payload.email === "string" ? payload.email : undefined,
+    expiresAt: payload.exp,
+  };
+}
+
+/** Signs an HS256 user token (demo tokens, tests, tooling). */
+export async function signUserToken(
+  config: Pick<AuthConfig, "jwtSecret" | "issuer" | "audience">,
+  principal: Omit<Principal, "expiresAt">,
+  expiresIn: string | number = "12h",
+): Promise<string> {
+  if (!config.jwtSecret) throw new Error("Signing tokens needs JWT_SECRET");
+  return new SignJWT({ role: principal.role, name: principal.name, email: principal.email })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(principal.userId)
+    .setIssuer(config.issuer)
+    .setAudience(config.audience)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(config.jwtSecret));
+}
+
+/** The token of an `Authorization: Bearer <token>` header; `null` if absent, an error if malformed. */
+export function bearerToken(header: string | undefined): string | null {
+  if (header === undefined || header.trim() === "") return null;
+  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
+  if (!match) throw new DomainError("UNAUTHENTICATED", "Authorization header must be 'Bearer <token>'");
+  return match[1];
+}
+
+/** Constant-time comparison, so the secret cannot be guessed byte by byte from timings. */
+export function isServiceSecret(presented: string | undefined, expected: string): boolean {
+  if (!presented) return false;
+  const digest = (value: string) => createHash("sha256").update(value).digest();
+  return timingSafeEqual(digest(presented), digest(expected));
+}

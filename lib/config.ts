@@ -1,0 +1,80 @@
+import { z } from "zod";
+
+/** Thrown when the environment does not describe a runnable service; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+/**
+ * Parses `env` with a zod object whose keys are the environment variable names, so every
+ * error message names the variable to fix. Empty strings count as unset.
+ */
+export function parseEnv<S extends z.ZodObject>(schema: S, env: Env): z.infer<S> {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => `${issue.path.join(".") || "(environment)"}: ${issue.message}`),
+  );
+}
+
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+export const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"])
+    .default(fallback ? "true" : "false")
+    .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const urlWithProtocols = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}` },
+  );
+
+export const postgresUrl = urlWithProtocols(["postgres:", "postgresql:"]);
+export const redisUrl = urlWithProtocols(["redis:", "rediss:"]);
+export const httpUrl = urlWithProtocols(["http:", "https:"]);
+
+/** `host:port[,host:port...]` */
+export const kafkaBrokers = z
+  .string()
+  .transform((value) => value.split(",").map((b) => b.trim()).filter(Boolean))
+  .refine((list) => list.length > 0 && list.every((b) => /^[\w.-]+:\d{1,5}$/.test(b)), {
+    message: "must be a comma-separated list of host:port",
+  });
+
+export const logLevel = z.enum(["debug", "info", "warn", "error", "silent"]).default("info");
+
+/**
+ * Auth settings every service shares. Either an HS256 secret or a JWKS URL verifies user
+ * tokens; the service secret authenticates the gateway (and services) to subgraphs.
+ */
+export const authEnv = {
+  JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  JWKS_URL: httpUrl.optional(),
+  JWT_ISSUER: z.string().default("booking-platform"),
+  JWT_AUDIENCE: z.string().default("booking-api"),
+  SERVICE_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+};
+
+export interface AuthConfig {
+  jwtSecret?: string;
+  jwksUrl?: string;
+  issuer: string;
+  audience: string;
+  serviceSecret: string;
+}

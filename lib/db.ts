@@ -1,0 +1,91 @@
+import path from "node:path";
+import pg from "pg";
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+
+/** The drizzle handle repositories use; the same API over node-postgres and PGlite. */
+export type AppDatabase = PgDatabase<PgQueryResultHKT, Record<string, never>>;
+
+/** A database connection a service owns: real PostgreSQL or the embedded PGlite. */
+export interface Database {
+  readonly kind: "postgres" | "pglite";
+  readonly db: AppDatabase;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const SUBGRAPHS = ["booking", "inventory", "payment", "notification"] as const;
+export type SubgraphName = (typeof SUBGRAPHS)[number];
+
+const MIGRATIONS_ROOT = path.resolve(import.meta.dirname, "..", "drizzle");
+
+export function connectPostgres(url: string, options: { maxConnections?: number; applicationName?: string } = {}): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    application_name: options.applicationName,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle client that loses its connection emits 'error' on the pool; without a listener
+  // that would crash the process instead of just dropping the client.
+  pool.on("error", () => {});
+  const db = drizzlePg({ client: pool }) as unknown as AppDatabase;
+  return {
+    kind: "postgres",
+    db,
+    ping: async () => {
+      await pool.query("select 1");
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** Embedded PostgreSQL (WASM). In memory unless `dataDir` is given. One connection for all. */
+export async function openPglite(dataDir?: string): Promise<Database & { client: PGlite }> {
+  const client = await PGlite.create(dataDir ? { dataDir } : {});
+  const db = drizzlePglite({ client }) as unknown as AppDatabase;
+  return {
+    kind: "pglite",
+    client,
+    db,
+    ping: async () => {
+      await client.query("select 1");
+    },
+    close: () => client.close(),
+  };
+}
+
+function migrationOptions(subgraph: SubgraphName) {
+  return {
+    migrationsFolder: path.join(MIGRATIONS_ROOT, subgraph),
+    // The subgraph's own schema is created by its first migration, so the bookkeeping
+    // table lives in a shared `drizzle` schema, one table per subgraph.
+    migrationsSchema: "drizzle",
+    migrationsTable: `${subgraph}_migrations`,
+  };
+}
+
+/**
+ * Applies a subgraph's migrations to PostgreSQL. Runs on one dedicated connection under an
+ * advisory lock, so several processes starting at once apply each migration exactly once.
+ */
+export async function migratePostgres(url: string, subgraph: SubgraphName): Promise<void> {
+  const client = new pg.Client({ connectionString: url, application_name: `migrate-${subgraph}` });
+  await client.connect();
+  try {
+    await client.query("select pg_advisory_lock(hashtext($1))", [`migrate:${subgraph}`]);
+    await migratePg(drizzlePg({ client }), migrationOptions(subgraph));
+  } finally {
+    await client.query("select pg_advisory_unlock(hashtext($1))", [`migrate:${subgraph}`]).catch(() => {});
+    await client.end();
+  }
+}
+
+export async function migratePgliteDatabase(database: Database & { client: PGlite }, subgraph: SubgraphName): Promise<void> {
+  await migratePglite(drizzlePglite({ client: database.client }), migrationOptions(subgraph));
+}

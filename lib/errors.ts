@@ -1,0 +1,94 @@
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { unwrapResolverError } from "@apollo/server/errors";
+import type { Logger } from "./logger";
+
+/** Every `extensions.code` a client may see (ARCHITECTURE.md §9). */
+export const ERROR_CODES = [
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "BAD_USER_INPUT",
+  "INVALID_STATUS",
+  "CONFLICT",
+  "INSUFFICIENT_STOCK",
+  "MAX_PER_USER_EXCEEDED",
+  "RESERVATION_EXPIRED",
+  "PAYMENT_FAILED",
+  "RATE_LIMITED",
+  "IDEMPOTENCY_KEY_REUSED",
+  "SERVICE_UNAVAILABLE",
+  "INTERNAL_SERVER_ERROR",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Codes graphql-js and Apollo Server produce for malformed requests; safe to show as they are. */
+const REQUEST_ERROR_CODES = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+]);
+/** Internal errors are never passed through: their message may name hosts or SQL. */
+const PUBLIC_CODES = new Set<string>(
+  [...ERROR_CODES, ...REQUEST_ERROR_CODES].filter((code) => code !== "INTERNAL_SERVER_ERROR"),
+);
+
+/**
+ * An expected failure. Services throw it without knowing about GraphQL; the servers turn it
+ * into `{ message, extensions: { code, ...details } }`.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} not found`);
+export const forbidden = (message = "You are not allowed to do this") => new DomainError("FORBIDDEN", message);
+export const unauthenticated = (message = "Authentication required") => new DomainError("UNAUTHENTICATED", message);
+export const badInput = (message: string, details: Record<string, unknown> = {}) =>
+  new DomainError("BAD_USER_INPUT", message, details);
+
+/** A GraphQLError thrown before execution (context creation), with an HTTP status. */
+export function httpError(code: ErrorCode, message: string, status: number): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, http: { status } } });
+}
+
+const INTERNAL: GraphQLFormattedError = {
+  message: "Internal server error",
+  extensions: { code: "INTERNAL_SERVER_ERROR" },
+};
+
+/**
+ * Apollo `formatError`: domain errors become their code; errors graphql-js raises for bad
+ * requests pass through; anything else is logged with context and masked, so SQL, stack
+ * traces and hostnames never reach a client.
+ */
+export function createErrorFormatter(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof DomainError) {
+      return {
+        message: original.message,
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { ...original.details, code: original.code },
+      };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === "string" && PUBLIC_CODES.has(code)) {
+      const { stacktrace: _stack, exception: _exception, serviceName: _service, ...extensions } =
+        formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    logger.error("unexpected error", { error: original, path: formatted.path, message: formatted.message });
+    return { ...INTERNAL, path: formatted.path };
+  };
+}

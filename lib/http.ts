@@ -1,0 +1,171 @@
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
+import type { Logger } from "./logger";
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+export type Routes = Record<string, Handler>;
+
+/** A dependency check for `/readyz`: resolves when the dependency answers. */
+export type ReadinessChecks = Record<string, () => Promise<unknown>>;
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly server: http.Server;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(payload) });
+  res.end(payload);
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new HttpError(413, "Request body too large");
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function requestId(req: IncomingMessage): string {
+  const given = req.headers["x-request-id"];
+  return typeof given === "string" && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+/** `/healthz` says the process is alive; `/readyz` runs every check and lists the failures by name. */
+export function healthRoutes(checks: ReadinessChecks, logger: Logger): Routes {
+  return {
+    "GET /healthz": async (_req, res) => sendJson(res, 200, { status: "ok" }),
+    "GET /readyz": async (_req, res) => {
+      const results = await Promise.all(
+        Object.entries(checks).map(async ([name, check]) => {
+          try {
+            await withTimeout(check(), 2_000);
+            return [name, "ok"] as const;
+          } catch (error) {
+            logger.warn("readiness check failed", { check: name, error });
+            return [name, "unavailable"] as const;
+          }
+        }),
+      );
+      const ready = results.every(([, state]) => state === "ok");
+      sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", checks: Object.fromEntries(results) });
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs Apollo Server on a plain node:http request (the documented way to write an
+ * integration: `executeHTTPGraphQLRequest`), so services need no web framework.
+ */
+export function graphqlHandler<TContext extends BaseContext>(
+  apollo: ApolloServer<TContext>,
+  buildContext: (req: IncomingMessage) => Promise<TContext>,
+): Handler {
+  return async (req, res) => {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+    }
+    let body: unknown = undefined;
+    if (req.method === "POST") {
+      const raw = await readBody(req);
+      const type = headers.get("content-type") ?? "";
+      if (type.includes("application/json")) {
+        try {
+          body = raw.length ? JSON.parse(raw.toString("utf8")) : undefined;
+        } catch {
+          throw new HttpError(400, "Request body is not valid JSON");
+        }
+      } else {
+        body = raw.toString("utf8");
+      }
+    }
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
+      context: () => buildContext(req),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === "complete") {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+}
+
+/** Starts an HTTP server that dispatches on `METHOD /path`; unknown routes get 404. */
+export async function startHttpServer(options: {
+  host: string;
+  port: number;
+  routes: Routes;
+  logger: Logger;
+}): Promise<RunningServer> {
+  const { routes, logger } = options;
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    const handler = routes[`${req.method} ${path}`];
+    if (!handler) {
+      const allowed = Object.keys(routes).some((key) => key.endsWith(` ${path}`));
+      sendJson(res, allowed ? 405 : 404, { error: allowed ? "Method not allowed" : "Not found" });
+      return;
+    }
+    handler(req, res).catch((error: unknown) => {
+      if (error instanceof HttpError) {
+        if (!res.headersSent) sendJson(res, error.status, { error: error.message });
+        return;
+      }
+      logger.error("request failed", { error, path });
+      if (!res.headersSent) sendJson(res, 500, { error: "Internal server error" });
+      else res.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,88 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { authEnv, ConfigError, kafkaBrokers, logLevel, parseEnv, port, postgresUrl, redisUrl, type AuthConfig, type Env } from "./config";
+import type { LogLevel } from "./logger";
+
+/** Configuration shared by the four subgraphs; each reads its own port variable. */
+export interface SubgraphConfig {
+  host: string;
+  port: number;
+  databaseUrl?: string;
+  redisUrl?: string;
+  kafkaBrokers?: string[];
+  auth: AuthConfig;
+  logLevel: LogLevel;
+}
+
+export const DEFAULT_PORTS = { gateway: 4000, booking: 4001, inventory: 4002, payment: 4003, notification: 4004 } as const;
+
+export interface LoadOptions {
+  /**
+   * A service started on its own must be given its secrets and its database; the all-in-one
+   * launcher generates secrets and may use the embedded database instead.
+   */
+  standalone: boolean;
+}
+
+const backendEnv = {
+  HOST: z.string().default("127.0.0.1"),
+  DATABASE_URL: postgresUrl.optional(),
+  REDIS_URL: redisUrl.optional(),
+  KAFKA_BROKERS: kafkaBrokers.optional(),
+  LOG_LEVEL: logLevel,
+  ...authEnv,
+};
+
+export function loadSubgraphConfig(
+  name: keyof typeof DEFAULT_PORTS,
+  env: Env,
+  options: LoadOptions,
+): SubgraphConfig {
+  const portVar = `${name.toUpperCase()}_PORT`;
+  const parsed = parseEnv(z.object({ ...backendEnv, [portVar]: port(DEFAULT_PORTS[name]) }), env) as z.infer<
+    z.ZodObject<typeof backendEnv>
+  > &
+    Record<string, number>;
+  const missing = missingSecrets(parsed);
+  if (options.standalone && !parsed.DATABASE_URL) {
+    missing.push("DATABASE_URL: required when the service runs on its own");
+  }
+  if (missing.length) throw new ConfigError(missing);
+  return {
+    host: parsed.HOST,
+    port: parsed[portVar],
+    databaseUrl: parsed.DATABASE_URL,
+    redisUrl: parsed.REDIS_URL,
+    kafkaBrokers: parsed.KAFKA_BROKERS,
+    logLevel: parsed.LOG_LEVEL,
+    auth: authConfigFrom(parsed),
+  };
+}
+
+interface ParsedAuth {
+  JWT_SECRET?: string;
+  JWKS_URL?: string;
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+  SERVICE_SECRET?: string;
+}
+
+/** Secrets are never defaulted: the all-in-one launcher generates them and passes them in. */
+export function missingSecrets(parsed: ParsedAuth): string[] {
+  const missing: string[] = [];
+  if (!parsed.SERVICE_SECRET) missing.push("SERVICE_SECRET: required (shared by the gateway and every subgraph)");
+  if (!parsed.JWT_SECRET && !parsed.JWKS_URL) missing.push("JWT_SECRET: required unless JWKS_URL is set");
+  return missing;
+}
+
+export function authConfigFrom(parsed: ParsedAuth): AuthConfig {
+  return {
+    jwtSecret: parsed.JWT_SECRET,
+    jwksUrl: parsed.JWKS_URL,
+    issuer: parsed.JWT_ISSUER,
+    audience: parsed.JWT_AUDIENCE,
+    serviceSecret: parsed.SERVICE_SECRET!,
+  };
+}
+
+export const randomSecret = () => randomBytes(32).toString("base64url");

@@ -1,0 +1,135 @@
+import type { IncomingMessage } from "node:http";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import { printSchemaWithDirectives } from "@graphql-tools/utils";
+import { parse, type GraphQLSchema } from "graphql";
+import { buildSchema, createResolversMap, type NonEmptyArray } from "type-graphql";
+import { bearerToken, isServiceSecret, SERVICE_SECRET_HEADER, type Principal, type TokenVerifier } from "./auth";
+import { createErrorFormatter, DomainError, httpError } from "./errors";
+import { graphqlHandler, healthRoutes, requestId, sendJson, startHttpServer, type ReadinessChecks, type RunningServer, type Routes } from "./http";
+import type { Logger } from "./logger";
+
+/** The request context every resolver receives. */
+export interface RequestContext {
+  principal: Principal | null;
+  requestId: string;
+  logger: Logger;
+}
+
+/** Federation directives every subgraph may use: one pinned list, one version. */
+const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible", "@tag"])`;
+
+type ResolverClass = new (...args: never[]) => object;
+type ReferenceResolvers = Record<string, { __resolveReference: (reference: never, context: RequestContext) => unknown }>;
+
+/**
+ * Builds a Federation 2 subgraph from type-graphql resolvers: type-graphql builds a schema,
+ * its SDL (with directives) and resolver map go to `buildSubgraphSchema`, which adds
+ * `_service`, `_entities` and the entity reference resolvers.
+ *
+ * Resolver instances are passed in (constructed by the composition root), so resolvers get
+ * their services through constructors instead of a global container.
+ */
+export async function buildSubgraph(options: {
+  resolvers: object[];
+  orphanedTypes?: Function[];
+  references?: ReferenceResolvers;
+}): Promise<GraphQLSchema> {
+  const instances = new Map<Function, object>(options.resolvers.map((r) => [r.constructor, r]));
+  const schema = await buildSchema({
+    resolvers: options.resolvers.map((r) => r.constructor as ResolverClass) as unknown as NonEmptyArray<Function>,
+    orphanedTypes: options.orphanedTypes,
+    container: {
+      get: (cls: Function) => {
+        const instance = instances.get(cls);
+        if (!instance) throw new Error(`No instance given for resolver ${cls.name}`);
+        return instance;
+      },
+    },
+    validate: false,
+    skipCheck: true,
+  });
+  const resolverMap = createResolversMap(schema) as Record<string, Record<string, unknown>>;
+  for (const [typeName, reference] of Object.entries(options.references ?? {})) {
+    resolverMap[typeName] = { ...resolverMap[typeName], ...reference };
+  }
+  return buildSubgraphSchema({
+    typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`),
+    resolvers: resolverMap as never,
+  });
+}
+
+export interface SubgraphServerOptions {
+  name: string;
+  schema: GraphQLSchema;
+  host: string;
+  port: number;
+  serviceSecret: string;
+  verifier: TokenVerifier;
+  readiness: ReadinessChecks;
+  logger: Logger;
+  /** Extra HTTP routes (webhooks, internal endpoints). */
+  routes?: Routes;
+}
+
+/**
+ * Serves a subgraph at `POST /graphql`. Only callers holding the service secret (the gateway,
+ * other services) get through; the user token they forward is verified again here.
+ */
+export async function startSubgraphServer(options: SubgraphServerOptions): Promise<RunningServer> {
+  const { logger, verifier } = options;
+  const apollo = new ApolloServer<RequestContext>({
+    schema: options.schema,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    formatError: createErrorFormatter(logger),
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+  });
+  await apollo.start();
+
+  const buildContext = async (req: IncomingMessage): Promise<RequestContext> => {
+    const id = requestId(req);
+    return { principal: await principalOf(req, verifier), requestId: id, logger: logger.child({ requestId: id }) };
+  };
+  const graphql = graphqlHandler(apollo, buildContext);
+
+  const server = await startHttpServer({
+    host: options.host,
+    port: options.port,
+    logger,
+    routes: {
+      ...healthRoutes(options.readiness, logger),
+      ...options.routes,
+      "POST /graphql": async (req, res) => {
+        const secret = req.headers[SERVICE_SECRET_HEADER];
+        if (!isServiceSecret(typeof secret === "string" ? secret : undefined, options.serviceSecret)) {
+          sendJson(res, 401, {
+            errors: [{ message: "Missing or invalid service credentials", extensions: { code: "UNAUTHENTICATED" } }],
+          });
+          return;
+        }
+        await graphql(req, res);
+      },
+    },
+  });
+  logger.info("subgraph listening", { subgraph: options.name, url: `${server.url}/graphql` });
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      await apollo.stop();
+    },
+  };
+}
+
+/** The verified principal of a request, `null` when it has no token; invalid tokens are rejected. */
+export async function principalOf(req: IncomingMessage, verifier: TokenVerifier): Promise<Principal | null> {
+  try {
+    const token = bearerToken(req.headers.authorization);
+    return token ? await verifier.verify(token) : null;
+  } catch (error) {
+    if (error instanceof DomainError) throw httpError(error.code, error.message, 401);
+    throw error;
+  }
+}

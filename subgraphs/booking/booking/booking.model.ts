@@ -1,0 +1,81 @@
+import { randomInt } from "node:crypto";
+import { badInput } from "../../../lib/errors";
+
+export const BOOKING_STATUSES = [
+  "PENDING",
+  "CONFIRMED",
+  "CHECKED_IN",
+  "COMPLETED",
+  "CANCELLED",
+  "EXPIRED",
+  "FAILED",
+  "NO_SHOW",
+] as const;
+export type BookingStatus = (typeof BOOKING_STATUSES)[number];
+
+/** Money in minor units; `total = base + tax - discount`, fixed when the booking is made. */
+export interface PriceSnapshot {
+  base: number;
+  tax: number;
+  discount: number;
+  total: number;
+  currency: string;
+}
+
+export interface Booking {
+  id: string;
+  reference: string;
+  userId: string;
+  zoneId: string;
+  slotId: string;
+  venueId: string;
+  quantity: number;
+  status: BookingStatus;
+  version: number;
+  price: PriceSnapshot;
+  specialRequests: string | null;
+  expiresAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+// No 0/O or 1/I: references are read aloud and typed by hand.
+const REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+export const REFERENCE_PATTERN = /^BR-\d{8}-[A-HJ-NP-Z2-9]{6}$/;
+
+/** `BR-YYYYMMDD-XXXXXX`: the UTC date of creation and six random characters. */
+export function generateBookingReference(now: Date = new Date()): string {
+  const date = now.toISOString().slice(0, 10).replaceAll("-", "");
+  let suffix = "";
+  for (let i = 0; i < 6; i++) suffix += REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)];
+  return `BR-${date}-${suffix}`;
+}
+
+/** Position in a newest-first list: the row's exact creation timestamp (µs) and id. */
+export interface BookingCursor {
+  createdAt: string;
+  id: string;
+}
+
+export function encodeCursor(cursor: BookingCursor): string {
+  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString("base64url");
+}
+
+export function decodeCursor(value: string): BookingCursor {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      typeof parsed[0] === "string" &&
+      !Number.isNaN(Date.parse(parsed[0])) &&
+      typeof parsed[1] === "string" &&
+      /^[0-9a-f-]{36}$/i.test(parsed[1])
+    ) {
+      return { createdAt: parsed[0], id: parsed[1] };
+    }
+  } catch {
+    // fall through: any malformed cursor gets the same answer
+  }
+  throw badInput("Invalid cursor", { field: "after" });
+}

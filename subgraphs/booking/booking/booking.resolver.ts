@@ -1,0 +1,43 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import type { RequestContext } from "../../../lib/subgraph";
+import { ZoneReference } from "../zone/zone.type";
+import type { Booking, BookingStatus } from "./booking.model";
+import type { BookingPage, BookingQueries } from "./booking.service";
+import { BookingConnectionType, BookingStatusEnum, BookingType } from "./booking.type";
+
+@Resolver(() => BookingType)
+export class BookingResolver {
+  constructor(private readonly queries: BookingQueries) {}
+
+  @Query(() => BookingType, { description: "A booking you own (admins: any booking)." })
+  booking(@Arg("id", () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Booking> {
+    return this.queries.byId(ctx.principal, id);
+  }
+
+  @Query(() => BookingType, { description: "A booking by its human reference, e.g. BR-20261122-K7M2QX." })
+  bookingByReference(@Arg("reference", () => String) reference: string, @Ctx() ctx: RequestContext): Promise<Booking> {
+    return this.queries.byReference(ctx.principal, reference);
+  }
+
+  @Query(() => BookingConnectionType, { description: "Your bookings, newest first." })
+  myBookings(
+    @Arg("first", () => Int, { defaultValue: 20, description: "Page size, 1–100." }) first: number,
+    @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." }) after: string | null,
+    @Arg("status", () => [BookingStatusEnum], { nullable: true, description: "Only these statuses." })
+    status: BookingStatus[] | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<BookingPage> {
+    return this.queries.mine(ctx.principal, { first, after, statuses: status });
+  }
+
+  @FieldResolver(() => ZoneReference)
+  zone(@Root() booking: Booking): ZoneReference {
+    return { id: booking.zoneId };
+  }
+}
+
+/** `_entities` for Booking: the same visibility rule as the `booking` query. */
+export const resolveBookingReference =
+  (queries: BookingQueries) =>
+  (ref: { id: string }, ctx: RequestContext): Promise<Booking> =>
+    queries.byId(ctx.principal, ref.id);

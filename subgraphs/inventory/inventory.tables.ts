@@ -1,0 +1,71 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, pgSchema, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
+/** Everything the inventory subgraph stores lives in the `inventory` Postgres schema. */
+export const inventorySchema = pgSchema("inventory");
+
+const timestamps = {
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const venues = inventorySchema.table(
+  "venues",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    kind: text("kind").notNull(),
+    city: text("city").notNull(),
+    timezone: text("timezone").notNull().default("UTC"),
+    /** The organizer (user id from the token) who owns the venue. */
+    ownerId: text("owner_id").notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    index("venues_owner_idx").on(t.ownerId),
+    check("venues_kind_check", sql`${t.kind} in ('THEATRE', 'RESTAURANT', 'HOTEL', 'OTHER')`),
+  ],
+);
+
+export const slots = inventorySchema.table(
+  "slots",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    venueId: uuid("venue_id")
+      .notNull()
+      .references(() => venues.id),
+    title: text("title").notNull(),
+    startsAt: timestamp("starts_at", { withTimezone: true }).notNull(),
+    endsAt: timestamp("ends_at", { withTimezone: true }).notNull(),
+    maxPerUser: integer("max_per_user").notNull().default(4),
+    saleStartsAt: timestamp("sale_starts_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    index("slots_venue_starts_idx").on(t.venueId, t.startsAt),
+    check("slots_time_check", sql`${t.endsAt} > ${t.startsAt}`),
+    check("slots_max_per_user_check", sql`${t.maxPerUser} > 0`),
+  ],
+);
+
+export const zones = inventorySchema.table(
+  "zones",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    slotId: uuid("slot_id")
+      .notNull()
+      .references(() => slots.id),
+    name: text("name").notNull(),
+    capacity: integer("capacity").notNull(),
+    /** Price of one seat in minor units (cents) of `currency`. */
+    priceMinor: integer("price_minor").notNull(),
+    currency: text("currency").notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    index("zones_slot_idx").on(t.slotId),
+    check("zones_capacity_check", sql`${t.capacity} >= 0`),
+    check("zones_price_check", sql`${t.priceMinor} >= 0`),
+    check("zones_currency_check", sql`${t.currency} ~ '^[A-Z]{3}$'`),
+  ],
+);

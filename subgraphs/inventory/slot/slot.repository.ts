@@ -1,0 +1,41 @@
+import { asc, eq } from "drizzle-orm";
+import type { AppDatabase } from "../../../lib/db";
+import { slots } from "../inventory.tables";
+
+/** A show, a sitting or a night: something with a start and an end that has zones to book. */
+export interface Slot {
+  id: string;
+  venueId: string;
+  title: string;
+  startsAt: Date;
+  endsAt: Date;
+  maxPerUser: number;
+  saleStartsAt: Date | null;
+}
+
+const toSlot = (row: typeof slots.$inferSelect): Slot => ({
+  id: row.id,
+  venueId: row.venueId,
+  title: row.title,
+  startsAt: row.startsAt,
+  endsAt: row.endsAt,
+  maxPerUser: row.maxPerUser,
+  saleStartsAt: row.saleStartsAt,
+});
+
+export function createSlotRepository(db: AppDatabase) {
+  return {
+    async findById(id: string): Promise<Slot | null> {
+      const [row] = await db.select().from(slots).where(eq(slots.id, id));
+      return row ? toSlot(row) : null;
+    },
+    async listByVenue(venueId: string): Promise<Slot[]> {
+      const rows = await db.select().from(slots).where(eq(slots.venueId, venueId)).orderBy(asc(slots.startsAt), asc(slots.id));
+      return rows.map(toSlot);
+    },
+    async insert(slot: Slot): Promise<void> {
+      await db.insert(slots).values(slot).onConflictDoNothing();
+    },
+  };
+}
+export type SlotRepository = ReturnType<typeof createSlotRepository>;

@@ -1,0 +1,41 @@
+import { asc, eq } from "drizzle-orm";
+import type { AppDatabase } from "../../../lib/db";
+import { venues } from "../inventory.tables";
+
+export const VENUE_KINDS = ["THEATRE", "RESTAURANT", "HOTEL", "OTHER"] as const;
+export type VenueKind = (typeof VENUE_KINDS)[number];
+
+export interface Venue {
+  id: string;
+  name: string;
+  kind: VenueKind;
+  city: string;
+  timezone: string;
+  ownerId: string;
+}
+
+const toVenue = (row: typeof venues.$inferSelect): Venue => ({
+  id: row.id,
+  name: row.name,
+  kind: row.kind as VenueKind,
+  city: row.city,
+  timezone: row.timezone,
+  ownerId: row.ownerId,
+});
+
+export function createVenueRepository(db: AppDatabase) {
+  return {
+    async findById(id: string): Promise<Venue | null> {
+      const [row] = await db.select().from(venues).where(eq(venues.id, id));
+      return row ? toVenue(row) : null;
+    },
+    async list(limit: number): Promise<Venue[]> {
+      const rows = await db.select().from(venues).orderBy(asc(venues.name), asc(venues.id)).limit(limit);
+      return rows.map(toVenue);
+    },
+    async insert(venue: Venue): Promise<void> {
+      await db.insert(venues).values(venue).onConflictDoNothing();
+    },
+  };
+}
+export type VenueRepository = ReturnType<typeof createVenueRepository>;

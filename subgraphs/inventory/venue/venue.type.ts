@@ -1,0 +1,26 @@
+import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { VENUE_KINDS, type VenueKind } from "./venue.repository";
+
+export const VenueKindEnum = Object.fromEntries(VENUE_KINDS.map((k) => [k, k])) as { [K in VenueKind]: K };
+registerEnumType(VenueKindEnum, { name: "VenueKind", description: "What is booked at a venue: seats, tables or rooms." });
+
+@Directive('@key(fields: "id")')
+@ObjectType("Venue", { description: "A theatre, restaurant or hotel that sells slots." })
+export class VenueType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => VenueKindEnum)
+  kind!: VenueKind;
+
+  @Field(() => String)
+  city!: string;
+
+  @Field(() => String, { description: "IANA time zone the venue's times are shown in." })
+  timezone!: string;
+
+  ownerId!: string;
+}

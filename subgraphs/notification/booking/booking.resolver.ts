@@ -1,0 +1,21 @@
+import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { unauthenticated } from "../../../lib/errors";
+import { isUuid } from "../../../lib/ids";
+import type { RequestContext } from "../../../lib/subgraph";
+import type { Notification, NotificationRepository } from "../notification/notification.repository";
+import { NotificationType } from "../notification/notification.type";
+import { BookingReference } from "./booking.type";
+
+@Resolver(() => BookingReference)
+export class BookingNotificationsResolver {
+  constructor(private readonly notificationsRepo: NotificationRepository) {}
+
+  /** Each person sees the messages sent to them; admins see all of them. */
+  @FieldResolver(() => [NotificationType], { description: "Messages about this booking sent to you, oldest first." })
+  async notifications(@Root() booking: BookingReference, @Ctx() ctx: RequestContext): Promise<Notification[]> {
+    if (!ctx.principal) throw unauthenticated();
+    if (!isUuid(booking.id)) return [];
+    const recipient = ctx.principal.role === "ADMIN" ? undefined : ctx.principal.userId;
+    return this.notificationsRepo.listByBooking(booking.id, recipient);
+  }
+}

@@ -1,0 +1,17 @@
+import type { AppDatabase } from "../../lib/db";
+import { DEMO_IDS as ids, DEMO_USERS } from "../../lib/demo";
+import { createNotificationRepository } from "./notification/notification.repository";
+
+export async function seedNotificationDemoData(db: AppDatabase): Promise<void> {
+  await createNotificationRepository(db).insert({
+    id: ids.confirmationNotification,
+    bookingId: ids.confirmedBooking,
+    recipientId: DEMO_USERS.guest.userId,
+    channel: "EMAIL",
+    subject: "Your booking BR-20261101-DEMQK5 is confirmed",
+    body: "2 seats in the Stalls for Hamlet — evening at the Grand Theatre.",
+    status: "SENT",
+    attempts: 1,
+    sentAt: new Date(),
+  });
+}

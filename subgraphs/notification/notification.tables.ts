@@ -1,0 +1,28 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, pgSchema, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
+/** Everything the notification subgraph stores lives in the `notification` Postgres schema. */
+export const notificationSchema = pgSchema("notification");
+
+export const notifications = notificationSchema.table(
+  "notifications",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    bookingId: uuid("booking_id"),
+    /** User id of the person notified (guest or venue owner). */
+    recipientId: text("recipient_id").notNull(),
+    channel: text("channel").notNull(),
+    subject: text("subject").notNull(),
+    body: text("body").notNull(),
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("notifications_booking_idx").on(t.bookingId, t.createdAt),
+    index("notifications_recipient_idx").on(t.recipientId, t.createdAt),
+    check("notifications_channel_check", sql`${t.channel} in ('EMAIL','SMS','PUSH')`),
+    check("notifications_status_check", sql`${t.status} in ('PENDING','SENT','FAILED')`),
+  ],
+);

@@ -1,0 +1,47 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { AppDatabase } from "../../../lib/db";
+import { notifications } from "../notification.tables";
+
+export const NOTIFICATION_CHANNELS = ["EMAIL", "SMS", "PUSH"] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+export const NOTIFICATION_STATUSES = ["PENDING", "SENT", "FAILED"] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+export interface Notification {
+  id: string;
+  bookingId: string | null;
+  recipientId: string;
+  channel: NotificationChannel;
+  subject: string;
+  body: string;
+  status: NotificationStatus;
+  attempts: number;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+const toNotification = (row: typeof notifications.$inferSelect): Notification => ({
+  ...row,
+  channel: row.channel as NotificationChannel,
+  status: row.status as NotificationStatus,
+});
+
+export function createNotificationRepository(db: AppDatabase) {
+  return {
+    /** Notifications of a booking, oldest first; only those sent to `recipientId` unless it is omitted. */
+    async listByBooking(bookingId: string, recipientId?: string): Promise<Notification[]> {
+      const conditions = [eq(notifications.bookingId, bookingId)];
+      if (recipientId !== undefined) conditions.push(eq(notifications.recipientId, recipientId));
+      const rows = await db
+        .select()
+        .from(notifications)
+        .where(and(...conditions))
+        .orderBy(asc(notifications.createdAt), asc(notifications.id));
+      return rows.map(toNotification);
+    },
+    async insert(notification: Omit<Notification, "createdAt">): Promise<void> {
+      await db.insert(notifications).values(notification).onConflictDoNothing();
+    },
+  };
+}
+export type NotificationRepository = ReturnType<typeof createNotificationRepository>;

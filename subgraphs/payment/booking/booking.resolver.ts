@@ -1,0 +1,19 @@
+import { FieldResolver, Resolver, Root } from "type-graphql";
+import { isUuid } from "../../../lib/ids";
+import type { Payment, PaymentRepository } from "../payment/payment.repository";
+import { PaymentType } from "../payment/payment.type";
+import { BookingReference } from "./booking.type";
+
+/**
+ * `Booking.payment`. The gateway reaches this field only through a Booking that the booking
+ * subgraph has already shown to the caller, so visibility is decided there.
+ */
+@Resolver(() => BookingReference)
+export class BookingPaymentResolver {
+  constructor(private readonly paymentsRepo: PaymentRepository) {}
+
+  @FieldResolver(() => PaymentType, { nullable: true, description: "Null until payment starts." })
+  payment(@Root() booking: BookingReference): Promise<Payment | null> | null {
+    return isUuid(booking.id) ? this.paymentsRepo.findByBooking(booking.id) : null;
+  }
+}
