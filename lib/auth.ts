@@ -24,7 +24,9 @@ export interface TokenVerifier {
   verify(token: string): Promise<Principal>;
 }
 
-export function createTokenVerifier(config: Pick<AuthConfig, "jwtSecret" | "jwksUrl" | "issuer" | "audience">): TokenVerifier {
+export function createTokenVerifier(
+  config: Pick<AuthConfig, "jwtSecret" | "jwksUrl" | "issuer" | "audience">,
+): TokenVerifier {
   let key: Uint8Array | JWTVerifyGetKey;
   let algorithms: string[];
   if (config.jwksUrl) {

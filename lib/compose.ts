@@ -15,11 +15,14 @@ export interface Composition {
 }
 
 // Building a schema only wires resolvers to repositories; nothing touches the database.
-const noDatabase = new Proxy({}, {
-  get() {
-    throw new Error("The database is not available while composing");
+const noDatabase = new Proxy(
+  {},
+  {
+    get() {
+      throw new Error("The database is not available while composing");
+    },
   },
-}) as AppDatabase;
+) as AppDatabase;
 
 /**
  * Prints every subgraph's SDL and composes the supergraph with `@apollo/composition`, the

@@ -15,9 +15,7 @@ export type Env = Record<string, string | undefined>;
  * error message names the variable to fix. Empty strings count as unset.
  */
 export function parseEnv<S extends z.ZodObject>(schema: S, env: Env): z.infer<S> {
-  const cleaned = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
-  );
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
   throw new ConfigError(
@@ -52,7 +50,12 @@ export const httpUrl = urlWithProtocols(["http:", "https:"]);
 /** `host:port[,host:port...]` */
 export const kafkaBrokers = z
   .string()
-  .transform((value) => value.split(",").map((b) => b.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(",")
+      .map((b) => b.trim())
+      .filter(Boolean),
+  )
   .refine((list) => list.length > 0 && list.every((b) => /^[\w.-]+:\d{1,5}$/.test(b)), {
     message: "must be a comma-separated list of host:port",
   });

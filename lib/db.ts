@@ -23,7 +23,10 @@ export type SubgraphName = (typeof SUBGRAPHS)[number];
 
 const MIGRATIONS_ROOT = path.resolve(import.meta.dirname, "..", "drizzle");
 
-export function connectPostgres(url: string, options: { maxConnections?: number; applicationName?: string } = {}): Database {
+export function connectPostgres(
+  url: string,
+  options: { maxConnections?: number; applicationName?: string } = {},
+): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
@@ -86,6 +89,9 @@ export async function migratePostgres(url: string, subgraph: SubgraphName): Prom
   }
 }
 
-export async function migratePgliteDatabase(database: Database & { client: PGlite }, subgraph: SubgraphName): Promise<void> {
+export async function migratePgliteDatabase(
+  database: Database & { client: PGlite },
+  subgraph: SubgraphName,
+): Promise<void> {
   await migratePglite(drizzlePglite({ client: database.client }), migrationOptions(subgraph));
 }

@@ -4,9 +4,22 @@ import type { Role } from "./auth";
  * Demo data shared by the subgraphs' seeders and the launcher. Fixed ids, so seeding twice
  * changes nothing and the printed tokens match the seeded owners.
  */
-export const DEMO_USERS: Record<"guest" | "organizer" | "admin", { userId: string; role: Role; name: string; email: string }> = {
-  guest: { userId: "7c0d6a0e-2f55-4d8c-9d5e-000000000001", role: "GUEST", name: "Grace Guest", email: "grace@example.com" },
-  organizer: { userId: "7c0d6a0e-2f55-4d8c-9d5e-000000000002", role: "ORGANIZER", name: "Oscar Organizer", email: "oscar@example.com" },
+export const DEMO_USERS: Record<
+  "guest" | "organizer" | "admin",
+  { userId: string; role: Role; name: string; email: string }
+> = {
+  guest: {
+    userId: "7c0d6a0e-2f55-4d8c-9d5e-000000000001",
+    role: "GUEST",
+    name: "Grace Guest",
+    email: "grace@example.com",
+  },
+  organizer: {
+    userId: "7c0d6a0e-2f55-4d8c-9d5e-000000000002",
+    role: "ORGANIZER",
+    name: "Oscar Organizer",
+    email: "oscar@example.com",
+  },
   admin: { userId: "7c0d6a0e-2f55-4d8c-9d5e-000000000003", role: "ADMIN", name: "Ada Admin", email: "ada@example.com" },
 };
 

@@ -84,8 +84,12 @@ export function createErrorFormatter(logger: Logger) {
     }
     const code = formatted.extensions?.code;
     if (typeof code === "string" && PUBLIC_CODES.has(code)) {
-      const { stacktrace: _stack, exception: _exception, serviceName: _service, ...extensions } =
-        formatted.extensions ?? {};
+      const {
+        stacktrace: _stack,
+        exception: _exception,
+        serviceName: _service,
+        ...extensions
+      } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
     logger.error("unexpected error", { error: original, path: formatted.path, message: formatted.message });

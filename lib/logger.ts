@@ -16,10 +16,12 @@ export function createLogger(
   base: Record<string, unknown> = {},
   write: (line: string) => void = (line) => process.stdout.write(line + "\n"),
 ): Logger {
-  const log = (lvl: Exclude<LogLevel, "silent">) => (msg: string, fields: Record<string, unknown> = {}) => {
-    if (rank[lvl] < rank[level]) return;
-    write(JSON.stringify({ level: lvl, time: new Date().toISOString(), ...base, msg, ...serialize(fields) }));
-  };
+  const log =
+    (lvl: Exclude<LogLevel, "silent">) =>
+    (msg: string, fields: Record<string, unknown> = {}) => {
+      if (rank[lvl] < rank[level]) return;
+      write(JSON.stringify({ level: lvl, time: new Date().toISOString(), ...base, msg, ...serialize(fields) }));
+    };
   return {
     debug: log("debug"),
     info: log("info"),

@@ -1,6 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { authEnv, ConfigError, kafkaBrokers, logLevel, parseEnv, port, postgresUrl, redisUrl, type AuthConfig, type Env } from "./config";
+import {
+  authEnv,
+  ConfigError,
+  kafkaBrokers,
+  logLevel,
+  parseEnv,
+  port,
+  postgresUrl,
+  redisUrl,
+  type AuthConfig,
+  type Env,
+} from "./config";
 import type { LogLevel } from "./logger";
 
 /** Configuration shared by the four subgraphs; each reads its own port variable. */
@@ -14,7 +25,13 @@ export interface SubgraphConfig {
   logLevel: LogLevel;
 }
 
-export const DEFAULT_PORTS = { gateway: 4000, booking: 4001, inventory: 4002, payment: 4003, notification: 4004 } as const;
+export const DEFAULT_PORTS = {
+  gateway: 4000,
+  booking: 4001,
+  inventory: 4002,
+  payment: 4003,
+  notification: 4004,
+} as const;
 
 export interface LoadOptions {
   /**
@@ -33,11 +50,7 @@ const backendEnv = {
   ...authEnv,
 };
 
-export function loadSubgraphConfig(
-  name: keyof typeof DEFAULT_PORTS,
-  env: Env,
-  options: LoadOptions,
-): SubgraphConfig {
+export function loadSubgraphConfig(name: keyof typeof DEFAULT_PORTS, env: Env, options: LoadOptions): SubgraphConfig {
   const portVar = `${name.toUpperCase()}_PORT`;
   const parsed = parseEnv(z.object({ ...backendEnv, [portVar]: port(DEFAULT_PORTS[name]) }), env) as z.infer<
     z.ZodObject<typeof backendEnv>

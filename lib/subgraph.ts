@@ -7,7 +7,16 @@ import { parse, type GraphQLSchema } from "graphql";
 import { buildSchema, createResolversMap, type NonEmptyArray } from "type-graphql";
 import { bearerToken, isServiceSecret, SERVICE_SECRET_HEADER, type Principal, type TokenVerifier } from "./auth";
 import { createErrorFormatter, DomainError, httpError } from "./errors";
-import { graphqlHandler, healthRoutes, requestId, sendJson, startHttpServer, type ReadinessChecks, type RunningServer, type Routes } from "./http";
+import {
+  graphqlHandler,
+  healthRoutes,
+  requestId,
+  sendJson,
+  startHttpServer,
+  type ReadinessChecks,
+  type RunningServer,
+  type Routes,
+} from "./http";
 import type { Logger } from "./logger";
 
 /** The request context every resolver receives. */
@@ -21,7 +30,10 @@ export interface RequestContext {
 const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible", "@tag"])`;
 
 type ResolverClass = new (...args: never[]) => object;
-type ReferenceResolvers = Record<string, { __resolveReference: (reference: never, context: RequestContext) => unknown }>;
+type ReferenceResolvers = Record<
+  string,
+  { __resolveReference: (reference: never, context: RequestContext) => unknown }
+>;
 
 /**
  * Builds a Federation 2 subgraph from type-graphql resolvers: type-graphql builds a schema,

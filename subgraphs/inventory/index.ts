@@ -16,7 +16,11 @@ export const inventorySubgraph: SubgraphDefinition = {
     const slots = createSlotRepository(db);
     const zones = createZoneRepository(db);
     return buildSubgraph({
-      resolvers: [new VenueResolver(venues, slots), new SlotResolver(slots, venues, zones), new ZoneResolver(zones, slots)],
+      resolvers: [
+        new VenueResolver(venues, slots),
+        new SlotResolver(slots, venues, zones),
+        new ZoneResolver(zones, slots),
+      ],
       references: {
         Venue: { __resolveReference: resolveVenueReference(venues) },
         Slot: { __resolveReference: resolveSlotReference(slots) },

@@ -10,12 +10,41 @@ export async function seedInventoryDemoData(db: AppDatabase): Promise<void> {
   const zones = createZoneRepository(db);
   const ownerId = DEMO_USERS.organizer.userId;
 
-  await venues.insert({ id: ids.theatre, name: "Grand Theatre", kind: "THEATRE", city: "Lisbon", timezone: "Europe/Lisbon", ownerId });
-  await venues.insert({ id: ids.bistro, name: "Harbour Bistro", kind: "RESTAURANT", city: "Porto", timezone: "Europe/Lisbon", ownerId });
-  await venues.insert({ id: ids.hotel, name: "Seaside Hotel", kind: "HOTEL", city: "Faro", timezone: "Europe/Lisbon", ownerId });
+  await venues.insert({
+    id: ids.theatre,
+    name: "Grand Theatre",
+    kind: "THEATRE",
+    city: "Lisbon",
+    timezone: "Europe/Lisbon",
+    ownerId,
+  });
+  await venues.insert({
+    id: ids.bistro,
+    name: "Harbour Bistro",
+    kind: "RESTAURANT",
+    city: "Porto",
+    timezone: "Europe/Lisbon",
+    ownerId,
+  });
+  await venues.insert({
+    id: ids.hotel,
+    name: "Seaside Hotel",
+    kind: "HOTEL",
+    city: "Faro",
+    timezone: "Europe/Lisbon",
+    ownerId,
+  });
 
   const slot = (id: string, venueId: string, title: string, startsAt: Date, hours: number, maxPerUser = 4) =>
-    slots.insert({ id, venueId, title, startsAt, endsAt: new Date(startsAt.getTime() + hours * 3_600_000), maxPerUser, saleStartsAt: null });
+    slots.insert({
+      id,
+      venueId,
+      title,
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + hours * 3_600_000),
+      maxPerUser,
+      saleStartsAt: null,
+    });
   await slot(ids.hamletShow, ids.theatre, "Hamlet — evening", daysFromNow(7, 19), 3);
   await slot(ids.hamletMatinee, ids.theatre, "Hamlet — matinee", daysFromNow(8, 14), 3);
   await slot(ids.dinnerSitting, ids.bistro, "Dinner, first sitting", daysFromNow(3, 18), 2, 8);

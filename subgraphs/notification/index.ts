@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import type { SubgraphDefinition } from "../../lib/service";
 import { buildSubgraph } from "../../lib/subgraph";
+import { BookingReference } from "./booking/booking.type";
 import { BookingNotificationsResolver } from "./booking/booking.resolver";
 import { seedNotificationDemoData } from "./notification.demo";
 import { createNotificationRepository } from "./notification/notification.repository";
@@ -8,7 +9,11 @@ import { createNotificationRepository } from "./notification/notification.reposi
 export const notificationSubgraph: SubgraphDefinition = {
   name: "notification",
   async buildSchema(db) {
-    return buildSubgraph({ resolvers: [new BookingNotificationsResolver(createNotificationRepository(db))] });
+    return buildSubgraph({
+      // Booking is only extended here, so no query reaches it: it must be named.
+      orphanedTypes: [BookingReference],
+      resolvers: [new BookingNotificationsResolver(createNotificationRepository(db))],
+    });
   },
   seedDemoData: seedNotificationDemoData,
 };

@@ -22,7 +22,8 @@ export class BookingResolver {
   @Query(() => BookingConnectionType, { description: "Your bookings, newest first." })
   myBookings(
     @Arg("first", () => Int, { defaultValue: 20, description: "Page size, 1–100." }) first: number,
-    @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." }) after: string | null,
+    @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page." })
+    after: string | null,
     @Arg("status", () => [BookingStatusEnum], { nullable: true, description: "Only these statuses." })
     status: BookingStatus[] | null,
     @Ctx() ctx: RequestContext,

@@ -30,7 +30,11 @@ export function createSlotRepository(db: AppDatabase) {
       return row ? toSlot(row) : null;
     },
     async listByVenue(venueId: string): Promise<Slot[]> {
-      const rows = await db.select().from(slots).where(eq(slots.venueId, venueId)).orderBy(asc(slots.startsAt), asc(slots.id));
+      const rows = await db
+        .select()
+        .from(slots)
+        .where(eq(slots.venueId, venueId))
+        .orderBy(asc(slots.startsAt), asc(slots.id));
       return rows.map(toSlot);
     },
     async insert(slot: Slot): Promise<void> {

@@ -2,7 +2,10 @@ import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql
 import { VENUE_KINDS, type VenueKind } from "./venue.repository";
 
 export const VenueKindEnum = Object.fromEntries(VENUE_KINDS.map((k) => [k, k])) as { [K in VenueKind]: K };
-registerEnumType(VenueKindEnum, { name: "VenueKind", description: "What is booked at a venue: seats, tables or rooms." });
+registerEnumType(VenueKindEnum, {
+  name: "VenueKind",
+  description: "What is booked at a venue: seats, tables or rooms.",
+});
 
 @Directive('@key(fields: "id")')
 @ObjectType("Venue", { description: "A theatre, restaurant or hotel that sells slots." })

@@ -28,7 +28,11 @@ export function createZoneRepository(db: AppDatabase) {
       return row ? toZone(row) : null;
     },
     async listBySlot(slotId: string): Promise<Zone[]> {
-      const rows = await db.select().from(zones).where(eq(zones.slotId, slotId)).orderBy(asc(zones.name), asc(zones.id));
+      const rows = await db
+        .select()
+        .from(zones)
+        .where(eq(zones.slotId, slotId))
+        .orderBy(asc(zones.name), asc(zones.id));
       return rows.map(toZone);
     },
     async insert(zone: Zone): Promise<void> {

@@ -2,7 +2,14 @@ import { eq } from "drizzle-orm";
 import type { AppDatabase } from "../../../lib/db";
 import { payments } from "../payment.tables";
 
-export const PAYMENT_STATUSES = ["REQUIRES_PAYMENT", "PROCESSING", "SUCCEEDED", "FAILED", "REFUND_PENDING", "REFUNDED"] as const;
+export const PAYMENT_STATUSES = [
+  "REQUIRES_PAYMENT",
+  "PROCESSING",
+  "SUCCEEDED",
+  "FAILED",
+  "REFUND_PENDING",
+  "REFUNDED",
+] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export interface Payment {
@@ -39,7 +46,10 @@ export function createPaymentRepository(db: AppDatabase) {
     },
     async insert(payment: Omit<Payment, "createdAt" | "updatedAt">): Promise<void> {
       const { amount, ...rest } = payment;
-      await db.insert(payments).values({ ...rest, amountMinor: amount }).onConflictDoNothing();
+      await db
+        .insert(payments)
+        .values({ ...rest, amountMinor: amount })
+        .onConflictDoNothing();
     },
   };
 }

@@ -1,0 +1,30 @@
+import type { IncomingMessage } from "node:http";
+import { bearerToken, type Principal, type TokenVerifier } from "../lib/auth";
+import { DomainError, httpError } from "../lib/errors";
+import { requestId } from "../lib/http";
+import type { Logger } from "../lib/logger";
+
+export interface GatewayContext {
+  principal: Principal | null;
+  /** The verified token, forwarded to subgraphs. */
+  token: string | null;
+  requestId: string;
+  logger: Logger;
+}
+
+/** Verifies the caller's token once at the edge; an invalid token is refused with 401. */
+export async function buildGatewayContext(
+  req: IncomingMessage,
+  verifier: TokenVerifier,
+  logger: Logger,
+): Promise<GatewayContext> {
+  const id = requestId(req);
+  try {
+    const token = bearerToken(req.headers.authorization);
+    const principal = token ? await verifier.verify(token) : null;
+    return { principal, token, requestId: id, logger: logger.child({ requestId: id }) };
+  } catch (error) {
+    if (error instanceof DomainError) throw httpError(error.code, error.message, 401);
+    throw error;
+  }
+}

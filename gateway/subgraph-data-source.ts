@@ -1,0 +1,53 @@
+import http from "node:http";
+import https from "node:https";
+import fetch from "node-fetch";
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
+import type { Fetcher } from "@apollo/utils.fetcher";
+import { SERVICE_SECRET_HEADER } from "../lib/auth";
+import { DomainError } from "../lib/errors";
+import type { GatewayContext } from "./context";
+
+/**
+ * A fetcher with keep-alive sockets and a bounded pool: without it every subgraph call opens
+ * a new TCP connection, and under load the gateway runs out of ephemeral ports.
+ */
+export function keepAliveFetcher(maxSockets: number): Fetcher {
+  const options = { keepAlive: true, maxSockets, maxFreeSockets: Math.min(maxSockets, 16), timeout: 30_000 };
+  const httpAgent = new http.Agent(options);
+  const httpsAgent = new https.Agent(options);
+  return ((url: string, init?: object) =>
+    fetch(url, {
+      ...init,
+      agent: (parsed: URL) => (parsed.protocol === "https:" ? httpsAgent : httpAgent),
+    })) as unknown as Fetcher;
+}
+
+/**
+ * Forwards the caller's token (subgraphs verify it again), the request id, and the service
+ * secret that subgraphs require from the gateway.
+ */
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    url: string,
+    private readonly serviceSecret: string,
+    fetcher: Fetcher,
+  ) {
+    super({ url, fetcher });
+  }
+
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const headers = request.http!.headers;
+    headers.set(SERVICE_SECRET_HEADER, this.serviceSecret);
+    const ctx = context as Partial<GatewayContext>;
+    if (ctx.token) headers.set("authorization", `Bearer ${ctx.token}`);
+    if (ctx.requestId) headers.set("x-request-id", ctx.requestId);
+  }
+
+  /** A subgraph that cannot be reached is a retryable condition for the client, not a bug. */
+  override didEncounterError(error: Error): void {
+    if (error.name === "FetchError") {
+      throw new DomainError("SERVICE_UNAVAILABLE", "A backing service is unavailable, please retry shortly");
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,141 @@
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import { signUserToken } from "./auth";
+import { booleanFlag, parseEnv, type Env } from "./config";
+import {
+  connectPostgres,
+  migratePgliteDatabase,
+  migratePostgres,
+  openPglite,
+  type Database,
+  type SubgraphName,
+} from "./db";
+import { DEMO_USERS } from "./demo";
+import type { RunningServer } from "./http";
+import type { Logger } from "./logger";
+import { connectRedis } from "./redis";
+import { startSubgraph, type SubgraphDefinition } from "./service";
+import { loadSubgraphConfig, randomSecret } from "./service-config";
+import { loadGatewayConfig } from "../gateway/config";
+import { startGateway } from "../gateway";
+
+export interface Platform {
+  mode: "embedded" | "real";
+  gateway: RunningServer;
+  gatewayUrl: string;
+  subgraphs: Record<SubgraphName, RunningServer>;
+  /** The environment the services were configured from, generated secrets included. */
+  env: Env;
+  /** Ready-to-paste tokens for the demo users (when tokens are HS256-signed here). */
+  demoTokens: Partial<Record<keyof typeof DEMO_USERS, string>>;
+  close(): Promise<void>;
+}
+
+const launcherSchema = z.object({
+  PGLITE_DATA_DIR: z.string().optional(),
+  DEMO_DATA: booleanFlag(true),
+  MIGRATE_ON_START: booleanFlag(true),
+});
+
+/**
+ * Starts the four subgraphs and the gateway in one process: on PostgreSQL and Redis when
+ * their URLs are set, otherwise on an embedded PGlite (same SQL, same migrations).
+ * Secrets that are not configured are generated for this process, which is safe because
+ * every service that shares them lives in it.
+ */
+export async function startPlatform(
+  definitions: SubgraphDefinition[],
+  baseEnv: Env,
+  logger: Logger,
+): Promise<Platform> {
+  const launcher = parseEnv(launcherSchema, baseEnv);
+  const env: Env = {
+    ...baseEnv,
+    SERVICE_SECRET: baseEnv.SERVICE_SECRET || randomSecret(),
+    JWT_SECRET: baseEnv.JWT_SECRET || (baseEnv.JWKS_URL ? undefined : randomSecret()),
+  };
+  const configs = definitions.map((d) => ({
+    definition: d,
+    config: loadSubgraphConfig(d.name, env, { standalone: false }),
+  }));
+  const gatewayConfig = loadGatewayConfig(env);
+  const databaseUrl = configs[0].config.databaseUrl;
+  const redisUrl = configs[0].config.redisUrl;
+
+  const closers: (() => Promise<unknown>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse())
+      await close().catch((error) => logger.warn("shutdown step failed", { error }));
+  };
+  try {
+    const databases = await openDatabases(definitions, databaseUrl, launcher, closers);
+    if (launcher.DEMO_DATA) {
+      for (const d of definitions) await d.seedDemoData(databases[d.name].db);
+    }
+    let redis: Redis | null = null;
+    if (redisUrl) {
+      redis = connectRedis(redisUrl, "platform");
+      closers.push(() => redis!.quit());
+    }
+    const subgraphs = {} as Record<SubgraphName, RunningServer>;
+    for (const { definition, config } of configs) {
+      subgraphs[definition.name] = await startSubgraph(definition, {
+        config,
+        database: databases[definition.name],
+        redis,
+        logger,
+      });
+      closers.push(() => subgraphs[definition.name].close());
+    }
+    for (const name of Object.keys(subgraphs) as SubgraphName[]) {
+      gatewayConfig.subgraphUrls[name] ??= `${subgraphs[name].url}/graphql`;
+    }
+    const gateway = await startGateway(gatewayConfig, logger);
+    closers.push(() => gateway.close());
+
+    const demoTokens: Platform["demoTokens"] = {};
+    if (env.JWT_SECRET) {
+      for (const [key, user] of Object.entries(DEMO_USERS)) {
+        demoTokens[key as keyof typeof DEMO_USERS] = await signUserToken(gatewayConfig.auth, user, "24h");
+      }
+    }
+    return {
+      mode: databaseUrl ? "real" : "embedded",
+      gateway,
+      gatewayUrl: `${gateway.url}/graphql`,
+      subgraphs,
+      env,
+      demoTokens,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+async function openDatabases(
+  definitions: SubgraphDefinition[],
+  databaseUrl: string | undefined,
+  launcher: z.infer<typeof launcherSchema>,
+  closers: (() => Promise<unknown>)[],
+): Promise<Record<SubgraphName, Database>> {
+  const databases = {} as Record<SubgraphName, Database>;
+  if (databaseUrl) {
+    for (const d of definitions) {
+      if (launcher.MIGRATE_ON_START) await migratePostgres(databaseUrl, d.name);
+      const database = connectPostgres(databaseUrl, { maxConnections: 5, applicationName: d.name });
+      closers.push(() => database.close());
+      databases[d.name] = database;
+    }
+    return databases;
+  }
+  // One embedded database for all subgraphs; each keeps to its own Postgres schema.
+  const embedded = await openPglite(launcher.PGLITE_DATA_DIR);
+  closers.push(() => embedded.close());
+  for (const d of definitions) {
+    await migratePgliteDatabase(embedded, d.name);
+    databases[d.name] = embedded;
+  }
+  return databases;
+}
