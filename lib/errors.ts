@@ -1,5 +1,4 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
-import { unwrapResolverError } from "@apollo/server/errors";
 import type { Logger } from "./logger";
 
 /** Every `extensions.code` a client may see (ARCHITECTURE.md §9). */
@@ -73,7 +72,7 @@ const INTERNAL: GraphQLFormattedError = {
  */
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
     if (original instanceof DomainError) {
       return {
         message: original.message,

@@ -1,0 +1,60 @@
+import { SignJWT } from "jose";
+import { describe, expect, it } from "vitest";
+import { bearerToken, createTokenVerifier, isServiceSecret, signUserToken } from "./auth";
+import { DomainError } from "./errors";
+
+const config = { jwtSecret: "a".repeat(32), issuer: "booking-platform", audience: "booking-api" };
+const user = { userId: "user-1", role: "GUEST" as const, name: "Gus" };
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  return error instanceof DomainError ? error.code : `no DomainError: ${String(error)}`;
+}
+
+describe("tokens", () => {
+  const verifier = createTokenVerifier(config);
+
+  it("accepts a token it signed and returns the principal", async () => {
+    const principal = await verifier.verify(await signUserToken(config, user));
+    expect(principal).toMatchObject({ userId: "user-1", role: "GUEST", name: "Gus" });
+    expect(principal.expiresAt).toBeGreaterThan(Date.now() / 1000);
+  });
+
+  it("rejects tokens signed with another secret, expired, or for another audience", async () => {
+    const other = await signUserToken({ ...config, jwtSecret: "b".repeat(32) }, user);
+    const expired = await signUserToken(config, user, Math.floor(Date.now() / 1000) - 60);
+    const foreign = await signUserToken({ ...config, audience: "other-api" }, user);
+    for (const token of [other, expired, foreign, "not-a-jwt"]) {
+      expect(await codeOf(verifier.verify(token))).toBe("UNAUTHENTICATED");
+    }
+  });
+
+  it("rejects a valid signature without a known role", async () => {
+    const token = await new SignJWT({ role: "SUPERUSER" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("user-1")
+      .setIssuer(config.issuer)
+      .setAudience(config.audience)
+      .setExpirationTime("1h")
+      .sign(new TextEncoder().encode(config.jwtSecret));
+    expect(await codeOf(verifier.verify(token))).toBe("UNAUTHENTICATED");
+  });
+
+  it("rejects the 'none' algorithm", async () => {
+    const header = Buffer.from(JSON.stringify({ alg: "none" })).toString("base64url");
+    const body = Buffer.from(JSON.stringify({ sub: "x", role: "ADMIN", iss: config.issuer, aud: config.audience })).toString("base64url");
+    expect(await codeOf(verifier.verify(`${header}.${body}.`))).toBe("UNAUTHENTICATED");
+  });
+
+  it("parses bearer headers strictly", () => {
+    expect(bearerToken(undefined)).toBeNull();
+    expect(bearerToken("Bearer abc.def.ghi")).toBe("abc.def.ghi");
+    expect(() => bearerToken("Basic dXNlcjpwYXNz")).toThrow(DomainError);
+  });
+
+  it("compares service secrets exactly", () => {
+    expect(isServiceSecret("s".repeat(32), "s".repeat(32))).toBe(true);
+    expect(isServiceSecret("s".repeat(31), "s".repeat(32))).toBe(false);
+    expect(isServiceSecret(undefined, "s".repeat(32))).toBe(false);
+  });
+});

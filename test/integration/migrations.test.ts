@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { migratePostgres, SUBGRAPHS } from "../../lib/db";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+
+describe("migrations", () => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await createTestDatabase();
+  });
+  afterAll(() => test.drop());
+
+  it("give every subgraph its own Postgres schema and tables", async () => {
+    const result = await test.database.db.execute(
+      sql`select table_schema, table_name from information_schema.tables
+          where table_schema in ('booking','inventory','payment','notification') order by 1, 2`,
+    );
+    expect(result.rows.map((r) => `${r.table_schema}.${r.table_name}`)).toEqual([
+      "booking.bookings",
+      "inventory.slots",
+      "inventory.venues",
+      "inventory.zones",
+      "notification.notifications",
+      "payment.payments",
+    ]);
+  });
+
+  it("record what was applied per subgraph", async () => {
+    for (const subgraph of SUBGRAPHS) {
+      const result = await test.database.db.execute(sql.raw(`select count(*)::int as n from drizzle.${subgraph}_migrations`));
+      expect(result.rows[0].n).toBeGreaterThan(0);
+    }
+  });
+
+  it.runIf(!!process.env.DATABASE_URL)("apply once when several processes migrate at the same time", async () => {
+    const before = await test.database.db.execute(sql`select count(*)::int as n from drizzle.booking_migrations`);
+    await Promise.all(Array.from({ length: 4 }, () => migratePostgres(test.url!, "booking")));
+    const after = await test.database.db.execute(sql`select count(*)::int as n from drizzle.booking_migrations`);
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
+  it("enforce the domain's invariants in the database too", async () => {
+    const insert = (status: string, total: number) =>
+      test.database.db.execute(sql`insert into booking.bookings
+        (reference, user_id, zone_id, slot_id, venue_id, quantity, status, base_minor, tax_minor, total_minor, currency)
+        values ('BR-20260101-AAAAAA', 'u', gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 1, ${status}, 100, 10, ${total}, 'EUR')`);
+    await expect(insert("LOST", 110)).rejects.toThrow();
+    await expect(insert("PENDING", 999)).rejects.toThrow();
+  });
+});
