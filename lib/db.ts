@@ -6,6 +6,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { SQL } from "drizzle-orm";
 
 /** The drizzle handle repositories use; the same API over node-postgres and PGlite. */
 export type AppDatabase = PgDatabase<PgQueryResultHKT, Record<string, never>>;
@@ -94,4 +95,10 @@ export async function migratePgliteDatabase(
   subgraph: SubgraphName,
 ): Promise<void> {
   await migratePglite(drizzlePglite({ client: database.client }), migrationOptions(subgraph));
+}
+
+/** Rows of a raw SQL query; node-postgres and PGlite both answer `{ rows }`. */
+export async function queryRows<T = Record<string, unknown>>(db: AppDatabase, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
-import { migratePostgres, SUBGRAPHS } from "../../lib/db";
-import { createTestDatabase, type TestDatabase } from "../support/database";
+import { connectPostgres, migratePostgres, queryRows, SUBGRAPHS } from "../../lib/db";
+import { createEmptyPostgresDatabase, createTestDatabase, type TestDatabase } from "../support/database";
 
 describe("migrations", () => {
   let test: TestDatabase;
@@ -11,11 +11,12 @@ describe("migrations", () => {
   afterAll(() => test.drop());
 
   it("give every subgraph its own Postgres schema and tables", async () => {
-    const result = await test.database.db.execute(
+    const rows = await queryRows<{ table_schema: string; table_name: string }>(
+      test.database.db,
       sql`select table_schema, table_name from information_schema.tables
           where table_schema in ('booking','inventory','payment','notification') order by 1, 2`,
     );
-    expect(result.rows.map((r) => `${r.table_schema}.${r.table_name}`)).toEqual([
+    expect(rows.map((r) => `${r.table_schema}.${r.table_name}`)).toEqual([
       "booking.bookings",
       "inventory.slots",
       "inventory.venues",
@@ -27,16 +28,24 @@ describe("migrations", () => {
 
   it("record what was applied per subgraph", async () => {
     for (const subgraph of SUBGRAPHS) {
-      const result = await test.database.db.execute(sql.raw(`select count(*)::int as n from drizzle.${subgraph}_migrations`));
-      expect(result.rows[0].n).toBeGreaterThan(0);
+      const [row] = await queryRows<{ n: number }>(test.database.db, sql.raw(`select count(*)::int as n from drizzle.${subgraph}_migrations`));
+      expect(row.n).toBeGreaterThan(0);
     }
   });
 
-  it.runIf(!!process.env.DATABASE_URL)("apply once when several processes migrate at the same time", async () => {
-    const before = await test.database.db.execute(sql`select count(*)::int as n from drizzle.booking_migrations`);
-    await Promise.all(Array.from({ length: 4 }, () => migratePostgres(test.url!, "booking")));
-    const after = await test.database.db.execute(sql`select count(*)::int as n from drizzle.booking_migrations`);
-    expect(after.rows[0].n).toBe(before.rows[0].n);
+  it.runIf(!!process.env.DATABASE_URL)("apply once when several processes migrate an empty database at the same time", async () => {
+    const empty = await createEmptyPostgresDatabase();
+    const database = connectPostgres(empty.url);
+    try {
+      await Promise.all(Array.from({ length: 4 }, () => migratePostgres(empty.url, "booking")));
+      const count = sql`select count(*)::int as n from drizzle.booking_migrations`;
+      const [fresh] = await queryRows<{ n: number }>(database.db, count);
+      const [template] = await queryRows<{ n: number }>(test.database.db, count);
+      expect(fresh.n).toBe(template.n);
+    } finally {
+      await database.close();
+      await empty.drop();
+    }
   });
 
   it("enforce the domain's invariants in the database too", async () => {
