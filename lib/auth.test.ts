@@ -7,7 +7,10 @@ const config = { jwtSecret: "a".repeat(32), issuer: "booking-platform", audience
 const user = { userId: "user-1", role: "GUEST" as const, name: "Gus" };
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   return error instanceof DomainError ? error.code : `no DomainError: ${String(error)}`;
 }
 
@@ -42,7 +45,9 @@ describe("tokens", () => {
 
   it("rejects the 'none' algorithm", async () => {
     const header = Buffer.from(JSON.stringify({ alg: "none" })).toString("base64url");
-    const body = Buffer.from(JSON.stringify({ sub: "x", role: "ADMIN", iss: config.issuer, aud: config.audience })).toString("base64url");
+    const body = Buffer.from(
+      JSON.stringify({ sub: "x", role: "ADMIN", iss: config.issuer, aud: config.audience }),
+    ).toString("base64url");
     expect(await codeOf(verifier.verify(`${header}.${body}.`))).toBe("UNAUTHENTICATED");
   });
 

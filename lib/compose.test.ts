@@ -13,7 +13,9 @@ describe("the committed schema", () => {
 
   it("is reported stale when it differs from the code", async () => {
     const composition = await composeSupergraph(SUBGRAPH_DEFINITIONS);
-    const changed = { files: { ...composition.files, "supergraph.graphql": composition.files["supergraph.graphql"] + "\n# edited" } };
+    const changed = {
+      files: { ...composition.files, "supergraph.graphql": composition.files["supergraph.graphql"] + "\n# edited" },
+    };
     expect(await staleSchemaFiles(changed)).toEqual(["supergraph.graphql"]);
   });
 

@@ -20,11 +20,22 @@ describe("service configuration", () => {
     const problems = problemsOf(() =>
       loadSubgraphConfig(
         "booking",
-        { ...secrets, BOOKING_PORT: "eighty", DATABASE_URL: "mysql://x", REDIS_URL: "localhost:6379", LOG_LEVEL: "loud" },
+        {
+          ...secrets,
+          BOOKING_PORT: "eighty",
+          DATABASE_URL: "mysql://x",
+          REDIS_URL: "localhost:6379",
+          LOG_LEVEL: "loud",
+        },
         { standalone: false },
       ),
     );
-    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual(["BOOKING_PORT", "DATABASE_URL", "LOG_LEVEL", "REDIS_URL"]);
+    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual([
+      "BOOKING_PORT",
+      "DATABASE_URL",
+      "LOG_LEVEL",
+      "REDIS_URL",
+    ]);
   });
 
   it("refuses a standalone subgraph without its database and secrets", () => {
@@ -36,7 +47,11 @@ describe("service configuration", () => {
 
   it("rejects short secrets and malformed broker lists", () => {
     const problems = problemsOf(() =>
-      loadSubgraphConfig("inventory", { SERVICE_SECRET: "short", JWT_SECRET: "j".repeat(32), KAFKA_BROKERS: "kafka" }, { standalone: false }),
+      loadSubgraphConfig(
+        "inventory",
+        { SERVICE_SECRET: "short", JWT_SECRET: "j".repeat(32), KAFKA_BROKERS: "kafka" },
+        { standalone: false },
+      ),
     );
     expect(problems.map((p) => p.split(":")[0]).sort()).toEqual(["KAFKA_BROKERS", "SERVICE_SECRET"]);
   });
@@ -44,10 +59,20 @@ describe("service configuration", () => {
   it("parses a valid environment into typed values with defaults", () => {
     const config = loadSubgraphConfig(
       "inventory",
-      { ...secrets, DATABASE_URL: "postgres://u@127.0.0.1:5432/db", KAFKA_BROKERS: "127.0.0.1:9092, 10.0.0.2:9092", INVENTORY_PORT: "0" },
+      {
+        ...secrets,
+        DATABASE_URL: "postgres://u@127.0.0.1:5432/db",
+        KAFKA_BROKERS: "127.0.0.1:9092, 10.0.0.2:9092",
+        INVENTORY_PORT: "0",
+      },
       { standalone: true },
     );
-    expect(config).toMatchObject({ host: "127.0.0.1", port: 0, kafkaBrokers: ["127.0.0.1:9092", "10.0.0.2:9092"], logLevel: "info" });
+    expect(config).toMatchObject({
+      host: "127.0.0.1",
+      port: 0,
+      kafkaBrokers: ["127.0.0.1:9092", "10.0.0.2:9092"],
+      logLevel: "info",
+    });
   });
 
   it("binds to loopback and uses the composed supergraph by default", () => {

@@ -24,17 +24,30 @@ describe("error formatting", () => {
   it("masks unexpected errors and logs them", () => {
     const { format, lines } = formatter();
     const leak = new Error('relation "booking.bookings" does not exist at 10.0.0.5:5432');
-    const formatted = format({ message: leak.message, extensions: { code: "INTERNAL_SERVER_ERROR", stacktrace: ["at x"] } }, leak);
-    expect(formatted).toEqual({ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" }, path: undefined });
+    const formatted = format(
+      { message: leak.message, extensions: { code: "INTERNAL_SERVER_ERROR", stacktrace: ["at x"] } },
+      leak,
+    );
+    expect(formatted).toEqual({
+      message: "Internal server error",
+      extensions: { code: "INTERNAL_SERVER_ERROR" },
+      path: undefined,
+    });
     expect(lines.join("\n")).toContain("booking.bookings");
   });
 
   it("passes request errors through without internals", () => {
     const { format } = formatter();
     const formatted = format(
-      { message: 'Cannot query field "nope"', extensions: { code: "GRAPHQL_VALIDATION_FAILED", stacktrace: ["at y"], serviceName: "booking" } },
+      {
+        message: 'Cannot query field "nope"',
+        extensions: { code: "GRAPHQL_VALIDATION_FAILED", stacktrace: ["at y"], serviceName: "booking" },
+      },
       new GraphQLError('Cannot query field "nope"'),
     );
-    expect(formatted).toEqual({ message: 'Cannot query field "nope"', extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
+    expect(formatted).toEqual({
+      message: 'Cannot query field "nope"',
+      extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+    });
   });
 });

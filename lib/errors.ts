@@ -60,6 +60,20 @@ export function httpError(code: ErrorCode, message: string, status: number): Gra
   return new GraphQLError(message, { extensions: { code, http: { status } } });
 }
 
+/**
+ * The error a resolver threw. graphql-js wraps it in a GraphQLError, and wraps it twice when
+ * two copies of graphql are loaded (ESM and CJS under some loaders), so unwrap the chain.
+ */
+function rootCause(error: unknown): unknown {
+  let current = error;
+  for (let depth = 0; depth < 5; depth++) {
+    const next = current instanceof Error ? (current as { originalError?: unknown }).originalError : undefined;
+    if (!next) break;
+    current = next;
+  }
+  return current;
+}
+
 const INTERNAL: GraphQLFormattedError = {
   message: "Internal server error",
   extensions: { code: "INTERNAL_SERVER_ERROR" },
@@ -72,7 +86,7 @@ const INTERNAL: GraphQLFormattedError = {
  */
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+    const original = rootCause(error);
     if (original instanceof DomainError) {
       return {
         message: original.message,

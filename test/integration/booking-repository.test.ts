@@ -36,7 +36,10 @@ describe("my bookings, paginated", () => {
       });
     }
     await test.database.db.execute(
-      sql`update booking.bookings set created_at = '2026-01-01 10:00:00.123456+00' where id in (${sql.join(ids.slice(5, 10).map((id) => sql`${id}::uuid`), sql`, `)})`,
+      sql`update booking.bookings set created_at = '2026-01-01 10:00:00.123456+00' where id in (${sql.join(
+        ids.slice(5, 10).map((id) => sql`${id}::uuid`),
+        sql`, `,
+      )})`,
     );
     await repo.insert({
       id: randomUUID(),
@@ -88,6 +91,8 @@ describe("my bookings, paginated", () => {
     for (const first of [0, 101]) {
       await expect(queries.mine(principal(), { first })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
     }
-    await expect(queries.mine(principal(), { first: 5, after: "bm9wZQ" })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+    await expect(queries.mine(principal(), { first: 5, after: "bm9wZQ" })).rejects.toMatchObject({
+      code: "BAD_USER_INPUT",
+    });
   });
 });

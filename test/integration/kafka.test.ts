@@ -6,7 +6,11 @@ import { backends } from "../support/backends";
 /** Smoke test of the real broker: the outbox relay and consumers build on exactly this. */
 describe.runIf(!!backends.kafkaBrokers)("Kafka", () => {
   it("carries one message with key and headers from an idempotent producer to a consumer group", async () => {
-    const kafka = new Kafka({ clientId: "smoke-test", brokers: backends.kafkaBrokers!.split(","), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: "smoke-test",
+      brokers: backends.kafkaBrokers!.split(","),
+      logLevel: logLevel.NOTHING,
+    });
     const topic = `smoke.${randomUUID()}`;
     const admin = kafka.admin();
     await admin.connect();
@@ -32,7 +36,13 @@ describe.runIf(!!backends.kafkaBrokers)("Kafka", () => {
       await producer.send({
         topic,
         acks: -1,
-        messages: [{ key: "booking-1", value: JSON.stringify({ eventId }), headers: { event_id: eventId, event_type: "smoke.test" } }],
+        messages: [
+          {
+            key: "booking-1",
+            value: JSON.stringify({ eventId }),
+            headers: { event_id: eventId, event_type: "smoke.test" },
+          },
+        ],
       });
       expect(await received).toEqual({ key: "booking-1", value: JSON.stringify({ eventId }), eventType: "smoke.test" });
     } finally {

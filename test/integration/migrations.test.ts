@@ -28,25 +28,31 @@ describe("migrations", () => {
 
   it("record what was applied per subgraph", async () => {
     for (const subgraph of SUBGRAPHS) {
-      const [row] = await queryRows<{ n: number }>(test.database.db, sql.raw(`select count(*)::int as n from drizzle.${subgraph}_migrations`));
+      const [row] = await queryRows<{ n: number }>(
+        test.database.db,
+        sql.raw(`select count(*)::int as n from drizzle.${subgraph}_migrations`),
+      );
       expect(row.n).toBeGreaterThan(0);
     }
   });
 
-  it.runIf(!!process.env.DATABASE_URL)("apply once when several processes migrate an empty database at the same time", async () => {
-    const empty = await createEmptyPostgresDatabase();
-    const database = connectPostgres(empty.url);
-    try {
-      await Promise.all(Array.from({ length: 4 }, () => migratePostgres(empty.url, "booking")));
-      const count = sql`select count(*)::int as n from drizzle.booking_migrations`;
-      const [fresh] = await queryRows<{ n: number }>(database.db, count);
-      const [template] = await queryRows<{ n: number }>(test.database.db, count);
-      expect(fresh.n).toBe(template.n);
-    } finally {
-      await database.close();
-      await empty.drop();
-    }
-  });
+  it.runIf(!!process.env.DATABASE_URL)(
+    "apply once when several processes migrate an empty database at the same time",
+    async () => {
+      const empty = await createEmptyPostgresDatabase();
+      const database = connectPostgres(empty.url);
+      try {
+        await Promise.all(Array.from({ length: 4 }, () => migratePostgres(empty.url, "booking")));
+        const count = sql`select count(*)::int as n from drizzle.booking_migrations`;
+        const [fresh] = await queryRows<{ n: number }>(database.db, count);
+        const [template] = await queryRows<{ n: number }>(test.database.db, count);
+        expect(fresh.n).toBe(template.n);
+      } finally {
+        await database.close();
+        await empty.drop();
+      }
+    },
+  );
 
   it("enforce the domain's invariants in the database too", async () => {
     const insert = (status: string, total: number) =>

@@ -19,15 +19,17 @@ describe("booking cursors", () => {
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
   });
 
-  it.each(["", "garbage", Buffer.from('["not a date","x"]').toString("base64url"), Buffer.from("{}").toString("base64url")])(
-    "reject a malformed cursor %j with BAD_USER_INPUT",
-    (value) => {
-      expect(() => decodeCursor(value)).toThrow(DomainError);
-      try {
-        decodeCursor(value);
-      } catch (error) {
-        expect((error as DomainError).code).toBe("BAD_USER_INPUT");
-      }
-    },
-  );
+  it.each([
+    "",
+    "garbage",
+    Buffer.from('["not a date","x"]').toString("base64url"),
+    Buffer.from("{}").toString("base64url"),
+  ])("reject a malformed cursor %j with BAD_USER_INPUT", (value) => {
+    expect(() => decodeCursor(value)).toThrow(DomainError);
+    try {
+      decodeCursor(value);
+    } catch (error) {
+      expect((error as DomainError).code).toBe("BAD_USER_INPUT");
+    }
+  });
 });

@@ -11,7 +11,11 @@ export class BookingNotificationsResolver {
   constructor(private readonly notificationsRepo: NotificationRepository) {}
 
   /** Each person sees the messages sent to them; admins see all of them. */
-  @FieldResolver(() => [NotificationType], { description: "Messages about this booking sent to you, oldest first." })
+  // Nullable so that a notification outage leaves the rest of a booking readable.
+  @FieldResolver(() => [NotificationType], {
+    nullable: true,
+    description: "Messages about this booking sent to you, oldest first; null if they cannot be loaded now.",
+  })
   async notifications(@Root() booking: BookingReference, @Ctx() ctx: RequestContext): Promise<Notification[]> {
     if (!ctx.principal) throw unauthenticated();
     if (!isUuid(booking.id)) return [];

@@ -1,0 +1,68 @@
+import { randomBytes } from "node:crypto";
+import { signUserToken, type Role } from "../../lib/auth";
+import { createLogger } from "../../lib/logger";
+import { startPlatform, type Platform } from "../../lib/platform";
+import { SUBGRAPH_DEFINITIONS } from "../../subgraphs";
+import { backends } from "./backends";
+import { createTestDatabase, type TestDatabase } from "./database";
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface TestPlatform {
+  platform: Platform;
+  query<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ): Promise<GraphQLResponse<T>>;
+  tokenFor(userId: string, role: Role): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole platform on ephemeral ports, as real HTTP servers: on a fresh clone of the test
+ * database and real Redis when their URLs are set, on embedded PGlite otherwise.
+ */
+export async function startTestPlatform(): Promise<TestPlatform> {
+  const database: TestDatabase | null = backends.databaseUrl ? await createTestDatabase() : null;
+  const secrets = { JWT_SECRET: randomBytes(32).toString("hex"), SERVICE_SECRET: randomBytes(32).toString("hex") };
+  const platform = await startPlatform(
+    SUBGRAPH_DEFINITIONS,
+    {
+      ...secrets,
+      DATABASE_URL: database?.url,
+      REDIS_URL: backends.redisUrl,
+      GATEWAY_PORT: "0",
+      BOOKING_PORT: "0",
+      INVENTORY_PORT: "0",
+      PAYMENT_PORT: "0",
+      NOTIFICATION_PORT: "0",
+      DEMO_DATA: "true",
+    },
+    createLogger((process.env.TEST_LOG_LEVEL as "silent") ?? "silent"),
+  );
+  return {
+    platform,
+    async query(query, variables, token) {
+      const response = await fetch(platform.gatewayUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, ...((await response.json()) as object) };
+    },
+    tokenFor: (userId, role) =>
+      signUserToken(
+        { jwtSecret: secrets.JWT_SECRET, issuer: "booking-platform", audience: "booking-api" },
+        { userId, role },
+      ),
+    async close() {
+      await platform.close();
+      await database?.drop();
+    },
+  };
+}
