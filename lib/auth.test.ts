@@ -1,4 +1,6 @@
-import { SignJWT } from "jose";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { bearerToken, createTokenVerifier, isServiceSecret, signUserToken } from "./auth";
 import { DomainError } from "./errors";
@@ -61,5 +63,43 @@ describe("tokens", () => {
     expect(isServiceSecret("s".repeat(32), "s".repeat(32))).toBe(true);
     expect(isServiceSecret("s".repeat(31), "s".repeat(32))).toBe(false);
     expect(isServiceSecret(undefined, "s".repeat(32))).toBe(false);
+  });
+});
+
+describe("tokens from a JWKS (RS256 / ES256 identity providers)", () => {
+  it("verifies tokens signed by a key the JWKS publishes, and rejects others", async () => {
+    const trusted = await generateKeyPair("ES256");
+    const untrusted = await generateKeyPair("ES256");
+    const jwk = { ...(await exportJWK(trusted.publicKey)), kid: "k1", alg: "ES256", use: "sig" };
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const verifier = createTokenVerifier({
+        ...config,
+        jwtSecret: undefined,
+        jwksUrl: `http://127.0.0.1:${port}/jwks.json`,
+      });
+      const sign = (key: CryptoKey) =>
+        new SignJWT({ role: "ORGANIZER" })
+          .setProtectedHeader({ alg: "ES256", kid: "k1" })
+          .setSubject("auth0|organizer-7")
+          .setIssuer(config.issuer)
+          .setAudience(config.audience)
+          .setExpirationTime("5m")
+          .sign(key);
+      expect(await verifier.verify(await sign(trusted.privateKey))).toMatchObject({
+        userId: "auth0|organizer-7",
+        role: "ORGANIZER",
+      });
+      expect(await codeOf(verifier.verify(await sign(untrusted.privateKey)))).toBe("UNAUTHENTICATED");
+      // An HS256 token must not pass where asymmetric keys are expected.
+      expect(await codeOf(verifier.verify(await signUserToken(config, user)))).toBe("UNAUTHENTICATED");
+    } finally {
+      server.close();
+    }
   });
 });

@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
-import { connectPostgres, migratePostgres, queryRows, SUBGRAPHS } from "../../lib/db";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  connectPostgres,
+  migratePgliteDatabase,
+  migratePostgres,
+  openPglite,
+  queryRows,
+  SUBGRAPHS,
+} from "../../lib/db";
 import { createEmptyPostgresDatabase, createTestDatabase, type TestDatabase } from "../support/database";
 
 describe("migrations", () => {
@@ -61,5 +71,27 @@ describe("migrations", () => {
         values ('BR-20260101-AAAAAA', 'u', gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 1, ${status}, 100, 10, ${total}, 'EUR')`);
     await expect(insert("LOST", 110)).rejects.toThrow();
     await expect(insert("PENDING", 999)).rejects.toThrow();
+  });
+});
+
+describe("the embedded database with a data directory", () => {
+  it("keeps its data across restarts and migrates idempotently", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "pglite-"));
+    try {
+      const first = await openPglite(dir);
+      for (const subgraph of SUBGRAPHS) await migratePgliteDatabase(first, subgraph);
+      await first.db.execute(
+        sql`insert into inventory.venues (name, kind, city, owner_id) values ('Kept', 'OTHER', 'Braga', 'o1')`,
+      );
+      await first.close();
+
+      const second = await openPglite(dir);
+      for (const subgraph of SUBGRAPHS) await migratePgliteDatabase(second, subgraph);
+      const rows = await queryRows<{ name: string }>(second.db, sql`select name from inventory.venues`);
+      await second.close();
+      expect(rows).toEqual([{ name: "Kept" }]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
