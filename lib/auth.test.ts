@@ -83,7 +83,7 @@ describe("tokens from a JWKS (RS256 / ES256 identity providers)", () => {
         jwtSecret: undefined,
         jwksUrl: `http://127.0.0.1:${port}/jwks.json`,
       });
-      const sign = (key: CryptoKey) =>
+      const sign = (key: typeof trusted.privateKey) =>
         new SignJWT({ role: "ORGANIZER" })
           .setProtectedHeader({ alg: "ES256", kid: "k1" })
           .setSubject("auth0|organizer-7")
