@@ -22,12 +22,13 @@ describe("the committed schema", () => {
   it("fails composition when two subgraphs disagree about a shared type", async () => {
     const conflicting: SubgraphDefinition = {
       name: "payment",
-      buildSchema: async () =>
-        buildSubgraphSchema(
+      create: async () => ({
+        schema: buildSubgraphSchema(
           parse(`extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])
                  type Query { x: Int }
                  type Zone @key(fields: "id") { id: ID! capacity: String }`),
         ),
+      }),
       seedDemoData: async () => {},
     };
     const inventory = SUBGRAPH_DEFINITIONS.find((d) => d.name === "inventory")!;

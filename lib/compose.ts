@@ -3,9 +3,10 @@ import path from "node:path";
 import { composeServices } from "@apollo/composition";
 import { printSubgraphSchema } from "@apollo/subgraph";
 import { parse } from "graphql";
-import type { AppDatabase } from "./db";
-import type { SubgraphDefinition } from "./service";
-import { DEFAULT_PORTS } from "./service-config";
+import type { AppDatabase, SubgraphName } from "./db";
+import { createLogger } from "./logger";
+import type { SubgraphDefinition, SubgraphDeps } from "./service";
+import { DEFAULT_PORTS, loadSubgraphConfig } from "./service-config";
 
 export const SCHEMA_DIR = path.resolve(import.meta.dirname, "..", "schema");
 
@@ -14,15 +15,31 @@ export interface Composition {
   files: Record<string, string>;
 }
 
-// Building a schema only wires resolvers to repositories; nothing touches the database.
-const noDatabase = new Proxy(
-  {},
-  {
-    get() {
-      throw new Error("The database is not available while composing");
+// Building a schema only wires resolvers to services; nothing touches the database.
+const unavailable = (what: string) =>
+  new Proxy(
+    {},
+    {
+      get() {
+        throw new Error(`${what} is not available while composing`);
+      },
     },
-  },
-) as AppDatabase;
+  );
+
+function composeDeps(name: SubgraphName): SubgraphDeps {
+  const secret = "compose-only-".repeat(4);
+  return {
+    config: loadSubgraphConfig(name, { SERVICE_SECRET: secret, JWT_SECRET: secret }, { standalone: false }),
+    database: {
+      kind: "pglite",
+      db: unavailable("The database") as AppDatabase,
+      ping: async () => {},
+      close: async () => {},
+    },
+    redis: null,
+    logger: createLogger("silent"),
+  };
+}
 
 /**
  * Prints every subgraph's SDL and composes the supergraph with `@apollo/composition`, the
@@ -32,7 +49,8 @@ export async function composeSupergraph(definitions: SubgraphDefinition[]): Prom
   const files: Record<string, string> = {};
   const services = [];
   for (const definition of definitions) {
-    const sdl = printSubgraphSchema(await definition.buildSchema(noDatabase));
+    const runtime = await definition.create(composeDeps(definition.name));
+    const sdl = printSubgraphSchema(runtime.schema);
     files[`${definition.name}.graphql`] = sdl + "\n";
     services.push({
       name: definition.name,

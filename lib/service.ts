@@ -2,7 +2,7 @@ import type { GraphQLSchema } from "graphql";
 import type { Redis } from "ioredis";
 import { createTokenVerifier } from "./auth";
 import type { AppDatabase, Database, SubgraphName } from "./db";
-import type { RunningServer } from "./http";
+import type { ReadinessChecks, Routes, RunningServer } from "./http";
 import type { Logger } from "./logger";
 import type { SubgraphConfig } from "./service-config";
 import { startSubgraphServer } from "./subgraph";
@@ -15,11 +15,26 @@ export interface SubgraphDeps {
   logger: Logger;
 }
 
+/** What a subgraph's composition root produces. */
+export interface SubgraphRuntime {
+  schema: GraphQLSchema;
+  /** Internal HTTP routes (service-to-service operations, webhooks). */
+  routes?: Routes;
+  /** Extra readiness checks (the hold store, for example). */
+  readiness?: ReadinessChecks;
+  /** Background work (sweepers); started once the server listens. */
+  start?(): void;
+  stop?(): Promise<void>;
+}
+
 /** A subgraph as the launcher, the composer and the tests see it. */
 export interface SubgraphDefinition {
   name: SubgraphName;
-  /** The composition root: repositories → services → resolvers → schema. */
-  buildSchema(db: AppDatabase): Promise<GraphQLSchema>;
+  /**
+   * The composition root: clients → repositories → services → resolvers → schema. Must not
+   * touch the database or Redis while building (the composer builds with neither).
+   */
+  create(deps: SubgraphDeps): Promise<SubgraphRuntime>;
   /** Inserts the demo rows this subgraph owns; safe to run again. */
   seedDemoData(db: AppDatabase): Promise<void>;
 }
@@ -27,16 +42,26 @@ export interface SubgraphDefinition {
 export async function startSubgraph(definition: SubgraphDefinition, deps: SubgraphDeps): Promise<RunningServer> {
   const { config, database, redis } = deps;
   const logger = deps.logger.child({ service: definition.name });
-  const readiness: Record<string, () => Promise<unknown>> = { database: () => database.ping() };
+  const runtime = await definition.create({ ...deps, logger });
+  const readiness: ReadinessChecks = { database: () => database.ping(), ...runtime.readiness };
   if (redis) readiness.redis = () => redis.ping();
-  return startSubgraphServer({
+  const server = await startSubgraphServer({
     name: definition.name,
-    schema: await definition.buildSchema(database.db),
+    schema: runtime.schema,
     host: config.host,
     port: config.port,
     serviceSecret: config.auth.serviceSecret,
     verifier: createTokenVerifier(config.auth),
     readiness,
+    routes: runtime.routes,
     logger,
   });
+  runtime.start?.();
+  return {
+    ...server,
+    close: async () => {
+      await runtime.stop?.();
+      await server.close();
+    },
+  };
 }

@@ -8,12 +8,14 @@ import { createBookingQueries } from "./booking/booking.service";
 
 export const bookingSubgraph: SubgraphDefinition = {
   name: "booking",
-  async buildSchema(db) {
+  async create({ database }) {
+    const db = database.db;
     const queries = createBookingQueries(createBookingRepository(db));
-    return buildSubgraph({
+    const schema = await buildSubgraph({
       resolvers: [new BookingResolver(queries)],
       references: { Booking: { __resolveReference: resolveBookingReference(queries) } },
     });
+    return { schema };
   },
   seedDemoData: seedBookingDemoData,
 };

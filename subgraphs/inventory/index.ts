@@ -11,11 +11,12 @@ import { resolveZoneReference, ZoneResolver } from "./zone/zone.resolver";
 
 export const inventorySubgraph: SubgraphDefinition = {
   name: "inventory",
-  async buildSchema(db) {
+  async create({ database }) {
+    const db = database.db;
     const venues = createVenueRepository(db);
     const slots = createSlotRepository(db);
     const zones = createZoneRepository(db);
-    return buildSubgraph({
+    const schema = await buildSubgraph({
       resolvers: [
         new VenueResolver(venues, slots),
         new SlotResolver(slots, venues, zones),
@@ -27,6 +28,7 @@ export const inventorySubgraph: SubgraphDefinition = {
         Zone: { __resolveReference: resolveZoneReference(zones) },
       },
     });
+    return { schema };
   },
   seedDemoData: seedInventoryDemoData,
 };

@@ -8,12 +8,14 @@ import { createNotificationRepository } from "./notification/notification.reposi
 
 export const notificationSubgraph: SubgraphDefinition = {
   name: "notification",
-  async buildSchema(db) {
-    return buildSubgraph({
+  async create({ database }) {
+    const db = database.db;
+    const schema = await buildSubgraph({
       // Booking is only extended here, so no query reaches it: it must be named.
       orphanedTypes: [BookingReference],
       resolvers: [new BookingNotificationsResolver(createNotificationRepository(db))],
     });
+    return { schema };
   },
   seedDemoData: seedNotificationDemoData,
 };

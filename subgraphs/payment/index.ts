@@ -8,12 +8,14 @@ import { createPaymentRepository } from "./payment/payment.repository";
 
 export const paymentSubgraph: SubgraphDefinition = {
   name: "payment",
-  async buildSchema(db) {
-    return buildSubgraph({
+  async create({ database }) {
+    const db = database.db;
+    const schema = await buildSubgraph({
       // Booking is only extended here, so no query reaches it: it must be named.
       orphanedTypes: [BookingReference],
       resolvers: [new BookingPaymentResolver(createPaymentRepository(db))],
     });
+    return { schema };
   },
   seedDemoData: seedPaymentDemoData,
 };
