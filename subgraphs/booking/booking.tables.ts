@@ -1,5 +1,18 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, pgSchema, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { defineOutboxTable } from "../../lib/outbox";
 
 /** Everything the booking subgraph stores lives in the `booking` Postgres schema. */
 export const bookingSchema = pgSchema("booking");
@@ -34,6 +47,9 @@ export const bookings = bookingSchema.table(
     uniqueIndex("bookings_reference_key").on(t.reference),
     index("bookings_user_created_idx").on(t.userId, t.createdAt.desc(), t.id.desc()),
     index("bookings_zone_idx").on(t.zoneId),
+    index("bookings_pending_expiry_idx")
+      .on(t.expiresAt)
+      .where(sql`${t.status} = 'PENDING'`),
     check("bookings_quantity_check", sql`${t.quantity} > 0`),
     check(
       "bookings_status_check",
@@ -42,3 +58,45 @@ export const bookings = bookingSchema.table(
     check("bookings_total_check", sql`${t.totalMinor} = ${t.baseMinor} + ${t.taxMinor} - ${t.discountMinor}`),
   ],
 );
+
+/** Every status transition, kept for audit (never deleted with the booking). */
+export const bookingStatusChanges = bookingSchema.table(
+  "booking_status_changes",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    bookingId: uuid("booking_id")
+      .notNull()
+      .references(() => bookings.id),
+    fromStatus: text("from_status"),
+    toStatus: text("to_status").notNull(),
+    actor: text("actor").notNull(),
+    reason: text("reason"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("booking_status_changes_booking_idx").on(t.bookingId, t.id)],
+);
+
+/**
+ * Idempotency keys, scoped per user and operation (seed 002): the first request claims the key
+ * and later ones get the same booking back; a different request under the same key is refused.
+ */
+export const idempotencyKeys = bookingSchema.table(
+  "idempotency_keys",
+  {
+    userId: text("user_id").notNull(),
+    operation: text("operation").notNull(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    bookingId: uuid("booking_id").notNull(),
+    completed: boolean("completed").notNull().default(false),
+    /** While in progress, others wait; past this instant a crashed claim may be taken over. */
+    lockedUntil: timestamp("locked_until", { withTimezone: true }).notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.operation, t.key] }),
+    index("idempotency_keys_expires_idx").on(t.expiresAt),
+  ],
+);
+
+export const bookingOutbox = defineOutboxTable(bookingSchema);

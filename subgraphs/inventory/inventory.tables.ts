@@ -69,3 +69,39 @@ export const zones = inventorySchema.table(
     check("zones_currency_check", sql`${t.currency} ~ '^[A-Z]{3}$'`),
   ],
 );
+
+export const HOLD_STATUSES = ["HELD", "SOLD", "RELEASED"] as const;
+
+/**
+ * The durable ledger of holds: the source of truth the Redis counters are rebuilt from.
+ * A hold's id is the id of the booking it belongs to.
+ */
+export const holds = inventorySchema.table(
+  "holds",
+  {
+    id: uuid("id").primaryKey(),
+    zoneId: uuid("zone_id")
+      .notNull()
+      .references(() => zones.id),
+    slotId: uuid("slot_id")
+      .notNull()
+      .references(() => slots.id),
+    userId: text("user_id").notNull(),
+    quantity: integer("quantity").notNull(),
+    status: text("status").notNull(),
+    /** When an unpaid hold lapses; null once sold. */
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    releasedAt: timestamp("released_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("holds_active_slot_idx")
+      .on(t.slotId)
+      .where(sql`${t.status} <> 'RELEASED'`),
+    index("holds_expiry_idx")
+      .on(t.expiresAt)
+      .where(sql`${t.status} = 'HELD'`),
+    check("holds_quantity_check", sql`${t.quantity} > 0`),
+    check("holds_status_check", sql`${t.status} in ('HELD', 'SOLD', 'RELEASED')`),
+  ],
+);

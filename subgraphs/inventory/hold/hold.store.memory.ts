@@ -1,0 +1,98 @@
+import type { HoldOutcome, HoldRequest, HoldStore, SlotLedger, ZoneDrift } from "./hold.store";
+
+interface SlotState {
+  available: Map<string, number>;
+  userHeld: Map<string, number>;
+  holds: Map<string, { zoneId: string; userId: string; quantity: number; lapsesAt: number }>;
+}
+
+/**
+ * The embedded hold store: the same rules as the Redis scripts, in one process. Each method
+ * runs to completion without awaiting, so on Node's single thread it is atomic.
+ */
+export function createMemoryHoldStore(): HoldStore {
+  const slots = new Map<string, SlotState>();
+
+  return {
+    async hold(req: HoldRequest): Promise<HoldOutcome> {
+      const slot = slots.get(req.slotId);
+      const available = slot?.available.get(req.zoneId);
+      if (!slot || available === undefined) return { kind: "not-loaded" };
+      if (slot.holds.has(req.holdId)) return { kind: "already-held", available };
+      if (available < req.quantity) return { kind: "insufficient", available };
+      const held = slot.userHeld.get(req.userId) ?? 0;
+      if (held + req.quantity > req.maxPerUser) return { kind: "over-limit", alreadyHeld: held };
+      slot.available.set(req.zoneId, available - req.quantity);
+      slot.userHeld.set(req.userId, held + req.quantity);
+      slot.holds.set(req.holdId, {
+        zoneId: req.zoneId,
+        userId: req.userId,
+        quantity: req.quantity,
+        lapsesAt: req.expiresAt.getTime(),
+      });
+      return { kind: "held", available: available - req.quantity };
+    },
+
+    async release(hold) {
+      const slot = slots.get(hold.slotId);
+      const held = slot?.holds.get(hold.holdId);
+      if (!slot || !held) return false;
+      slot.holds.delete(hold.holdId);
+      slot.available.set(held.zoneId, (slot.available.get(held.zoneId) ?? 0) + held.quantity);
+      const left = (slot.userHeld.get(held.userId) ?? 0) - held.quantity;
+      if (left > 0) slot.userHeld.set(held.userId, left);
+      else slot.userHeld.delete(held.userId);
+      return true;
+    },
+
+    async markSold(hold) {
+      const held = slots.get(hold.slotId)?.holds.get(hold.holdId);
+      if (held) held.lapsesAt = Number.POSITIVE_INFINITY;
+    },
+
+    async available(slotId, zoneIds) {
+      const slot = slots.get(slotId);
+      return zoneIds.map((z) => slot?.available.get(z) ?? null);
+    },
+
+    async load(ledger: SlotLedger, now: Date): Promise<ZoneDrift[]> {
+      const previous = slots.get(ledger.slotId);
+      const holds: SlotState["holds"] = new Map();
+      for (const h of ledger.holds) {
+        holds.set(h.holdId, {
+          zoneId: h.zoneId,
+          userId: h.userId,
+          quantity: h.quantity,
+          lapsesAt: h.expiresAt ? h.expiresAt.getTime() : Number.POSITIVE_INFINITY,
+        });
+      }
+      for (const [id, h] of previous?.holds ?? []) {
+        if (!holds.has(id) && h.lapsesAt >= now.getTime()) holds.set(id, h);
+      }
+      const state: SlotState = { available: new Map(), userHeld: new Map(), holds };
+      const heldByZone = new Map<string, number>();
+      for (const h of holds.values()) {
+        heldByZone.set(h.zoneId, (heldByZone.get(h.zoneId) ?? 0) + h.quantity);
+        state.userHeld.set(h.userId, (state.userHeld.get(h.userId) ?? 0) + h.quantity);
+      }
+      const drift = ledger.zones.map(({ zoneId, capacity }) => {
+        const after = capacity - (heldByZone.get(zoneId) ?? 0);
+        state.available.set(zoneId, after);
+        return { zoneId, before: previous?.available.get(zoneId) ?? null, after };
+      });
+      slots.set(ledger.slotId, state);
+      return drift;
+    },
+
+    async adjustCapacity(slotId, zoneId, delta) {
+      const slot = slots.get(slotId);
+      const available = slot?.available.get(zoneId);
+      if (!slot || available === undefined) throw new Error(`zone ${zoneId} is not loaded`);
+      if (available + delta < 0) return { ok: false, available };
+      slot.available.set(zoneId, available + delta);
+      return { ok: true, available: available + delta };
+    },
+
+    async ping() {},
+  };
+}

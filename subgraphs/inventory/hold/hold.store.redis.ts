@@ -1,0 +1,201 @@
+import type { Redis } from "ioredis";
+import type { HoldOutcome, HoldRequest, HoldStore, SlotLedger, ZoneDrift } from "./hold.store";
+
+/**
+ * Redis hold store. All keys of a slot share the hash tag `{slot:<id>}`, so each script touches
+ * one cluster slot and runs atomically on Redis Cluster too. Keys:
+ *   inv:{slot:S}:ready          the slot's counters are loaded
+ *   inv:{slot:S}:avail:<zone>   seats left in a zone
+ *   inv:{slot:S}:user:<user>    seats a user holds or bought in the slot
+ *   inv:{slot:S}:hold:<hold>    hash {zone, user, qty}
+ *   inv:{slot:S}:holds          sorted set hold id → lapse time in ms (+inf once sold)
+ */
+const HOLD = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-3, 0} end
+local avail = tonumber(redis.call('GET', KEYS[2]))
+if not avail then return {-3, 0} end
+if redis.call('EXISTS', KEYS[4]) == 1 then return {2, avail} end
+local qty = tonumber(ARGV[1])
+if avail < qty then return {-1, avail} end
+local held = tonumber(redis.call('GET', KEYS[3]) or '0')
+if held + qty > tonumber(ARGV[2]) then return {-2, held} end
+redis.call('DECRBY', KEYS[2], qty)
+redis.call('INCRBY', KEYS[3], qty)
+redis.call('HSET', KEYS[4], 'zone', ARGV[3], 'user', ARGV[4], 'qty', qty)
+redis.call('ZADD', KEYS[5], ARGV[5], ARGV[6])
+return {1, avail - qty}
+`;
+
+const RELEASE = `
+local qty = tonumber(redis.call('HGET', KEYS[1], 'qty'))
+if not qty then return 0 end
+redis.call('INCRBY', KEYS[3], qty)
+if redis.call('DECRBY', KEYS[4], qty) <= 0 then redis.call('DEL', KEYS[4]) end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1
+`;
+
+const MARK_SOLD = `
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('ZADD', KEYS[2], '+inf', ARGV[1]) end
+return 1
+`;
+
+// Keys built inside this script all carry the slot's hash tag (same cluster slot as KEYS).
+const LOAD = `
+local prefix = ARGV[1]
+local now = tonumber(ARGV[2])
+local ledger = cjson.decode(ARGV[3])
+local holds = {}
+for _, h in ipairs(ledger.holds) do holds[h[1]] = {zone = h[2], user = h[3], qty = h[4], lapse = h[5]} end
+local users = {}
+local members = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
+for i = 1, #members, 2 do
+  local id, lapse = members[i], tonumber(members[i + 1])
+  local h = redis.call('HMGET', prefix .. 'hold:' .. id, 'zone', 'user', 'qty')
+  if h[1] then users[h[2]] = true end
+  if not holds[id] then
+    if h[1] and lapse >= now then
+      holds[id] = {zone = h[1], user = h[2], qty = tonumber(h[3]), lapse = lapse}
+    else
+      redis.call('DEL', prefix .. 'hold:' .. id)
+      redis.call('ZREM', KEYS[2], id)
+    end
+  end
+end
+local heldByZone, heldByUser = {}, {}
+for id, h in pairs(holds) do
+  heldByZone[h.zone] = (heldByZone[h.zone] or 0) + h.qty
+  heldByUser[h.user] = (heldByUser[h.user] or 0) + h.qty
+  users[h.user] = true
+  redis.call('HSET', prefix .. 'hold:' .. id, 'zone', h.zone, 'user', h.user, 'qty', h.qty)
+  redis.call('ZADD', KEYS[2], h.lapse == cjson.null and '+inf' or h.lapse, id)
+end
+for user, _ in pairs(users) do
+  if heldByUser[user] then redis.call('SET', prefix .. 'user:' .. user, heldByUser[user])
+  else redis.call('DEL', prefix .. 'user:' .. user) end
+end
+local drift = {}
+for _, z in ipairs(ledger.zones) do
+  local key = prefix .. 'avail:' .. z[1]
+  local before = redis.call('GET', key)
+  local after = z[2] - (heldByZone[z[1]] or 0)
+  redis.call('SET', key, after)
+  table.insert(drift, {z[1], before or '', after})
+end
+redis.call('SET', KEYS[1], '1')
+return drift
+`;
+
+const ADJUST = `
+local avail = tonumber(redis.call('GET', KEYS[1]))
+if not avail then return {-3, 0} end
+local delta = tonumber(ARGV[1])
+if avail + delta < 0 then return {-1, avail} end
+return {1, redis.call('INCRBY', KEYS[1], delta)}
+`;
+
+type Scripted = Redis & {
+  holdSeats(...args: (string | number)[]): Promise<[number, number]>;
+  releaseHold(...args: (string | number)[]): Promise<number>;
+  markHoldSold(...args: (string | number)[]): Promise<number>;
+  loadSlot(...args: (string | number)[]): Promise<[string, string, number][]>;
+  adjustZone(...args: (string | number)[]): Promise<[number, number]>;
+};
+
+const slotPrefix = (slotId: string) => `inv:{slot:${slotId}}:`;
+
+export function createRedisHoldStore(redis: Redis): HoldStore {
+  const r = redis as Scripted;
+  // defineCommand sends EVALSHA and falls back to EVAL when Redis lost the script cache.
+  r.defineCommand("holdSeats", { numberOfKeys: 5, lua: HOLD });
+  r.defineCommand("releaseHold", { numberOfKeys: 4, lua: RELEASE });
+  r.defineCommand("markHoldSold", { numberOfKeys: 2, lua: MARK_SOLD });
+  r.defineCommand("loadSlot", { numberOfKeys: 2, lua: LOAD });
+  r.defineCommand("adjustZone", { numberOfKeys: 1, lua: ADJUST });
+
+  return {
+    async hold(req: HoldRequest): Promise<HoldOutcome> {
+      const p = slotPrefix(req.slotId);
+      const [code, value] = await r.holdSeats(
+        `${p}ready`,
+        `${p}avail:${req.zoneId}`,
+        `${p}user:${req.userId}`,
+        `${p}hold:${req.holdId}`,
+        `${p}holds`,
+        req.quantity,
+        req.maxPerUser,
+        req.zoneId,
+        req.userId,
+        req.expiresAt.getTime(),
+        req.holdId,
+      );
+      switch (code) {
+        case 1:
+          return { kind: "held", available: value };
+        case 2:
+          return { kind: "already-held", available: value };
+        case -1:
+          return { kind: "insufficient", available: value };
+        case -2:
+          return { kind: "over-limit", alreadyHeld: value };
+        default:
+          return { kind: "not-loaded" };
+      }
+    },
+
+    async release(hold) {
+      const p = slotPrefix(hold.slotId);
+      const released = await r.releaseHold(
+        `${p}hold:${hold.holdId}`,
+        `${p}holds`,
+        `${p}avail:${hold.zoneId}`,
+        `${p}user:${hold.userId}`,
+        hold.holdId,
+      );
+      return released === 1;
+    },
+
+    async markSold(hold) {
+      const p = slotPrefix(hold.slotId);
+      await r.markHoldSold(`${p}hold:${hold.holdId}`, `${p}holds`, hold.holdId);
+    },
+
+    async available(slotId, zoneIds) {
+      if (zoneIds.length === 0) return [];
+      const p = slotPrefix(slotId);
+      const [ready, ...values] = await r.mget(`${p}ready`, ...zoneIds.map((z) => `${p}avail:${z}`));
+      return values.map((v) => (ready && v !== null ? Number(v) : null));
+    },
+
+    async load(ledger: SlotLedger, now: Date): Promise<ZoneDrift[]> {
+      const p = slotPrefix(ledger.slotId);
+      const payload = JSON.stringify({
+        zones: ledger.zones.map((z) => [z.zoneId, z.capacity]),
+        holds: ledger.holds.map((h) => [
+          h.holdId,
+          h.zoneId,
+          h.userId,
+          h.quantity,
+          h.expiresAt ? h.expiresAt.getTime() : null,
+        ]),
+      });
+      const rows = await r.loadSlot(`${p}ready`, `${p}holds`, p, now.getTime(), payload);
+      return rows.map(([zoneId, before, after]) => ({
+        zoneId,
+        before: before === "" ? null : Number(before),
+        after: Number(after),
+      }));
+    },
+
+    async adjustCapacity(slotId, zoneId, delta) {
+      const [code, value] = await r.adjustZone(`${slotPrefix(slotId)}avail:${zoneId}`, delta);
+      if (code === -3) throw new Error(`zone ${zoneId} is not loaded`);
+      return { ok: code === 1, available: value };
+    },
+
+    async ping() {
+      await redis.ping();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/** A request to hold seats in one zone of a slot for one user. */
+export interface HoldRequest {
+  holdId: string;
+  slotId: string;
+  zoneId: string;
+  userId: string;
+  quantity: number;
+  maxPerUser: number;
+  expiresAt: Date;
+}
+
+export type HoldOutcome =
+  | { kind: "held"; available: number }
+  /** The same hold id was already held: nothing changed (idempotent retry). */
+  | { kind: "already-held"; available: number }
+  | { kind: "insufficient"; available: number }
+  | { kind: "over-limit"; alreadyHeld: number }
+  /** The slot's counters are not in the store yet: load them from the ledger and retry. */
+  | { kind: "not-loaded" };
+
+/** An active hold as the ledger knows it. `expiresAt: null` means sold (permanent). */
+export interface LedgerHold {
+  holdId: string;
+  zoneId: string;
+  userId: string;
+  quantity: number;
+  expiresAt: Date | null;
+}
+
+/** Everything the store needs to rebuild one slot's counters. */
+export interface SlotLedger {
+  slotId: string;
+  zones: { zoneId: string; capacity: number }[];
+  holds: LedgerHold[];
+}
+
+export interface ZoneDrift {
+  zoneId: string;
+  before: number | null;
+  after: number;
+}
+
+/**
+ * The atomic seat counter (the port; Redis in production, in-process when embedded).
+ * Every operation on one slot is atomic with respect to every other: a hold can never take a
+ * seat that another hold took, and never lets one user pass `maxPerUser` in a slot.
+ */
+export interface HoldStore {
+  hold(request: HoldRequest): Promise<HoldOutcome>;
+  /** Gives a hold's seats back; false if the store did not know the hold. Safe to repeat. */
+  release(hold: { holdId: string; slotId: string; zoneId: string; userId: string }): Promise<boolean>;
+  /** Makes a hold permanent (sold): it no longer lapses when the store is rebuilt. */
+  markSold(hold: { holdId: string; slotId: string }): Promise<void>;
+  /** Seats left per zone, `null` where the slot is not loaded. */
+  available(slotId: string, zoneIds: string[]): Promise<(number | null)[]>;
+  /**
+   * Rebuilds a slot's counters from the ledger, keeping holds the store has that the ledger
+   * has not recorded yet (in flight) unless they have lapsed. Safe while holds are taken.
+   */
+  load(ledger: SlotLedger, now: Date): Promise<ZoneDrift[]>;
+  /** Adds `delta` seats to a zone; refused (false) if that would take more than is free. */
+  adjustCapacity(slotId: string, zoneId: string, delta: number): Promise<{ ok: boolean; available: number }>;
+  ping(): Promise<void>;
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { connectRedis } from "../../lib/redis";
+import type { HoldStore } from "../../subgraphs/inventory/hold/hold.store";
+import { createMemoryHoldStore } from "../../subgraphs/inventory/hold/hold.store.memory";
+import { createRedisHoldStore } from "../../subgraphs/inventory/hold/hold.store.redis";
+import { backends } from "../support/backends";
+
+/** One contract, run against every implementation of the port. */
+function holdStoreContract(name: string, makeStore: () => HoldStore) {
+  describe(`hold store contract: ${name}`, () => {
+    const store = makeStore();
+    const inTenMinutes = () => new Date(Date.now() + 600_000);
+    async function freshSlot(capacities: number[]) {
+      const slotId = randomUUID();
+      const zones = capacities.map((capacity) => ({ zoneId: randomUUID(), capacity }));
+      await store.load({ slotId, zones, holds: [] }, new Date());
+      return { slotId, zoneIds: zones.map((z) => z.zoneId) };
+    }
+    const request = (slotId: string, zoneId: string, userId: string, quantity: number, maxPerUser = 10) => ({
+      holdId: randomUUID(),
+      slotId,
+      zoneId,
+      userId,
+      quantity,
+      maxPerUser,
+      expiresAt: inTenMinutes(),
+    });
+
+    it("knows nothing of a slot before it is loaded", async () => {
+      expect(await store.hold(request(randomUUID(), randomUUID(), "u", 1))).toEqual({ kind: "not-loaded" });
+      expect(await store.available(randomUUID(), [randomUUID()])).toEqual([null]);
+    });
+
+    it("holds until sold out and then says how many are left", async () => {
+      const { slotId, zoneIds } = await freshSlot([5]);
+      expect(await store.hold(request(slotId, zoneIds[0], "a", 3))).toEqual({ kind: "held", available: 2 });
+      expect(await store.hold(request(slotId, zoneIds[0], "b", 3))).toEqual({ kind: "insufficient", available: 2 });
+      expect(await store.hold(request(slotId, zoneIds[0], "b", 2))).toEqual({ kind: "held", available: 0 });
+      expect(await store.available(slotId, zoneIds)).toEqual([0]);
+    });
+
+    it("limits one user's seats across all zones of a slot", async () => {
+      const { slotId, zoneIds } = await freshSlot([10, 10]);
+      expect((await store.hold(request(slotId, zoneIds[0], "u", 3, 4))).kind).toBe("held");
+      expect(await store.hold(request(slotId, zoneIds[1], "u", 2, 4))).toEqual({ kind: "over-limit", alreadyHeld: 3 });
+      expect((await store.hold(request(slotId, zoneIds[1], "u", 1, 4))).kind).toBe("held");
+      expect((await store.hold(request(slotId, zoneIds[1], "other", 4, 4))).kind).toBe("held");
+    });
+
+    it("treats the same hold id as one hold, and release gives the seats back once", async () => {
+      const { slotId, zoneIds } = await freshSlot([4]);
+      const req = request(slotId, zoneIds[0], "u", 2);
+      expect(await store.hold(req)).toEqual({ kind: "held", available: 2 });
+      expect(await store.hold(req)).toEqual({ kind: "already-held", available: 2 });
+      const ref = { holdId: req.holdId, slotId, zoneId: zoneIds[0], userId: "u" };
+      expect(await store.release(ref)).toBe(true);
+      expect(await store.release(ref)).toBe(false);
+      expect(await store.available(slotId, zoneIds)).toEqual([4]);
+      expect((await store.hold(request(slotId, zoneIds[0], "u", 4, 4))).kind).toBe("held");
+    });
+
+    it("never oversells under real concurrency", async () => {
+      const { slotId, zoneIds } = await freshSlot([100]);
+      const outcomes = await Promise.all(
+        Array.from({ length: 600 }, (_, i) => store.hold(request(slotId, zoneIds[0], `user-${i}`, 1 + (i % 2)))),
+      );
+      const heldSeats = outcomes.reduce((sum, o, i) => sum + (o.kind === "held" ? 1 + (i % 2) : 0), 0);
+      expect(heldSeats).toBeLessThanOrEqual(100);
+      expect(heldSeats).toBeGreaterThanOrEqual(99); // only a 2-seat request may find a single seat left
+      expect(await store.available(slotId, zoneIds)).toEqual([100 - heldSeats]);
+      expect(outcomes.every((o) => o.kind === "held" || o.kind === "insufficient")).toBe(true);
+    });
+
+    it("rebuilds from the ledger, keeping in-flight holds and dropping lapsed ones, and reports drift", async () => {
+      const { slotId, zoneIds } = await freshSlot([10]);
+      const inFlight = request(slotId, zoneIds[0], "flight", 2);
+      await store.hold(inFlight);
+      const lapsed = { ...request(slotId, zoneIds[0], "lapsed", 3), expiresAt: new Date(Date.now() - 1_000) };
+      await store.hold(lapsed);
+      const ledgerHold = { holdId: randomUUID(), zoneId: zoneIds[0], userId: "ledger", quantity: 4, expiresAt: null };
+      const drift = await store.load(
+        { slotId, zones: [{ zoneId: zoneIds[0], capacity: 10 }], holds: [ledgerHold] },
+        new Date(),
+      );
+      // 10 - 2 (in flight, not in the ledger yet) - 4 (sold, in the ledger); the lapsed 3 come back.
+      expect(drift).toEqual([{ zoneId: zoneIds[0], before: 5, after: 4 }]);
+      expect(await store.available(slotId, zoneIds)).toEqual([4]);
+      expect(await store.hold(request(slotId, zoneIds[0], "ledger", 1, 4))).toEqual({
+        kind: "over-limit",
+        alreadyHeld: 4,
+      });
+      expect(await store.release({ holdId: lapsed.holdId, slotId, zoneId: zoneIds[0], userId: "lapsed" })).toBe(false);
+      expect(await store.release({ holdId: inFlight.holdId, slotId, zoneId: zoneIds[0], userId: "flight" })).toBe(true);
+      expect(await store.available(slotId, zoneIds)).toEqual([6]);
+    });
+
+    it("changes capacity only down to what is free", async () => {
+      const { slotId, zoneIds } = await freshSlot([10]);
+      await store.hold(request(slotId, zoneIds[0], "u", 7));
+      expect(await store.adjustCapacity(slotId, zoneIds[0], -4)).toEqual({ ok: false, available: 3 });
+      expect(await store.adjustCapacity(slotId, zoneIds[0], -3)).toEqual({ ok: true, available: 0 });
+      expect(await store.adjustCapacity(slotId, zoneIds[0], 5)).toEqual({ ok: true, available: 5 });
+    });
+  });
+}
+
+holdStoreContract("in-process (embedded)", createMemoryHoldStore);
+
+const redisClients: Redis[] = [];
+if (backends.redisUrl) {
+  holdStoreContract("Redis (Lua)", () => {
+    const redis = connectRedis(backends.redisUrl!, "hold-store-contract");
+    redisClients.push(redis);
+    return createRedisHoldStore(redis);
+  });
+}
+afterAll(async () => {
+  for (const redis of redisClients) await redis.quit();
+});
