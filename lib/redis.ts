@@ -10,6 +10,8 @@ export function connectRedis(url: string, name: string): Redis {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: true,
     connectTimeout: 5_000,
+    // A command Redis cannot answer in time fails, so callers answer SERVICE_UNAVAILABLE.
+    commandTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
   // Errors surface on the commands that fail; without a listener ioredis logs every retry.

@@ -3,6 +3,7 @@ import { z } from "zod";
 import {
   authEnv,
   ConfigError,
+  httpUrl,
   kafkaBrokers,
   logLevel,
   parseEnv,
@@ -23,6 +24,23 @@ export interface SubgraphConfig {
   kafkaBrokers?: string[];
   auth: AuthConfig;
   logLevel: LogLevel;
+  reservations: ReservationConfig;
+}
+
+/** Reservation settings shared by booking (expiry) and inventory (lapsed holds). */
+export interface ReservationConfig {
+  /** How long an unpaid hold lasts. */
+  holdTtlSeconds: number;
+  /** How often sweepers look for expired bookings and lapsed holds. */
+  sweepIntervalMs: number;
+  /** Inventory releases a lapsed hold itself only this long after it lapsed (booking goes first). */
+  holdGraceSeconds: number;
+  /** How often inventory rebuilds its counters from the ledger and reports drift. */
+  reconcileIntervalMs: number;
+  /** Inventory's base URL for internal operations (booking → inventory). */
+  inventoryUrl: string;
+  /** Tax added to the base price, in basis points (2300 = 23 %). */
+  taxRateBps: number;
 }
 
 export const DEFAULT_PORTS = {
@@ -47,6 +65,12 @@ const backendEnv = {
   REDIS_URL: redisUrl.optional(),
   KAFKA_BROKERS: kafkaBrokers.optional(),
   LOG_LEVEL: logLevel,
+  HOLD_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1_000),
+  HOLD_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
+  INVENTORY_INTERNAL_URL: httpUrl.default(`http://127.0.0.1:${DEFAULT_PORTS.inventory}`),
+  TAX_RATE_BPS: z.coerce.number().int().min(0).max(10_000).default(0),
   ...authEnv,
 };
 
@@ -69,6 +93,14 @@ export function loadSubgraphConfig(name: keyof typeof DEFAULT_PORTS, env: Env, o
     kafkaBrokers: parsed.KAFKA_BROKERS,
     logLevel: parsed.LOG_LEVEL,
     auth: authConfigFrom(parsed),
+    reservations: {
+      holdTtlSeconds: parsed.HOLD_TTL_SECONDS,
+      sweepIntervalMs: parsed.SWEEP_INTERVAL_MS,
+      holdGraceSeconds: parsed.HOLD_GRACE_SECONDS,
+      reconcileIntervalMs: parsed.RECONCILE_INTERVAL_MS,
+      inventoryUrl: parsed.INVENTORY_INTERNAL_URL.replace(/\/$/, ""),
+      taxRateBps: parsed.TAX_RATE_BPS,
+    },
   };
 }
 

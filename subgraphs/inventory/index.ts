@@ -1,6 +1,12 @@
 import "reflect-metadata";
 import type { SubgraphDefinition } from "../../lib/service";
 import { buildSubgraph } from "../../lib/subgraph";
+import { createHoldRepository } from "./hold/hold.repository";
+import { holdRoutes } from "./hold/hold.routes";
+import { createHoldService } from "./hold/hold.service";
+import { createMemoryHoldStore } from "./hold/hold.store.memory";
+import { createRedisHoldStore } from "./hold/hold.store.redis";
+import { createHoldWorker } from "./hold/hold.worker";
 import { seedInventoryDemoData } from "./inventory.demo";
 import { createSlotRepository } from "./slot/slot.repository";
 import { resolveSlotReference, SlotResolver } from "./slot/slot.resolver";
@@ -11,16 +17,20 @@ import { resolveZoneReference, ZoneResolver } from "./zone/zone.resolver";
 
 export const inventorySubgraph: SubgraphDefinition = {
   name: "inventory",
-  async create({ database }) {
+  async create({ config, database, redis, logger }) {
     const db = database.db;
     const venues = createVenueRepository(db);
     const slots = createSlotRepository(db);
     const zones = createZoneRepository(db);
+    // Redis in production; the in-process store only when no REDIS_URL is configured.
+    const store = redis ? createRedisHoldStore(redis) : createMemoryHoldStore();
+    const holds = createHoldService({ store, ledger: createHoldRepository(db), zones, logger });
+    const worker = createHoldWorker(holds, config.reservations, logger);
     const schema = await buildSubgraph({
       resolvers: [
         new VenueResolver(venues, slots),
-        new SlotResolver(slots, venues, zones),
-        new ZoneResolver(zones, slots),
+        new SlotResolver(slots, venues, zones, holds),
+        new ZoneResolver(zones, slots, holds),
       ],
       references: {
         Venue: { __resolveReference: resolveVenueReference(venues) },
@@ -28,7 +38,13 @@ export const inventorySubgraph: SubgraphDefinition = {
         Zone: { __resolveReference: resolveZoneReference(zones) },
       },
     });
-    return { schema };
+    return {
+      schema,
+      routes: holdRoutes(holds, config.auth.serviceSecret, logger),
+      readiness: { holdStore: () => store.ping() },
+      start: worker.start,
+      stop: worker.stop,
+    };
   },
   seedDemoData: seedInventoryDemoData,
 };

@@ -27,7 +27,11 @@ describe("migrations", () => {
           where table_schema in ('booking','inventory','payment','notification') order by 1, 2`,
     );
     expect(rows.map((r) => `${r.table_schema}.${r.table_name}`)).toEqual([
+      "booking.booking_status_changes",
       "booking.bookings",
+      "booking.idempotency_keys",
+      "booking.outbox",
+      "inventory.holds",
       "inventory.slots",
       "inventory.venues",
       "inventory.zones",

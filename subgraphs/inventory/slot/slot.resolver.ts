@@ -1,4 +1,5 @@
-import { Arg, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
+import { Arg, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import type { HoldService } from "../hold/hold.service";
 import { isUuid } from "../../../lib/ids";
 import { notFound } from "../../../lib/errors";
 import type { VenueRepository } from "../venue/venue.repository";
@@ -14,6 +15,7 @@ export class SlotResolver {
     private readonly slotsRepo: SlotRepository,
     private readonly venuesRepo: VenueRepository,
     private readonly zonesRepo: ZoneRepository,
+    private readonly holds: HoldService,
   ) {}
 
   @Query(() => SlotType, { nullable: true })
@@ -26,6 +28,13 @@ export class SlotResolver {
     const venue = await this.venuesRepo.findById(slot.venueId);
     if (!venue) throw notFound("Venue");
     return venue;
+  }
+
+  @FieldResolver(() => Int, { description: "Seats that can still be reserved across all zones." })
+  async available(@Root() slot: Slot): Promise<number> {
+    const zones = await this.zonesRepo.listBySlot(slot.id);
+    const counts = await this.holds.available(slot.id, zones.map((z) => z.id));
+    return counts.reduce((sum, n) => sum + n, 0);
   }
 
   @FieldResolver(() => [ZoneType])

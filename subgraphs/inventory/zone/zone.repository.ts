@@ -1,6 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import type { AppDatabase } from "../../../lib/db";
-import { zones } from "../inventory.tables";
+import { slots, zones } from "../inventory.tables";
 
 /** A capacity pool inside a slot (stalls, balcony, terrace, double rooms) with one price. */
 export interface Zone {
@@ -21,8 +21,37 @@ const toZone = (row: typeof zones.$inferSelect): Zone => ({
   currency: row.currency,
 });
 
+/** A zone with the slot facts a reservation needs. */
+export interface ZoneContext {
+  zoneId: string;
+  slotId: string;
+  venueId: string;
+  priceMinor: number;
+  currency: string;
+  maxPerUser: number;
+  startsAt: Date;
+  saleStartsAt: Date | null;
+}
+
 export function createZoneRepository(db: AppDatabase) {
   return {
+    async findContext(id: string): Promise<ZoneContext | null> {
+      const [row] = await db
+        .select({
+          zoneId: zones.id,
+          slotId: zones.slotId,
+          venueId: slots.venueId,
+          priceMinor: zones.priceMinor,
+          currency: zones.currency,
+          maxPerUser: slots.maxPerUser,
+          startsAt: slots.startsAt,
+          saleStartsAt: slots.saleStartsAt,
+        })
+        .from(zones)
+        .innerJoin(slots, eq(slots.id, zones.slotId))
+        .where(eq(zones.id, id));
+      return row ?? null;
+    },
     async findById(id: string): Promise<Zone | null> {
       const [row] = await db.select().from(zones).where(eq(zones.id, id));
       return row ? toZone(row) : null;

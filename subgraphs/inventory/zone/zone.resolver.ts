@@ -3,6 +3,7 @@ import { isUuid } from "../../../lib/ids";
 import { notFound } from "../../../lib/errors";
 import type { SlotRepository } from "../slot/slot.repository";
 import { SlotType } from "../slot/slot.type";
+import type { HoldService } from "../hold/hold.service";
 import type { Zone, ZoneRepository } from "./zone.repository";
 import { MoneyType, ZoneType } from "./zone.type";
 
@@ -11,6 +12,7 @@ export class ZoneResolver {
   constructor(
     private readonly zonesRepo: ZoneRepository,
     private readonly slotsRepo: SlotRepository,
+    private readonly holds: HoldService,
   ) {}
 
   @Query(() => ZoneType, { nullable: true })
@@ -23,10 +25,10 @@ export class ZoneResolver {
     return { amount: zone.priceMinor, currency: zone.currency };
   }
 
-  // Holds do not exist yet (reservations come with the hold store), so every seat is free.
-  @FieldResolver(() => Int, { description: "Seats that can still be reserved." })
-  available(@Root() zone: Zone): number {
-    return zone.capacity;
+  @FieldResolver(() => Int, { description: "Seats that can still be reserved, from the live counters." })
+  async available(@Root() zone: Zone): Promise<number> {
+    const [available] = await this.holds.available(zone.slotId, [zone.id]);
+    return available;
   }
 
   @FieldResolver(() => SlotType)

@@ -1,0 +1,83 @@
+import type { z } from "zod";
+import { isServiceSecret, SERVICE_SECRET_HEADER } from "./auth";
+import { DomainError, ERROR_CODES, type ErrorCode } from "./errors";
+import { HttpError, readBody, sendJson, type Handler } from "./http";
+import type { Logger } from "./logger";
+
+/**
+ * Service-to-service operations that are not part of the public API (ARCHITECTURE.md §3):
+ * plain JSON over HTTP on the owning service, callable only with the service secret.
+ */
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  INSUFFICIENT_STOCK: 409,
+  MAX_PER_USER_EXCEEDED: 409,
+  SERVICE_UNAVAILABLE: 503,
+};
+
+export interface InternalError {
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
+}
+
+export function internalRoute<T>(options: {
+  serviceSecret: string;
+  input: z.ZodType<T>;
+  logger: Logger;
+  handle(input: T): Promise<unknown>;
+}): Handler {
+  return async (req, res) => {
+    const secret = req.headers[SERVICE_SECRET_HEADER];
+    if (!isServiceSecret(typeof secret === "string" ? secret : undefined, options.serviceSecret)) {
+      sendJson(res, 401, { error: { code: "UNAUTHENTICATED", message: "Missing or invalid service credentials" } });
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req, 64 * 1024)).toString("utf8"));
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
+      throw new HttpError(400, "Request body is not valid JSON");
+    }
+    const parsed = options.input.safeParse(body);
+    if (!parsed.success) {
+      const message = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+      sendJson(res, 400, { error: { code: "BAD_USER_INPUT", message } } satisfies InternalError);
+      return;
+    }
+    try {
+      sendJson(res, 200, await options.handle(parsed.data));
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      sendJson(res, STATUS[error.code] ?? 422, {
+        error: { code: error.code, message: error.message, details: error.details },
+      } satisfies InternalError);
+    }
+  };
+}
+
+/** Calls an internal operation; its domain errors come back as the same DomainError. */
+export async function callInternal<T>(url: string, serviceSecret: string, body: unknown, timeoutMs = 5_000): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", [SERVICE_SECRET_HEADER]: serviceSecret },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch {
+    throw new DomainError("SERVICE_UNAVAILABLE", "A backing service is unavailable, please retry shortly");
+  }
+  const payload = (await response.json().catch(() => null)) as (T & Partial<InternalError>) | null;
+  if (response.ok && payload) return payload;
+  const error = payload?.error;
+  if (error && (ERROR_CODES as readonly string[]).includes(error.code) && error.code !== "UNAUTHENTICATED") {
+    throw new DomainError(error.code, error.message, error.details ?? {});
+  }
+  // A rejected service secret or an unexpected answer is our fault, not the caller's.
+  throw new Error(`internal call to ${url} failed with status ${response.status}`);
+}

@@ -1,0 +1,108 @@
+import { and, eq, gt, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
+import type { AppDatabase } from "../../../lib/db";
+import { holds, slots, zones } from "../inventory.tables";
+import type { SlotLedger } from "./hold.store";
+
+export interface HoldRow {
+  id: string;
+  zoneId: string;
+  slotId: string;
+  userId: string;
+  quantity: number;
+  status: "HELD" | "SOLD" | "RELEASED";
+  expiresAt: Date | null;
+}
+
+const toHold = (row: typeof holds.$inferSelect): HoldRow => ({
+  id: row.id,
+  zoneId: row.zoneId,
+  slotId: row.slotId,
+  userId: row.userId,
+  quantity: row.quantity,
+  status: row.status as HoldRow["status"],
+  expiresAt: row.expiresAt,
+});
+
+/** The durable hold ledger. Status changes are conditional updates, so each happens once. */
+export function createHoldRepository(db: AppDatabase) {
+  return {
+    /** Records a hold; a hold with the same id is left as it is (idempotent retry). */
+    async insert(hold: Omit<HoldRow, "status">): Promise<void> {
+      await db
+        .insert(holds)
+        .values({ ...hold, status: "HELD" })
+        .onConflictDoNothing();
+    },
+
+    async findById(id: string): Promise<HoldRow | null> {
+      const [row] = await db.select().from(holds).where(eq(holds.id, id));
+      return row ? toHold(row) : null;
+    },
+
+    /** HELD → RELEASED; returns the hold if this call released it, null if it was not held. */
+    async markReleased(id: string): Promise<HoldRow | null> {
+      const [row] = await db
+        .update(holds)
+        .set({ status: "RELEASED", releasedAt: sql`now()` })
+        .where(and(eq(holds.id, id), ne(holds.status, "RELEASED")))
+        .returning();
+      return row ? toHold(row) : null;
+    },
+
+    /** Releases up to `limit` holds that lapsed before `before`; each is returned to exactly one caller. */
+    async releaseLapsed(before: Date, limit: number): Promise<HoldRow[]> {
+      const lapsed = db
+        .select({ id: holds.id })
+        .from(holds)
+        .where(and(eq(holds.status, "HELD"), lte(holds.expiresAt, before)))
+        .limit(limit)
+        .for("update", { skipLocked: true });
+      const rows = await db
+        .update(holds)
+        .set({ status: "RELEASED", releasedAt: sql`now()` })
+        .where(and(inArray(holds.id, lapsed), eq(holds.status, "HELD")))
+        .returning();
+      return rows.map(toHold);
+    },
+
+    /** Capacities and active holds of one slot, as the hold store needs them to rebuild. */
+    async slotLedger(slotId: string): Promise<SlotLedger> {
+      const zoneRows = await db.select({ id: zones.id, capacity: zones.capacity }).from(zones).where(eq(zones.slotId, slotId));
+      const holdRows = await db
+        .select()
+        .from(holds)
+        .where(and(eq(holds.slotId, slotId), ne(holds.status, "RELEASED")));
+      return {
+        slotId,
+        zones: zoneRows.map((z) => ({ zoneId: z.id, capacity: z.capacity })),
+        holds: holdRows.map((h) => ({
+          holdId: h.id,
+          zoneId: h.zoneId,
+          userId: h.userId,
+          quantity: h.quantity,
+          expiresAt: h.status === "SOLD" ? null : h.expiresAt,
+        })),
+      };
+    },
+
+    /** Slots whose counters matter: not over yet. */
+    async activeSlotIds(now: Date): Promise<string[]> {
+      const rows = await db
+        .select({ id: slots.id })
+        .from(slots)
+        .where(or(gt(slots.endsAt, now), isNull(slots.endsAt)));
+      return rows.map((r) => r.id);
+    },
+
+    /** Seats held or sold per zone of a slot, from the ledger. */
+    async heldByZone(slotId: string): Promise<Map<string, number>> {
+      const rows = await db
+        .select({ zoneId: holds.zoneId, held: sql<number>`sum(${holds.quantity})::int` })
+        .from(holds)
+        .where(and(eq(holds.slotId, slotId), ne(holds.status, "RELEASED")))
+        .groupBy(holds.zoneId);
+      return new Map(rows.map((r) => [r.zoneId, r.held]));
+    },
+  };
+}
+export type HoldRepository = ReturnType<typeof createHoldRepository>;

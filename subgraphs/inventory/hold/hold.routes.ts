@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { internalRoute } from "../../../lib/internal";
+import type { Routes } from "../../../lib/http";
+import type { Logger } from "../../../lib/logger";
+import type { HoldService } from "./hold.service";
+
+/** Internal operations on holds, for the booking subgraph (service secret required). */
+export function holdRoutes(holds: HoldService, serviceSecret: string, logger: Logger): Routes {
+  return {
+    "POST /internal/holds": internalRoute({
+      serviceSecret,
+      logger,
+      input: z.object({
+        holdId: z.uuid(),
+        zoneId: z.uuid(),
+        userId: z.string().min(1).max(200),
+        quantity: z.number().int().min(1).max(100),
+        expiresAt: z.iso.datetime().transform((value) => new Date(value)),
+      }),
+      handle: (input) => holds.holdSeats(input),
+    }),
+    "POST /internal/holds/release": internalRoute({
+      serviceSecret,
+      logger,
+      input: z.object({ holdId: z.uuid() }),
+      handle: (input) => holds.releaseHold(input.holdId),
+    }),
+  };
+}

@@ -1,0 +1,177 @@
+import { DomainError, notFound } from "../../../lib/errors";
+import type { Logger } from "../../../lib/logger";
+import type { ZoneContext, ZoneRepository } from "../zone/zone.repository";
+import type { HoldRepository } from "./hold.repository";
+import type { HoldStore, ZoneDrift } from "./hold.store";
+
+export interface HoldSeatsInput {
+  holdId: string;
+  zoneId: string;
+  userId: string;
+  quantity: number;
+  expiresAt: Date;
+}
+
+/** What the booking subgraph needs back to price and file the booking. */
+export interface HeldSeats {
+  holdId: string;
+  zoneId: string;
+  slotId: string;
+  venueId: string;
+  unitPriceMinor: number;
+  currency: string;
+  expiresAt: string;
+  available: number;
+}
+
+const unavailable = () =>
+  new DomainError("SERVICE_UNAVAILABLE", "Seat reservations are temporarily unavailable, please retry shortly");
+
+/**
+ * Holds seats: the hold store decides atomically (and fails closed when it cannot be
+ * reached), the Postgres ledger makes the decision durable. If the ledger write fails the
+ * seats go straight back; if the process dies in between, the hold lapses by itself.
+ */
+export function createHoldService(deps: {
+  store: HoldStore;
+  ledger: HoldRepository;
+  zones: ZoneRepository;
+  logger: Logger;
+  now?: () => Date;
+}) {
+  const { store, ledger, zones, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  async function guarded<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      logger.error("hold store unavailable", { error });
+      throw unavailable();
+    }
+  }
+
+  async function loadSlot(slotId: string): Promise<ZoneDrift[]> {
+    const snapshot = await ledger.slotLedger(slotId);
+    return guarded(() => store.load(snapshot, now()));
+  }
+
+  function checkSaleWindow(context: ZoneContext) {
+    const at = now();
+    if (context.saleStartsAt && context.saleStartsAt > at) {
+      throw new DomainError("BAD_USER_INPUT", `Sales for this slot open at ${context.saleStartsAt.toISOString()}`, {
+        saleStartsAt: context.saleStartsAt.toISOString(),
+      });
+    }
+    if (context.startsAt <= at) throw new DomainError("BAD_USER_INPUT", "This slot has already started");
+  }
+
+  return {
+    async holdSeats(input: HoldSeatsInput): Promise<HeldSeats> {
+      const context = await zones.findContext(input.zoneId);
+      if (!context) throw notFound("Zone");
+      checkSaleWindow(context);
+      if (input.quantity > context.maxPerUser) {
+        throw new DomainError("MAX_PER_USER_EXCEEDED", `At most ${context.maxPerUser} seats per person for this slot`, {
+          maxPerUser: context.maxPerUser,
+          requested: input.quantity,
+        });
+      }
+      const request = { ...input, slotId: context.slotId, maxPerUser: context.maxPerUser };
+      let outcome = await guarded(() => store.hold(request));
+      if (outcome.kind === "not-loaded") {
+        await loadSlot(context.slotId);
+        outcome = await guarded(() => store.hold(request));
+      }
+      switch (outcome.kind) {
+        case "insufficient":
+          throw new DomainError(
+            "INSUFFICIENT_STOCK",
+            outcome.available === 0 ? "Sold out" : `Only ${outcome.available} seats left`,
+            { requested: input.quantity, available: outcome.available },
+          );
+        case "over-limit":
+          throw new DomainError("MAX_PER_USER_EXCEEDED", `At most ${context.maxPerUser} seats per person for this slot`, {
+            maxPerUser: context.maxPerUser,
+            alreadyHeld: outcome.alreadyHeld,
+            requested: input.quantity,
+          });
+        case "not-loaded":
+          throw unavailable();
+      }
+      try {
+        await ledger.insert({
+          id: input.holdId,
+          zoneId: input.zoneId,
+          slotId: context.slotId,
+          userId: input.userId,
+          quantity: input.quantity,
+          expiresAt: input.expiresAt,
+        });
+      } catch (error) {
+        if (outcome.kind === "held") {
+          await store
+            .release({ holdId: input.holdId, slotId: context.slotId, zoneId: input.zoneId, userId: input.userId })
+            .catch((releaseError) => logger.error("could not undo a hold", { holdId: input.holdId, error: releaseError }));
+        }
+        throw error;
+      }
+      return {
+        holdId: input.holdId,
+        zoneId: input.zoneId,
+        slotId: context.slotId,
+        venueId: context.venueId,
+        unitPriceMinor: context.priceMinor,
+        currency: context.currency,
+        expiresAt: input.expiresAt.toISOString(),
+        available: outcome.available,
+      };
+    },
+
+    /** Gives a hold's seats back. Repeating it, or releasing an unknown hold, is harmless. */
+    async releaseHold(holdId: string): Promise<{ released: boolean }> {
+      const hold = await ledger.markReleased(holdId);
+      if (!hold) return { released: false };
+      await guarded(() => store.release({ holdId, slotId: hold.slotId, zoneId: hold.zoneId, userId: hold.userId })).catch(
+        (error) => logger.warn("hold released in the ledger only; the next reconcile repairs the counter", { holdId, error }),
+      );
+      return { released: true };
+    },
+
+    /** Releases holds that lapsed more than `graceMs` ago (their bookings' sweeper missed them). */
+    async releaseLapsedHolds(graceMs: number, batch = 500): Promise<number> {
+      const lapsed = await ledger.releaseLapsed(new Date(now().getTime() - graceMs), batch);
+      for (const hold of lapsed) {
+        await guarded(() => store.release({ holdId: hold.id, slotId: hold.slotId, zoneId: hold.zoneId, userId: hold.userId })).catch(
+          (error) => logger.warn("lapsed hold released in the ledger only", { holdId: hold.id, error }),
+        );
+      }
+      return lapsed.length;
+    },
+
+    loadSlot,
+
+    /** Rebuilds every active slot from the ledger; returns the zones whose counter changed. */
+    async reconcile(): Promise<(ZoneDrift & { slotId: string })[]> {
+      const changed: (ZoneDrift & { slotId: string })[] = [];
+      for (const slotId of await ledger.activeSlotIds(now())) {
+        for (const drift of await loadSlot(slotId)) {
+          if (drift.before !== drift.after) changed.push({ slotId, ...drift });
+        }
+      }
+      return changed;
+    },
+
+    /** Live seats left per zone of one slot (loads the slot on first use). */
+    async available(slotId: string, zoneIds: string[]): Promise<number[]> {
+      let values = await guarded(() => store.available(slotId, zoneIds));
+      if (values.some((v) => v === null)) {
+        await loadSlot(slotId);
+        values = await guarded(() => store.available(slotId, zoneIds));
+      }
+      return values.map((v) => v ?? 0);
+    },
+  };
+}
+export type HoldService = ReturnType<typeof createHoldService>;
