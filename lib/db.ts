@@ -102,3 +102,13 @@ export async function queryRows<T = Record<string, unknown>>(db: AppDatabase, qu
   const result = (await db.execute(query)) as unknown as { rows: T[] };
   return result.rows;
 }
+
+/** True when `error` (or its cause, as drizzle wraps driver errors) violates `constraint`. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  for (let current = error, depth = 0; current && depth < 3; depth++) {
+    const e = current as { code?: string; constraint?: string; cause?: unknown };
+    if (e.code === "23505") return constraint === undefined || e.constraint === constraint;
+    current = e.cause;
+  }
+  return false;
+}

@@ -49,3 +49,6 @@ export function daysFromNow(days: number, hourUtc: number): Date {
   date.setUTCHours(hourUtc, 0, 0, 0);
   return date;
 }
+
+/** The demo's unpaid booking stays on hold for a day after the first seeding. */
+export const demoHoldExpiry = () => new Date(Date.now() + 24 * 3_600_000);

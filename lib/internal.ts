@@ -60,7 +60,12 @@ export function internalRoute<T>(options: {
 }
 
 /** Calls an internal operation; its domain errors come back as the same DomainError. */
-export async function callInternal<T>(url: string, serviceSecret: string, body: unknown, timeoutMs = 5_000): Promise<T> {
+export async function callInternal<T>(
+  url: string,
+  serviceSecret: string,
+  body: unknown,
+  timeoutMs = 5_000,
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, {

@@ -79,6 +79,10 @@ export async function startPlatform(
     }
     const subgraphs = {} as Record<SubgraphName, RunningServer>;
     for (const { definition, config } of configs) {
+      // Booking calls inventory's internal operations; in one process it is the one just started.
+      if (definition.name !== "inventory" && !env.INVENTORY_INTERNAL_URL && subgraphs.inventory) {
+        config.reservations.inventoryUrl = subgraphs.inventory.url;
+      }
       subgraphs[definition.name] = await startSubgraph(definition, {
         config,
         database: databases[definition.name],

@@ -1,5 +1,5 @@
 import type { AppDatabase } from "../../lib/db";
-import { daysFromNow, DEMO_IDS as ids, DEMO_USERS } from "../../lib/demo";
+import { daysFromNow, demoHoldExpiry, DEMO_IDS as ids, DEMO_USERS } from "../../lib/demo";
 import { createBookingRepository } from "./booking/booking.repository";
 
 /** Two bookings for the demo guest: a paid one and one awaiting payment. */
@@ -29,7 +29,7 @@ export async function seedBookingDemoData(db: AppDatabase): Promise<void> {
     status: "PENDING",
     version: 1,
     price: { base: 2_500, tax: 575, discount: 0, total: 3_075, currency: "EUR" },
-    expiresAt: null,
+    expiresAt: demoHoldExpiry(),
     createdAt: daysFromNow(-1, 10),
   });
 }

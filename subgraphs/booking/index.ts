@@ -2,20 +2,60 @@ import "reflect-metadata";
 import type { SubgraphDefinition } from "../../lib/service";
 import { buildSubgraph } from "../../lib/subgraph";
 import { seedBookingDemoData } from "./booking.demo";
+import { createExpirySweeper } from "./booking/booking.expiry";
 import { createBookingRepository } from "./booking/booking.repository";
+import { createReservationService } from "./booking/booking.reservation";
 import { BookingResolver, resolveBookingReference } from "./booking/booking.resolver";
 import { createBookingQueries } from "./booking/booking.service";
+import { createIdempotencyRepository } from "./idempotency/idempotency.repository";
+import { createInventoryClient } from "./inventory/inventory.client";
 
 export const bookingSubgraph: SubgraphDefinition = {
   name: "booking",
-  async create({ database }) {
-    const db = database.db;
-    const queries = createBookingQueries(createBookingRepository(db));
+  async create({ config, database, logger }) {
+    const { reservations: settings } = config;
+    const bookings = createBookingRepository(database.db);
+    const idempotency = createIdempotencyRepository(database.db);
+    const inventory = createInventoryClient(settings.inventoryUrl, config.auth.serviceSecret);
+    const queries = createBookingQueries(bookings);
+    const reservations = createReservationService({
+      bookings,
+      idempotency,
+      inventory,
+      holdTtlSeconds: settings.holdTtlSeconds,
+      taxRateBps: settings.taxRateBps,
+      logger,
+    });
+    const sweeper = createExpirySweeper({ bookings, inventory, logger });
     const schema = await buildSubgraph({
-      resolvers: [new BookingResolver(queries)],
+      resolvers: [new BookingResolver(queries, reservations)],
       references: { Booking: { __resolveReference: resolveBookingReference(queries) } },
     });
-    return { schema };
+
+    const timers: NodeJS.Timeout[] = [];
+    let sweeping = false;
+    const sweep = async () => {
+      if (sweeping) return;
+      sweeping = true;
+      try {
+        await sweeper.expireDue();
+        await idempotency.purgeExpired();
+      } catch (error) {
+        logger.warn("expiry sweep failed", { error });
+      } finally {
+        sweeping = false;
+      }
+    };
+    return {
+      schema,
+      start() {
+        timers.push(setInterval(sweep, settings.sweepIntervalMs));
+        timers[0].unref();
+      },
+      async stop() {
+        for (const timer of timers) clearInterval(timer);
+      },
+    };
   },
   seedDemoData: seedBookingDemoData,
 };

@@ -1,5 +1,6 @@
 import type { AppDatabase } from "../../lib/db";
-import { daysFromNow, DEMO_IDS as ids, DEMO_USERS } from "../../lib/demo";
+import { daysFromNow, demoHoldExpiry, DEMO_IDS as ids, DEMO_USERS } from "../../lib/demo";
+import { createHoldRepository } from "./hold/hold.repository";
 import { createSlotRepository } from "./slot/slot.repository";
 import { createVenueRepository } from "./venue/venue.repository";
 import { createZoneRepository } from "./zone/zone.repository";
@@ -57,4 +58,25 @@ export async function seedInventoryDemoData(db: AppDatabase): Promise<void> {
   await zone(ids.matineeStalls, ids.hamletMatinee, "Stalls", 120, 3_500);
   await zone(ids.terrace, ids.dinnerSitting, "Terrace tables", 12, 1_000);
   await zone(ids.doubleRooms, ids.hotelNight, "Double rooms", 20, 14_900);
+
+  // The ledger side of the demo guest's bookings (seeded by the booking subgraph).
+  const ledger = createHoldRepository(db);
+  const guest = DEMO_USERS.guest.userId;
+  await ledger.insert({
+    id: ids.confirmedBooking,
+    zoneId: ids.stalls,
+    slotId: ids.hamletShow,
+    userId: guest,
+    quantity: 2,
+    expiresAt: null,
+  });
+  await ledger.markSold(ids.confirmedBooking);
+  await ledger.insert({
+    id: ids.pendingBooking,
+    zoneId: ids.balcony,
+    slotId: ids.hamletShow,
+    userId: guest,
+    quantity: 1,
+    expiresAt: demoHoldExpiry(),
+  });
 }

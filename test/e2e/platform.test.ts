@@ -69,6 +69,7 @@ describe("the platform through the gateway", () => {
       zone: {
         name: "Stalls",
         capacity: 120,
+        available: 118,
         price: { amount: 4500, currency: "EUR" },
         slot: { title: "Hamlet — evening", venue: { name: "Grand Theatre", kind: "THEATRE", city: "Lisbon" } },
       },
@@ -85,7 +86,7 @@ describe("the platform through the gateway", () => {
       "Harbour Bistro",
       "Seaside Hotel",
     ]);
-    expect(response.data!.venues[0].slots[0].zones).toContainEqual({ name: "Stalls", available: 120 });
+    expect(response.data!.venues[0].slots[0].zones).toContainEqual({ name: "Stalls", available: 118 });
   });
 
   it("pages through my bookings with cursors and filters by status", async () => {

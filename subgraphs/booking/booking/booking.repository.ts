@@ -1,6 +1,8 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../../lib/db";
-import { bookings } from "../booking.tables";
+import { outboxRow, type DomainEvent } from "../../../lib/outbox";
+import { bookingOutbox, bookings, bookingStatusChanges, idempotencyKeys } from "../booking.tables";
+import type { IdempotencyScope } from "../idempotency/idempotency.repository";
 import type { Booking, BookingCursor, BookingStatus } from "./booking.model";
 
 type Row = typeof bookings.$inferSelect;
@@ -34,8 +36,109 @@ const toBooking = (row: Row): Booking => ({
   updatedAt: row.updatedAt,
 });
 
+export type NewBooking = Omit<Booking, "createdAt" | "updatedAt">;
+
+const toRow = (booking: NewBooking) => ({
+  id: booking.id,
+  reference: booking.reference,
+  userId: booking.userId,
+  zoneId: booking.zoneId,
+  slotId: booking.slotId,
+  venueId: booking.venueId,
+  quantity: booking.quantity,
+  status: booking.status,
+  version: booking.version,
+  baseMinor: booking.price.base,
+  taxMinor: booking.price.tax,
+  discountMinor: booking.price.discount,
+  totalMinor: booking.price.total,
+  currency: booking.price.currency,
+  specialRequests: booking.specialRequests,
+  expiresAt: booking.expiresAt,
+});
+
 export function createBookingRepository(db: AppDatabase) {
   return {
+    /**
+     * One transaction: the booking, its first status-history row, the outbox event and the
+     * completion of the idempotency key. All or nothing.
+     */
+    async createWithOutbox(
+      booking: NewBooking,
+      change: { actor: string; reason: string },
+      event: (booking: Booking) => DomainEvent,
+      idempotency: IdempotencyScope,
+    ): Promise<Booking> {
+      return db.transaction(async (tx) => {
+        const [row] = await tx.insert(bookings).values(toRow(booking)).returning();
+        const created = toBooking(row);
+        await tx.insert(bookingStatusChanges).values({
+          bookingId: created.id,
+          fromStatus: null,
+          toStatus: created.status,
+          actor: change.actor,
+          reason: change.reason,
+        });
+        await tx.insert(bookingOutbox).values(outboxRow(event(created)));
+        await tx
+          .update(idempotencyKeys)
+          .set({ completed: true })
+          .where(
+            and(
+              eq(idempotencyKeys.userId, idempotency.userId),
+              eq(idempotencyKeys.operation, idempotency.operation),
+              eq(idempotencyKeys.key, idempotency.key),
+              eq(idempotencyKeys.bookingId, created.id),
+            ),
+          );
+        return created;
+      });
+    },
+
+    /**
+     * Moves up to `limit` PENDING bookings whose hold lapsed to EXPIRED, with history and an
+     * outbox event each, in one transaction. Rows locked by another sweeper are skipped, so
+     * every booking expires exactly once however many sweepers run.
+     */
+    async expireDueWithOutbox(now: Date, limit: number, event: (booking: Booking) => DomainEvent): Promise<Booking[]> {
+      return db.transaction(async (tx) => {
+        const due = await tx
+          .select({ id: bookings.id })
+          .from(bookings)
+          .where(and(eq(bookings.status, "PENDING"), lte(bookings.expiresAt, now)))
+          .orderBy(asc(bookings.expiresAt))
+          .limit(limit)
+          .for("update", { skipLocked: true });
+        if (due.length === 0) return [];
+        const rows = await tx
+          .update(bookings)
+          .set({ status: "EXPIRED", version: sql`${bookings.version} + 1`, updatedAt: sql`now()` })
+          .where(
+            and(
+              inArray(
+                bookings.id,
+                due.map((d) => d.id),
+              ),
+              eq(bookings.status, "PENDING"),
+            ),
+          )
+          .returning();
+        const expired = rows.map(toBooking);
+        if (expired.length === 0) return [];
+        await tx.insert(bookingStatusChanges).values(
+          expired.map((b) => ({
+            bookingId: b.id,
+            fromStatus: "PENDING",
+            toStatus: "EXPIRED",
+            actor: "system",
+            reason: "hold expired",
+          })),
+        );
+        await tx.insert(bookingOutbox).values(expired.map((b) => outboxRow(event(b))));
+        return expired;
+      });
+    },
+
     async findById(id: string): Promise<Booking | null> {
       const [row] = await db.select().from(bookings).where(eq(bookings.id, id));
       return row ? toBooking(row) : null;
@@ -67,28 +170,10 @@ export function createBookingRepository(db: AppDatabase) {
       return rows.map((row) => ({ booking: toBooking(row), cursor: { createdAt: row.createdAt, id: row.id } }));
     },
 
-    async insert(booking: Omit<Booking, "createdAt" | "updatedAt"> & { createdAt?: Date }): Promise<void> {
+    async insert(booking: NewBooking & { createdAt?: Date }): Promise<void> {
       await db
         .insert(bookings)
-        .values({
-          id: booking.id,
-          reference: booking.reference,
-          userId: booking.userId,
-          zoneId: booking.zoneId,
-          slotId: booking.slotId,
-          venueId: booking.venueId,
-          quantity: booking.quantity,
-          status: booking.status,
-          version: booking.version,
-          baseMinor: booking.price.base,
-          taxMinor: booking.price.tax,
-          discountMinor: booking.price.discount,
-          totalMinor: booking.price.total,
-          currency: booking.price.currency,
-          specialRequests: booking.specialRequests,
-          expiresAt: booking.expiresAt,
-          ...(booking.createdAt ? { createdAt: booking.createdAt.toISOString() } : {}),
-        })
+        .values({ ...toRow(booking), ...(booking.createdAt ? { createdAt: booking.createdAt.toISOString() } : {}) })
         .onConflictDoNothing();
     },
   };

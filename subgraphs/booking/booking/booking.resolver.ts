@@ -1,13 +1,28 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { RequestContext } from "../../../lib/subgraph";
 import { ZoneReference } from "../zone/zone.type";
 import type { Booking, BookingStatus } from "./booking.model";
+import { ReserveSeatsInputType } from "./booking.input";
+import type { ReservationService } from "./booking.reservation";
 import type { BookingPage, BookingQueries } from "./booking.service";
 import { BookingConnectionType, BookingStatusEnum, BookingType } from "./booking.type";
 
 @Resolver(() => BookingType)
 export class BookingResolver {
-  constructor(private readonly queries: BookingQueries) {}
+  constructor(
+    private readonly queries: BookingQueries,
+    private readonly reservations: ReservationService,
+  ) {}
+
+  @Mutation(() => BookingType, {
+    description: "Holds seats and creates a PENDING booking that must be paid before expiresAt.",
+  })
+  reserveSeats(
+    @Arg("input", () => ReserveSeatsInputType) input: ReserveSeatsInputType,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Booking> {
+    return this.reservations.reserveSeats(ctx.principal, input);
+  }
 
   @Query(() => BookingType, { description: "A booking you own (admins: any booking)." })
   booking(@Arg("id", () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Booking> {

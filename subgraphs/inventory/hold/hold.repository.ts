@@ -39,6 +39,16 @@ export function createHoldRepository(db: AppDatabase) {
       return row ? toHold(row) : null;
     },
 
+    /** HELD → SOLD: the seats are paid for and no longer lapse. */
+    async markSold(id: string): Promise<HoldRow | null> {
+      const [row] = await db
+        .update(holds)
+        .set({ status: "SOLD", expiresAt: null })
+        .where(and(eq(holds.id, id), eq(holds.status, "HELD")))
+        .returning();
+      return row ? toHold(row) : null;
+    },
+
     /** HELD → RELEASED; returns the hold if this call released it, null if it was not held. */
     async markReleased(id: string): Promise<HoldRow | null> {
       const [row] = await db
@@ -67,7 +77,10 @@ export function createHoldRepository(db: AppDatabase) {
 
     /** Capacities and active holds of one slot, as the hold store needs them to rebuild. */
     async slotLedger(slotId: string): Promise<SlotLedger> {
-      const zoneRows = await db.select({ id: zones.id, capacity: zones.capacity }).from(zones).where(eq(zones.slotId, slotId));
+      const zoneRows = await db
+        .select({ id: zones.id, capacity: zones.capacity })
+        .from(zones)
+        .where(eq(zones.slotId, slotId));
       const holdRows = await db
         .select()
         .from(holds)

@@ -92,11 +92,15 @@ export function createHoldService(deps: {
             { requested: input.quantity, available: outcome.available },
           );
         case "over-limit":
-          throw new DomainError("MAX_PER_USER_EXCEEDED", `At most ${context.maxPerUser} seats per person for this slot`, {
-            maxPerUser: context.maxPerUser,
-            alreadyHeld: outcome.alreadyHeld,
-            requested: input.quantity,
-          });
+          throw new DomainError(
+            "MAX_PER_USER_EXCEEDED",
+            `At most ${context.maxPerUser} seats per person for this slot`,
+            {
+              maxPerUser: context.maxPerUser,
+              alreadyHeld: outcome.alreadyHeld,
+              requested: input.quantity,
+            },
+          );
         case "not-loaded":
           throw unavailable();
       }
@@ -113,7 +117,9 @@ export function createHoldService(deps: {
         if (outcome.kind === "held") {
           await store
             .release({ holdId: input.holdId, slotId: context.slotId, zoneId: input.zoneId, userId: input.userId })
-            .catch((releaseError) => logger.error("could not undo a hold", { holdId: input.holdId, error: releaseError }));
+            .catch((releaseError) =>
+              logger.error("could not undo a hold", { holdId: input.holdId, error: releaseError }),
+            );
         }
         throw error;
       }
@@ -133,8 +139,10 @@ export function createHoldService(deps: {
     async releaseHold(holdId: string): Promise<{ released: boolean }> {
       const hold = await ledger.markReleased(holdId);
       if (!hold) return { released: false };
-      await guarded(() => store.release({ holdId, slotId: hold.slotId, zoneId: hold.zoneId, userId: hold.userId })).catch(
-        (error) => logger.warn("hold released in the ledger only; the next reconcile repairs the counter", { holdId, error }),
+      await guarded(() =>
+        store.release({ holdId, slotId: hold.slotId, zoneId: hold.zoneId, userId: hold.userId }),
+      ).catch((error) =>
+        logger.warn("hold released in the ledger only; the next reconcile repairs the counter", { holdId, error }),
       );
       return { released: true };
     },
@@ -143,21 +151,21 @@ export function createHoldService(deps: {
     async releaseLapsedHolds(graceMs: number, batch = 500): Promise<number> {
       const lapsed = await ledger.releaseLapsed(new Date(now().getTime() - graceMs), batch);
       for (const hold of lapsed) {
-        await guarded(() => store.release({ holdId: hold.id, slotId: hold.slotId, zoneId: hold.zoneId, userId: hold.userId })).catch(
-          (error) => logger.warn("lapsed hold released in the ledger only", { holdId: hold.id, error }),
-        );
+        await guarded(() =>
+          store.release({ holdId: hold.id, slotId: hold.slotId, zoneId: hold.zoneId, userId: hold.userId }),
+        ).catch((error) => logger.warn("lapsed hold released in the ledger only", { holdId: hold.id, error }));
       }
       return lapsed.length;
     },
 
     loadSlot,
 
-    /** Rebuilds every active slot from the ledger; returns the zones whose counter changed. */
+    /** Rebuilds every active slot from the ledger; returns the loaded zones whose counter was wrong. */
     async reconcile(): Promise<(ZoneDrift & { slotId: string })[]> {
       const changed: (ZoneDrift & { slotId: string })[] = [];
       for (const slotId of await ledger.activeSlotIds(now())) {
         for (const drift of await loadSlot(slotId)) {
-          if (drift.before !== drift.after) changed.push({ slotId, ...drift });
+          if (drift.before !== null && drift.before !== drift.after) changed.push({ slotId, ...drift });
         }
       }
       return changed;

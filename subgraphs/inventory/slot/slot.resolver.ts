@@ -33,7 +33,10 @@ export class SlotResolver {
   @FieldResolver(() => Int, { description: "Seats that can still be reserved across all zones." })
   async available(@Root() slot: Slot): Promise<number> {
     const zones = await this.zonesRepo.listBySlot(slot.id);
-    const counts = await this.holds.available(slot.id, zones.map((z) => z.id));
+    const counts = await this.holds.available(
+      slot.id,
+      zones.map((z) => z.id),
+    );
     return counts.reduce((sum, n) => sum + n, 0);
   }
 

@@ -1,0 +1,35 @@
+import type { DomainEvent } from "../../../lib/outbox";
+import type { Booking } from "./booking.model";
+
+/** The booking as every consumer sees it in an event payload (dates as ISO strings). */
+function snapshot(booking: Booking) {
+  return {
+    bookingId: booking.id,
+    reference: booking.reference,
+    userId: booking.userId,
+    zoneId: booking.zoneId,
+    slotId: booking.slotId,
+    venueId: booking.venueId,
+    quantity: booking.quantity,
+    status: booking.status,
+    price: booking.price,
+    expiresAt: booking.expiresAt?.toISOString() ?? null,
+  };
+}
+
+const event = (
+  eventType: string,
+  booking: Booking,
+  actor: string | null,
+  extra: Record<string, unknown> = {},
+): DomainEvent => ({
+  eventType,
+  aggregateType: "booking",
+  aggregateId: booking.id,
+  aggregateVersion: booking.version,
+  actor,
+  payload: { ...snapshot(booking), ...extra },
+});
+
+export const bookingReserved = (booking: Booking) => event("booking.reserved", booking, booking.userId);
+export const bookingExpired = (booking: Booking) => event("booking.expired", booking, null, { reason: "hold expired" });

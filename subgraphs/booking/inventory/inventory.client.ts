@@ -1,0 +1,37 @@
+import { callInternal } from "../../../lib/internal";
+
+/** Seats held by the inventory subgraph for one booking (the hold id is the booking id). */
+export interface HeldSeats {
+  holdId: string;
+  zoneId: string;
+  slotId: string;
+  venueId: string;
+  unitPriceMinor: number;
+  currency: string;
+  expiresAt: string;
+  available: number;
+}
+
+/** The inventory subgraph's internal hold operations, as the booking subgraph uses them. */
+export interface InventoryClient {
+  holdSeats(request: {
+    holdId: string;
+    zoneId: string;
+    userId: string;
+    quantity: number;
+    expiresAt: Date;
+  }): Promise<HeldSeats>;
+  releaseHold(holdId: string): Promise<{ released: boolean }>;
+}
+
+export function createInventoryClient(baseUrl: string, serviceSecret: string): InventoryClient {
+  return {
+    holdSeats: (request) =>
+      callInternal<HeldSeats>(`${baseUrl}/internal/holds`, serviceSecret, {
+        ...request,
+        expiresAt: request.expiresAt.toISOString(),
+      }),
+    releaseHold: (holdId) =>
+      callInternal<{ released: boolean }>(`${baseUrl}/internal/holds/release`, serviceSecret, { holdId }),
+  };
+}
