@@ -1,5 +1,7 @@
 import "reflect-metadata";
 import type { SubgraphDefinition } from "../../lib/service";
+import { CatalogResolver } from "./catalog/catalog.resolver";
+import { createCatalogService } from "./catalog/catalog.service";
 import { buildSubgraph } from "../../lib/subgraph";
 import { createHoldRepository } from "./hold/hold.repository";
 import { holdRoutes } from "./hold/hold.routes";
@@ -26,8 +28,10 @@ export const inventorySubgraph: SubgraphDefinition = {
     const store = redis ? createRedisHoldStore(redis) : createMemoryHoldStore();
     const holds = createHoldService({ store, ledger: createHoldRepository(db), zones, logger });
     const worker = createHoldWorker(holds, config.reservations, logger);
+    const catalog = createCatalogService({ venues, slots, zones, holds });
     const schema = await buildSubgraph({
       resolvers: [
+        new CatalogResolver(catalog),
         new VenueResolver(venues, slots),
         new SlotResolver(slots, venues, zones, holds),
         new ZoneResolver(zones, slots, holds),

@@ -160,6 +160,42 @@ export function createHoldService(deps: {
 
     loadSlot,
 
+    /**
+     * Sets a zone's capacity: the counter moves first (refused if that would take seats that
+     * are held or sold), then `persist` writes the row; if that fails the counter moves back.
+     */
+    async changeCapacity<T>(
+      zone: { id: string; slotId: string; capacity: number },
+      capacity: number,
+      persist: () => Promise<T>,
+    ): Promise<T> {
+      const delta = capacity - zone.capacity;
+      const adjust = async (by: number) => {
+        try {
+          return await store.adjustCapacity(zone.slotId, zone.id, by);
+        } catch {
+          await loadSlot(zone.slotId);
+          return guarded(() => store.adjustCapacity(zone.slotId, zone.id, by));
+        }
+      };
+      const result = await adjust(delta);
+      if (!result.ok) {
+        const minimum = zone.capacity - result.available;
+        throw new DomainError("BAD_USER_INPUT", `Capacity cannot go below the ${minimum} seats already held or sold`, {
+          field: "capacity",
+          minimum,
+        });
+      }
+      try {
+        return await persist();
+      } catch (error) {
+        await adjust(-delta).catch((undoError) =>
+          logger.error("capacity counter not restored; reconcile repairs it", { error: undoError }),
+        );
+        throw error;
+      }
+    },
+
     /** Rebuilds every active slot from the ledger; returns the loaded zones whose counter was wrong. */
     async reconcile(): Promise<(ZoneDrift & { slotId: string })[]> {
       const changed: (ZoneDrift & { slotId: string })[] = [];

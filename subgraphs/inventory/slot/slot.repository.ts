@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../../lib/db";
 import { slots } from "../inventory.tables";
 
@@ -36,6 +36,14 @@ export function createSlotRepository(db: AppDatabase) {
         .where(eq(slots.venueId, venueId))
         .orderBy(asc(slots.startsAt), asc(slots.id));
       return rows.map(toSlot);
+    },
+    async update(id: string, patch: Partial<Omit<Slot, "id">>): Promise<Slot | null> {
+      const [row] = await db
+        .update(slots)
+        .set({ ...patch, updatedAt: sql`now()` })
+        .where(eq(slots.id, id))
+        .returning();
+      return row ? toSlot(row) : null;
     },
     async insert(slot: Slot): Promise<void> {
       await db.insert(slots).values(slot).onConflictDoNothing();

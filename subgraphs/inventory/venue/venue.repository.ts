@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../../lib/db";
 import { venues } from "../inventory.tables";
 
@@ -32,6 +32,14 @@ export function createVenueRepository(db: AppDatabase) {
     async list(limit: number): Promise<Venue[]> {
       const rows = await db.select().from(venues).orderBy(asc(venues.name), asc(venues.id)).limit(limit);
       return rows.map(toVenue);
+    },
+    async update(id: string, patch: Partial<Omit<Venue, "id">>): Promise<Venue | null> {
+      const [row] = await db
+        .update(venues)
+        .set({ ...patch, updatedAt: sql`now()` })
+        .where(eq(venues.id, id))
+        .returning();
+      return row ? toVenue(row) : null;
     },
     async insert(venue: Venue): Promise<void> {
       await db.insert(venues).values(venue).onConflictDoNothing();

@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../../lib/db";
 import { slots, zones } from "../inventory.tables";
 
@@ -63,6 +63,14 @@ export function createZoneRepository(db: AppDatabase) {
         .where(eq(zones.slotId, slotId))
         .orderBy(asc(zones.name), asc(zones.id));
       return rows.map(toZone);
+    },
+    async update(id: string, patch: Partial<Omit<Zone, "id">>): Promise<Zone | null> {
+      const [row] = await db
+        .update(zones)
+        .set({ ...patch, updatedAt: sql`now()` })
+        .where(eq(zones.id, id))
+        .returning();
+      return row ? toZone(row) : null;
     },
     async insert(zone: Zone): Promise<void> {
       await db.insert(zones).values(zone).onConflictDoNothing();

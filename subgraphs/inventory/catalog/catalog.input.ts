@@ -1,0 +1,59 @@
+import { Field, GraphQLISODateTime, ID, InputType, Int } from "type-graphql";
+import type { VenueKind } from "../venue/venue.repository";
+import { VenueKindEnum } from "../venue/venue.type";
+
+@InputType("CreateVenueInput")
+export class CreateVenueInput {
+  @Field(() => String) name!: string;
+  @Field(() => VenueKindEnum) kind!: VenueKind;
+  @Field(() => String) city!: string;
+  @Field(() => String, { defaultValue: "UTC", description: "IANA time zone, e.g. Europe/Lisbon." }) timezone!: string;
+  @Field(() => ID, { nullable: true, description: "Admins only: the organizer who will own the venue." })
+  ownerId?: string | null;
+}
+
+@InputType("UpdateVenueInput")
+export class UpdateVenueInput {
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => String, { nullable: true }) city?: string | null;
+  @Field(() => String, { nullable: true }) timezone?: string | null;
+}
+
+@InputType("CreateSlotInput")
+export class CreateSlotInput {
+  @Field(() => ID) venueId!: string;
+  @Field(() => String) title!: string;
+  @Field(() => GraphQLISODateTime) startsAt!: Date;
+  @Field(() => GraphQLISODateTime) endsAt!: Date;
+  @Field(() => Int, { defaultValue: 4, description: "Most seats one user may hold or buy in this slot." })
+  maxPerUser!: number;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: "Sales open at this time; open at once if null." })
+  saleStartsAt?: Date | null;
+}
+
+@InputType("UpdateSlotInput")
+export class UpdateSlotInput {
+  @Field(() => String, { nullable: true }) title?: string | null;
+  @Field(() => GraphQLISODateTime, { nullable: true }) startsAt?: Date | null;
+  @Field(() => GraphQLISODateTime, { nullable: true }) endsAt?: Date | null;
+  @Field(() => Int, { nullable: true }) maxPerUser?: number | null;
+  @Field(() => GraphQLISODateTime, { nullable: true }) saleStartsAt?: Date | null;
+}
+
+@InputType("CreateZoneInput")
+export class CreateZoneInput {
+  @Field(() => ID) slotId!: string;
+  @Field(() => String) name!: string;
+  @Field(() => Int) capacity!: number;
+  @Field(() => Int, { description: "Price of one seat in minor units (cents)." }) priceMinor!: number;
+  @Field(() => String, { description: "ISO 4217 code, e.g. EUR." }) currency!: string;
+}
+
+@InputType("UpdateZoneInput")
+export class UpdateZoneInput {
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => Int, { nullable: true, description: "Can be lowered only down to the seats held or sold." })
+  capacity?: number | null;
+  @Field(() => Int, { nullable: true }) priceMinor?: number | null;
+  @Field(() => String, { nullable: true }) currency?: string | null;
+}

@@ -1,0 +1,62 @@
+import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import type { RequestContext } from "../../../lib/subgraph";
+import { SlotType } from "../slot/slot.type";
+import { VenueType } from "../venue/venue.type";
+import { ZoneType } from "../zone/zone.type";
+import {
+  CreateSlotInput,
+  CreateVenueInput,
+  CreateZoneInput,
+  UpdateSlotInput,
+  UpdateVenueInput,
+  UpdateZoneInput,
+} from "./catalog.input";
+import type { CatalogService } from "./catalog.service";
+
+/** Catalog management for organizers (their own venues) and admins. */
+@Resolver()
+export class CatalogResolver {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @Mutation(() => VenueType)
+  createVenue(@Arg("input", () => CreateVenueInput) input: CreateVenueInput, @Ctx() ctx: RequestContext) {
+    return this.catalog.createVenue(ctx.principal, input);
+  }
+
+  @Mutation(() => VenueType)
+  updateVenue(
+    @Arg("id", () => ID) id: string,
+    @Arg("input", () => UpdateVenueInput) input: UpdateVenueInput,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return this.catalog.updateVenue(ctx.principal, id, input);
+  }
+
+  @Mutation(() => SlotType)
+  createSlot(@Arg("input", () => CreateSlotInput) input: CreateSlotInput, @Ctx() ctx: RequestContext) {
+    return this.catalog.createSlot(ctx.principal, input);
+  }
+
+  @Mutation(() => SlotType)
+  updateSlot(
+    @Arg("id", () => ID) id: string,
+    @Arg("input", () => UpdateSlotInput) input: UpdateSlotInput,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return this.catalog.updateSlot(ctx.principal, id, input);
+  }
+
+  @Mutation(() => ZoneType)
+  createZone(@Arg("input", () => CreateZoneInput) input: CreateZoneInput, @Ctx() ctx: RequestContext) {
+    return this.catalog.createZone(ctx.principal, input);
+  }
+
+  @Mutation(() => ZoneType, { description: "Capacity can be raised, and lowered only down to the seats held or sold." })
+  updateZone(
+    @Arg("id", () => ID) id: string,
+    @Arg("input", () => UpdateZoneInput) input: UpdateZoneInput,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return this.catalog.updateZone(ctx.principal, id, input);
+  }
+}
