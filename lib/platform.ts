@@ -24,6 +24,8 @@ export interface Platform {
   gateway: RunningServer;
   gatewayUrl: string;
   subgraphs: Record<SubgraphName, RunningServer>;
+  /** Each subgraph's database handle (operators' scripts and tests read through them). */
+  databases: Record<SubgraphName, Database>;
   /** The environment the services were configured from, generated secrets included. */
   env: Env;
   /** Ready-to-paste tokens for the demo users (when tokens are HS256-signed here). */
@@ -108,6 +110,7 @@ export async function startPlatform(
       gateway,
       gatewayUrl: `${gateway.url}/graphql`,
       subgraphs,
+      databases,
       env,
       demoTokens,
       close: closeAll,
@@ -128,7 +131,7 @@ async function openDatabases(
   if (databaseUrl) {
     for (const d of definitions) {
       if (launcher.MIGRATE_ON_START) await migratePostgres(databaseUrl, d.name);
-      const database = connectPostgres(databaseUrl, { maxConnections: 5, applicationName: d.name });
+      const database = connectPostgres(databaseUrl, { maxConnections: 10, applicationName: d.name });
       closers.push(() => database.close());
       databases[d.name] = database;
     }

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { signUserToken, type Role } from "../../lib/auth";
+import type { SQL } from "drizzle-orm";
+import { queryRows, type SubgraphName } from "../../lib/db";
 import { createLogger } from "../../lib/logger";
 import { startPlatform, type Platform } from "../../lib/platform";
 import { SUBGRAPH_DEFINITIONS } from "../../subgraphs";
@@ -19,6 +21,8 @@ export interface TestPlatform {
     variables?: Record<string, unknown>,
     token?: string,
   ): Promise<GraphQLResponse<T>>;
+  /** Rows of a SQL query on a subgraph's database. */
+  sql<T = Record<string, any>>(subgraph: SubgraphName, query: SQL): Promise<T[]>;
   tokenFor(userId: string, role: Role): Promise<string>;
   close(): Promise<void>;
 }
@@ -27,7 +31,7 @@ export interface TestPlatform {
  * The whole platform on ephemeral ports, as real HTTP servers: on a fresh clone of the test
  * database and real Redis when their URLs are set, on embedded PGlite otherwise.
  */
-export async function startTestPlatform(): Promise<TestPlatform> {
+export async function startTestPlatform(overrides: Record<string, string> = {}): Promise<TestPlatform> {
   const database: TestDatabase | null = backends.databaseUrl ? await createTestDatabase() : null;
   const secrets = { JWT_SECRET: randomBytes(32).toString("hex"), SERVICE_SECRET: randomBytes(32).toString("hex") };
   const platform = await startPlatform(
@@ -42,6 +46,7 @@ export async function startTestPlatform(): Promise<TestPlatform> {
       PAYMENT_PORT: "0",
       NOTIFICATION_PORT: "0",
       DEMO_DATA: "true",
+      ...overrides,
     },
     createLogger((process.env.TEST_LOG_LEVEL as "silent") ?? "silent"),
   );
@@ -55,6 +60,7 @@ export async function startTestPlatform(): Promise<TestPlatform> {
       });
       return { status: response.status, ...((await response.json()) as object) };
     },
+    sql: (subgraph, query) => queryRows(platform.databases[subgraph].db, query),
     tokenFor: (userId, role) =>
       signUserToken(
         { jwtSecret: secrets.JWT_SECRET, issuer: "booking-platform", audience: "booking-api" },

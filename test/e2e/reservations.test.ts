@@ -1,0 +1,302 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_IDS } from "../../lib/demo";
+import { createLogger } from "../../lib/logger";
+import { createBookingRepository } from "../../subgraphs/booking/booking/booking.repository";
+import { createExpirySweeper } from "../../subgraphs/booking/booking/booking.expiry";
+import { createInventoryClient } from "../../subgraphs/booking/inventory/inventory.client";
+import { backends } from "../support/backends";
+import { startTestPlatform, type GraphQLResponse, type TestPlatform } from "../support/platform";
+import { startTcpProxy } from "../support/tcp-proxy";
+
+const RESERVE = `mutation($input: ReserveSeatsInput!) {
+  reserveSeats(input: $input) { id reference status quantity expiresAt version price { base tax discount total currency } }
+}`;
+
+async function newZone(
+  t: TestPlatform,
+  capacity: number,
+  options: { maxPerUser?: number; saleStartsAt?: string } = {},
+) {
+  const organizer = t.platform.demoTokens.organizer!;
+  const startsAt = new Date(Date.now() + 7 * 86_400_000);
+  const slot = await t.query(
+    `mutation($input: CreateSlotInput!) { createSlot(input: $input) { id maxPerUser } }`,
+    {
+      input: {
+        venueId: DEMO_IDS.theatre,
+        title: `Flash sale ${randomUUID().slice(0, 8)}`,
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(startsAt.getTime() + 7_200_000).toISOString(),
+        maxPerUser: options.maxPerUser ?? 4,
+        saleStartsAt: options.saleStartsAt,
+      },
+    },
+    organizer,
+  );
+  expect(slot.errors).toBeUndefined();
+  const zone = await t.query(
+    `mutation($input: CreateZoneInput!) { createZone(input: $input) { id capacity available } }`,
+    { input: { slotId: slot.data!.createSlot.id, name: "Floor", capacity, priceMinor: 2_000, currency: "EUR" } },
+    organizer,
+  );
+  expect(zone.data!.createZone).toMatchObject({ capacity, available: capacity });
+  return { zoneId: zone.data!.createZone.id as string, slotId: slot.data!.createSlot.id as string };
+}
+
+const reserve = (t: TestPlatform, token: string, zoneId: string, quantity: number, key = `key-${randomUUID()}`) =>
+  t.query(RESERVE, { input: { zoneId, quantity, idempotencyKey: key } }, token);
+
+const codeOf = (response: GraphQLResponse) => response.errors?.[0]?.extensions?.code;
+
+async function available(t: TestPlatform, zoneId: string): Promise<number> {
+  const response = await t.query(`query($id: ID!) { zone(id: $id) { available } }`, { id: zoneId });
+  return response.data!.zone.available;
+}
+
+async function ledgerHeld(t: TestPlatform, zoneId: string): Promise<number> {
+  const [row] = await t.sql<{ held: number }>(
+    "inventory",
+    sql`select coalesce(sum(quantity), 0)::int as held from inventory.holds where zone_id = ${zoneId} and status <> 'RELEASED'`,
+  );
+  return row.held;
+}
+
+async function pendingBookings(t: TestPlatform, zoneId: string) {
+  return t.sql<{ id: string; user_id: string; quantity: number }>(
+    "booking",
+    sql`select id, user_id, quantity from booking.bookings where zone_id = ${zoneId} and status = 'PENDING'`,
+  );
+}
+
+describe("reserving seats through the gateway", () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    // The platform's own sweepers stay out of the way; the expiry test drives them itself.
+    t = await startTestPlatform({ SWEEP_INTERVAL_MS: "600000" });
+  });
+  afterAll(() => t?.close());
+
+  it("never oversells: 2,000 users at once for 100 seats", async () => {
+    const { zoneId } = await newZone(t, 100);
+    const tokens = await Promise.all(
+      Array.from({ length: 2000 }, (_, i) => t.tokenFor(`flash-${i}-${randomUUID()}`, "GUEST")),
+    );
+    const responses = await Promise.all(tokens.map((token) => reserve(t, token, zoneId, 1)));
+
+    const succeeded = responses.filter((r) => r.data?.reserveSeats?.status === "PENDING");
+    const codes = responses.filter((r) => r.errors).map(codeOf);
+    expect(succeeded).toHaveLength(100);
+    expect(codes).toHaveLength(1900);
+    expect(new Set(codes)).toEqual(new Set(["INSUFFICIENT_STOCK"]));
+    const soldOut = responses.find((r) => codeOf(r) === "INSUFFICIENT_STOCK")!;
+    expect(soldOut.errors![0].extensions).toMatchObject({ requested: 1, available: 0 });
+
+    const bookings = await pendingBookings(t, zoneId);
+    expect(bookings).toHaveLength(100);
+    expect(new Set(bookings.map((b) => b.user_id)).size).toBe(100);
+    expect(await ledgerHeld(t, zoneId)).toBe(100);
+    expect(await available(t, zoneId)).toBe(0);
+  }, 120_000);
+
+  it("keeps one user to maxPerUser even when they fire 50 requests at once", async () => {
+    const { zoneId } = await newZone(t, 100, { maxPerUser: 4 });
+    const token = await t.tokenFor(`greedy-${randomUUID()}`, "GUEST");
+    const responses = await Promise.all(Array.from({ length: 50 }, () => reserve(t, token, zoneId, 1)));
+    expect(responses.filter((r) => r.data?.reserveSeats)).toHaveLength(4);
+    expect(new Set(responses.filter((r) => r.errors).map(codeOf))).toEqual(new Set(["MAX_PER_USER_EXCEEDED"]));
+    expect(await ledgerHeld(t, zoneId)).toBe(4);
+    expect(await available(t, zoneId)).toBe(96);
+  });
+
+  it("answers 20 concurrent retries of one idempotency key with one booking and one hold", async () => {
+    const { zoneId } = await newZone(t, 10);
+    const token = await t.tokenFor(`retrier-${randomUUID()}`, "GUEST");
+    const key = `checkout-${randomUUID()}`;
+    const responses = await Promise.all(Array.from({ length: 20 }, () => reserve(t, token, zoneId, 2, key)));
+    expect(responses.every((r) => r.errors === undefined)).toBe(true);
+    const answers = new Set(responses.map((r) => JSON.stringify(r.data)));
+    expect(answers.size).toBe(1);
+    expect(await pendingBookings(t, zoneId)).toHaveLength(1);
+    expect(await ledgerHeld(t, zoneId)).toBe(2);
+
+    const reused = await reserve(t, token, zoneId, 3, key);
+    expect(codeOf(reused)).toBe("IDEMPOTENCY_KEY_REUSED");
+  });
+
+  it("returns the booking with its reference, expiry and price snapshot", async () => {
+    const { zoneId } = await newZone(t, 10);
+    const token = await t.tokenFor(`buyer-${randomUUID()}`, "GUEST");
+    const before = Date.now();
+    const response = await reserve(t, token, zoneId, 3);
+    const booking = response.data!.reserveSeats;
+    expect(booking).toMatchObject({
+      status: "PENDING",
+      quantity: 3,
+      version: 1,
+      price: { base: 6000, tax: 0, discount: 0, total: 6000, currency: "EUR" },
+    });
+    expect(booking.reference).toMatch(/^BR-\d{8}-[A-Z2-9]{6}$/);
+    const expiresIn = new Date(booking.expiresAt).getTime() - before;
+    expect(expiresIn).toBeGreaterThan(595_000);
+    expect(expiresIn).toBeLessThan(605_000);
+
+    const [outbox] = await t.sql(
+      "booking",
+      sql`select event_type, aggregate_id, aggregate_version, payload from booking.outbox where aggregate_id = ${booking.id}`,
+    );
+    expect(outbox).toMatchObject({ event_type: "booking.reserved", aggregate_id: booking.id, aggregate_version: 1 });
+    expect(outbox.payload).toMatchObject({ bookingId: booking.id, zoneId, quantity: 3, status: "PENDING" });
+    const history = await t.sql(
+      "booking",
+      sql`select from_status, to_status from booking.booking_status_changes where booking_id = ${booking.id}`,
+    );
+    expect(history).toEqual([{ from_status: null, to_status: "PENDING" }]);
+  });
+
+  it("rejects bad input with a clear code and writes nothing", async () => {
+    const { zoneId } = await newZone(t, 10, { maxPerUser: 2 });
+    const token = await t.tokenFor(`careless-${randomUUID()}`, "GUEST");
+    const cases: [string, GraphQLResponse][] = [
+      ["BAD_USER_INPUT", await reserve(t, token, zoneId, 0)],
+      ["BAD_USER_INPUT", await reserve(t, token, zoneId, 1, "short")],
+      ["MAX_PER_USER_EXCEEDED", await reserve(t, token, zoneId, 3)],
+      ["NOT_FOUND", await reserve(t, token, randomUUID(), 1)],
+      ["NOT_FOUND", await reserve(t, token, "not-a-zone", 1)],
+      [
+        "UNAUTHENTICATED",
+        await t.query(RESERVE, { input: { zoneId, quantity: 1, idempotencyKey: `k-${randomUUID()}` } }),
+      ],
+    ];
+    for (const [code, response] of cases) expect(codeOf(response)).toBe(code);
+    expect(await pendingBookings(t, zoneId)).toHaveLength(0);
+    expect(await ledgerHeld(t, zoneId)).toBe(0);
+    expect(await available(t, zoneId)).toBe(10);
+  });
+
+  it("refuses reservations before the sale opens", async () => {
+    const { zoneId } = await newZone(t, 10, { saleStartsAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const response = await reserve(t, await t.tokenFor(`early-${randomUUID()}`, "GUEST"), zoneId, 1);
+    expect(codeOf(response)).toBe("BAD_USER_INPUT");
+    expect(response.errors![0].message).toMatch(/open at/);
+    expect(await ledgerHeld(t, zoneId)).toBe(0);
+  });
+
+  it("lets capacity be raised, and lowered only down to what is held", async () => {
+    const { zoneId } = await newZone(t, 10);
+    await reserve(t, await t.tokenFor(`holder-${randomUUID()}`, "GUEST"), zoneId, 4);
+    const organizer = t.platform.demoTokens.organizer!;
+    const update = (capacity: number) =>
+      t.query(
+        `mutation($id: ID!, $capacity: Int) { updateZone(id: $id, input: { capacity: $capacity }) { capacity available } }`,
+        { id: zoneId, capacity },
+        organizer,
+      );
+    const tooLow = await update(3);
+    expect(codeOf(tooLow)).toBe("BAD_USER_INPUT");
+    expect(tooLow.errors![0].extensions).toMatchObject({ minimum: 4 });
+    expect((await update(4)).data!.updateZone).toEqual({ capacity: 4, available: 0 });
+    expect((await update(20)).data!.updateZone).toEqual({ capacity: 20, available: 16 });
+  });
+
+  it("lets only a venue's organizer or an admin manage it", async () => {
+    const guest = await t.query(
+      `mutation { createVenue(input: { name: "Mine", kind: OTHER, city: "Braga" }) { id } }`,
+      {},
+      t.platform.demoTokens.guest,
+    );
+    expect(codeOf(guest)).toBe("FORBIDDEN");
+    const stranger = await t.tokenFor(`other-organizer-${randomUUID()}`, "ORGANIZER");
+    const foreign = await t.query(
+      `mutation($id: ID!) { updateVenue(id: $id, input: { name: "Taken" }) { id } }`,
+      { id: DEMO_IDS.theatre },
+      stranger,
+    );
+    expect(codeOf(foreign)).toBe("FORBIDDEN");
+    const own = await t.query(
+      `mutation { createVenue(input: { name: "Blue Note", kind: OTHER, city: "Braga", timezone: "Nowhere/Land" }) { id } }`,
+      {},
+      stranger,
+    );
+    expect(codeOf(own)).toBe("BAD_USER_INPUT");
+  });
+
+  it("expires unpaid bookings exactly once with two sweepers running, and gives the seats back", async () => {
+    const { zoneId } = await newZone(t, 10);
+    const token = await t.tokenFor(`late-payer-${randomUUID()}`, "GUEST");
+    const booking = (await reserve(t, token, zoneId, 3)).data!.reserveSeats;
+    expect(await available(t, zoneId)).toBe(7);
+
+    const inventory = createInventoryClient(t.platform.subgraphs.inventory.url, t.platform.env.SERVICE_SECRET!);
+    const sweepers = [1, 2].map(() =>
+      createExpirySweeper({
+        bookings: createBookingRepository(t.platform.databases.booking.db),
+        inventory,
+        logger: createLogger("silent"),
+      }),
+    );
+    const later = new Date(Date.now() + 11 * 60_000);
+    await Promise.all(sweepers.map((s) => s.expireDue(later)));
+
+    const status = await t.query(`query($id: ID!) { booking(id: $id) { status version } }`, { id: booking.id }, token);
+    expect(status.data!.booking).toEqual({ status: "EXPIRED", version: 2 });
+    const events = await t.sql(
+      "booking",
+      sql`select event_type from booking.outbox where aggregate_id = ${booking.id} order by id`,
+    );
+    expect(events.map((e) => e.event_type)).toEqual(["booking.reserved", "booking.expired"]);
+    expect(await available(t, zoneId)).toBe(10);
+    expect(await ledgerHeld(t, zoneId)).toBe(0);
+  });
+});
+
+describe.runIf(!!backends.redisUrl)("reserving seats while Redis is unreachable", () => {
+  let t: TestPlatform;
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  beforeAll(async () => {
+    const redis = new URL(backends.redisUrl!);
+    proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
+    redis.host = `127.0.0.1:${proxy.port}`;
+    t = await startTestPlatform({
+      REDIS_URL: redis.toString(),
+      SWEEP_INTERVAL_MS: "600000",
+      RECONCILE_INTERVAL_MS: "600000",
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await proxy?.close();
+  });
+
+  it("fails closed with SERVICE_UNAVAILABLE, writes nothing, and never oversells once Redis is back", async () => {
+    const { zoneId } = await newZone(t, 20);
+    const users = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => t.tokenFor(`outage-${i}-${randomUUID()}`, "GUEST")),
+    );
+    const first = await Promise.all(users.slice(0, 5).map((token) => reserve(t, token, zoneId, 2)));
+    expect(first.every((r) => r.data?.reserveSeats)).toBe(true);
+
+    proxy.cut();
+    const during = await Promise.all(users.slice(5, 15).map((token) => reserve(t, token, zoneId, 2)));
+    expect(new Set(during.map(codeOf))).toEqual(new Set(["SERVICE_UNAVAILABLE"]));
+    expect(JSON.stringify(during)).not.toMatch(/redis|ECONN|127\.0\.0\.1/i);
+    expect(await pendingBookings(t, zoneId)).toHaveLength(5);
+    expect(await ledgerHeld(t, zoneId)).toBe(10);
+
+    proxy.restore();
+    const deadline = Date.now() + 15_000;
+    let after = await Promise.all(users.slice(15).map((token) => reserve(t, token, zoneId, 2)));
+    while (after.some((r) => codeOf(r) === "SERVICE_UNAVAILABLE") && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      after = await Promise.all(
+        users.slice(15).map((token) => reserve(t, token, zoneId, 2, `retry-${token.slice(-12)}`)),
+      );
+    }
+    expect(after.filter((r) => r.data?.reserveSeats)).toHaveLength(5);
+    expect(new Set(after.filter((r) => r.errors).map(codeOf))).toEqual(new Set(["INSUFFICIENT_STOCK"]));
+    expect(await ledgerHeld(t, zoneId)).toBe(20);
+    expect(await pendingBookings(t, zoneId)).toHaveLength(10);
+    expect(await available(t, zoneId)).toBe(0);
+  }, 60_000);
+});
