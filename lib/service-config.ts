@@ -21,6 +21,8 @@ export interface SubgraphConfig {
   port: number;
   databaseUrl?: string;
   redisUrl?: string;
+  /** Namespace of every Redis key this deployment writes (several environments can share a Redis). */
+  redisPrefix: string;
   kafkaBrokers?: string[];
   auth: AuthConfig;
   logLevel: LogLevel;
@@ -63,6 +65,10 @@ const backendEnv = {
   HOST: z.string().default("127.0.0.1"),
   DATABASE_URL: postgresUrl.optional(),
   REDIS_URL: redisUrl.optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w.-]{1,40}$/, "must be 1–40 letters, digits, '.', '_' or '-'")
+    .default("bp"),
   KAFKA_BROKERS: kafkaBrokers.optional(),
   LOG_LEVEL: logLevel,
   HOLD_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
@@ -90,6 +96,7 @@ export function loadSubgraphConfig(name: keyof typeof DEFAULT_PORTS, env: Env, o
     port: parsed[portVar],
     databaseUrl: parsed.DATABASE_URL,
     redisUrl: parsed.REDIS_URL,
+    redisPrefix: parsed.REDIS_PREFIX,
     kafkaBrokers: parsed.KAFKA_BROKERS,
     logLevel: parsed.LOG_LEVEL,
     auth: authConfigFrom(parsed),

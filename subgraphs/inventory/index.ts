@@ -25,7 +25,7 @@ export const inventorySubgraph: SubgraphDefinition = {
     const slots = createSlotRepository(db);
     const zones = createZoneRepository(db);
     // Redis in production; the in-process store only when no REDIS_URL is configured.
-    const store = redis ? createRedisHoldStore(redis) : createMemoryHoldStore();
+    const store = redis ? createRedisHoldStore(redis, config.redisPrefix) : createMemoryHoldStore();
     const holds = createHoldService({ store, ledger: createHoldRepository(db), zones, logger });
     const worker = createHoldWorker(holds, config.reservations, logger);
     const catalog = createCatalogService({ venues, slots, zones, holds });

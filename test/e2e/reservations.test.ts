@@ -6,6 +6,8 @@ import { createLogger } from "../../lib/logger";
 import { createBookingRepository } from "../../subgraphs/booking/booking/booking.repository";
 import { createExpirySweeper } from "../../subgraphs/booking/booking/booking.expiry";
 import { createInventoryClient } from "../../subgraphs/booking/inventory/inventory.client";
+import { slotKeyPrefix } from "../../subgraphs/inventory/hold/hold.store.redis";
+import { connectRedis } from "../../lib/redis";
 import { backends } from "../support/backends";
 import { startTestPlatform, type GraphQLResponse, type TestPlatform } from "../support/platform";
 import { startTcpProxy } from "../support/tcp-proxy";
@@ -300,3 +302,54 @@ describe.runIf(!!backends.redisUrl)("reserving seats while Redis is unreachable"
     expect(await available(t, zoneId)).toBe(0);
   }, 60_000);
 });
+
+describe.runIf(!!backends.redisUrl && !!backends.databaseUrl)("npm run inventory:reconcile", () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform({ SWEEP_INTERVAL_MS: "600000", RECONCILE_INTERVAL_MS: "600000" });
+  });
+  afterAll(() => t?.close());
+
+  it("repairs a counter that drifted from the ledger and reports it", async () => {
+    const { zoneId, slotId } = await newZone(t, 50);
+    await reserve(t, await t.tokenFor(`drift-${randomUUID()}`, "GUEST"), zoneId, 3);
+    const redis = connectRedis(backends.redisUrl!, "drift-test");
+    try {
+      await redis.set(`${slotKeyPrefix(t.platform.env.REDIS_PREFIX!, slotId)}avail:${zoneId}`, "40");
+      const { stdout, code } = await runScript(["scripts/inventory-reconcile.ts"], {
+        DATABASE_URL: t.platform.env.DATABASE_URL!,
+        REDIS_URL: backends.redisUrl!,
+        REDIS_PREFIX: t.platform.env.REDIS_PREFIX!,
+      });
+      expect(code).toBe(0);
+      expect(stdout).toContain(`repaired slot ${slotId} zone ${zoneId}: counter was 40, ledger says 47`);
+      expect(await available(t, zoneId)).toBe(47);
+      const again = await runScript(["scripts/inventory-reconcile.ts"], {
+        DATABASE_URL: t.platform.env.DATABASE_URL!,
+        REDIS_URL: backends.redisUrl!,
+        REDIS_PREFIX: t.platform.env.REDIS_PREFIX!,
+      });
+      expect(again.stdout).toContain("no drift");
+    } finally {
+      await redis.quit();
+    }
+  });
+});
+
+async function runScript(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ stdout: string; code: number | null }> {
+  const { spawn } = await import("node:child_process");
+  const path = await import("node:path");
+  const root = path.resolve(import.meta.dirname, "../..");
+  const child = spawn(path.join(root, "node_modules/.bin/tsx"), args, {
+    cwd: root,
+    env: { ...process.env, ...env, LOG_LEVEL: "warn" },
+  });
+  let stdout = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stdout += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return { stdout, code };
+}

@@ -113,7 +113,7 @@ if (backends.redisUrl) {
   holdStoreContract("Redis (Lua)", () => {
     const redis = connectRedis(backends.redisUrl!, "hold-store-contract");
     redisClients.push(redis);
-    return createRedisHoldStore(redis);
+    return createRedisHoldStore(redis, `test-${randomUUID()}`);
   });
 }
 afterAll(async () => {

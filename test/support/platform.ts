@@ -40,6 +40,8 @@ export async function startTestPlatform(overrides: Record<string, string> = {}):
       ...secrets,
       DATABASE_URL: database?.url,
       REDIS_URL: backends.redisUrl,
+      // Test files share one Redis; each platform keeps to its own keys.
+      REDIS_PREFIX: `test-${randomBytes(6).toString("hex")}`,
       GATEWAY_PORT: "0",
       BOOKING_PORT: "0",
       INVENTORY_PORT: "0",

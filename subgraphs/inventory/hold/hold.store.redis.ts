@@ -3,7 +3,7 @@ import type { HoldOutcome, HoldRequest, HoldStore, SlotLedger, ZoneDrift } from 
 
 /**
  * Redis hold store. All keys of a slot share the hash tag `{slot:<id>}`, so each script touches
- * one cluster slot and runs atomically on Redis Cluster too. Keys:
+ * one cluster slot and runs atomically on Redis Cluster too. Keys (after the deployment prefix):
  *   inv:{slot:S}:ready          the slot's counters are loaded
  *   inv:{slot:S}:avail:<zone>   seats left in a zone
  *   inv:{slot:S}:user:<user>    seats a user holds or bought in the slot
@@ -103,9 +103,10 @@ type Scripted = Redis & {
   adjustZone(...args: (string | number)[]): Promise<[number, number]>;
 };
 
-const slotPrefix = (slotId: string) => `inv:{slot:${slotId}}:`;
+export const slotKeyPrefix = (prefix: string, slotId: string) => `${prefix}:inv:{slot:${slotId}}:`;
 
-export function createRedisHoldStore(redis: Redis): HoldStore {
+export function createRedisHoldStore(redis: Redis, keyPrefix: string): HoldStore {
+  const slotPrefix = (slotId: string) => slotKeyPrefix(keyPrefix, slotId);
   const r = redis as Scripted;
   // defineCommand sends EVALSHA and falls back to EVAL when Redis lost the script cache.
   r.defineCommand("holdSeats", { numberOfKeys: 5, lua: HOLD });
