@@ -53,12 +53,14 @@ async function runPhase(
 ) {
   const zoneId = await createZone(platform, options.seats, options.maxPerUser);
   const port = target === "gateway" ? platform.gatewayPort : platform.bookingPort;
-  const extra: Record<string, string> = target === "gateway" ? {} : { "x-service-secret": platform.secrets.SERVICE_SECRET };
+  const extra: Record<string, string> =
+    target === "gateway" ? {} : { "x-service-secret": platform.secrets.SERVICE_SECRET };
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
   const query = "mutation($i: ReserveSeatsInput!) { reserveSeats(input: $i) { id } }";
   const latencies: number[] = [];
   const outcomes = new Map<string, number>();
   let next = 0;
+  let lastHeldAt = 0;
   const end = Date.now() + options.durationMs;
   const started = performance.now();
   await Promise.all(
@@ -75,6 +77,7 @@ async function runPhase(
           ? "HELD"
           : (result.body?.errors?.[0]?.extensions?.code ?? `HTTP_${result.status}`);
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+        if (outcome === "HELD") lastHeldAt = performance.now();
       }
     }),
   );
@@ -93,7 +96,9 @@ async function runPhase(
     attempts: latencies.length,
     attemptsPerSecond: latencies.length / seconds,
     held,
-    heldPerSecond: held / seconds,
+    // Holds per second until the last seat went (or the phase ended while seats were left).
+    heldPerSecond: held / (held >= options.seats ? (lastHeldAt - started) / 1000 : seconds),
+    soldOutAfterSeconds: held >= options.seats ? (lastHeldAt - started) / 1000 : null,
     oversold: Math.max(0, held - options.seats),
     countersConsistent: held + available === options.seats,
     available,
@@ -128,6 +133,7 @@ export async function flashSale(options: FlashSaleOptions): Promise<void> {
         "attempts/s": p.attemptsPerSecond,
         held: p.held,
         "held/s": p.heldPerSecond,
+        "sold out s": p.soldOutAfterSeconds ?? "no",
         oversold: p.oversold,
         consistent: p.countersConsistent ? "yes" : "NO",
         "p50 ms": p.p50,

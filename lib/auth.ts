@@ -38,8 +38,15 @@ export function createTokenVerifier(
   } else {
     throw new Error("Either JWT_SECRET or JWKS_URL must be configured");
   }
+  // Verified tokens are remembered until they expire: clients send the same token with every
+  // request, and the gateway and each subgraph verify it, so this saves most signature checks.
+  const verified = new Map<string, Principal>();
+  const MAX_CACHED = 10_000;
   return {
     async verify(token) {
+      const known = verified.get(token);
+      if (known && (known.expiresAt === undefined || known.expiresAt * 1000 > Date.now())) return known;
+      if (known) verified.delete(token);
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, key as Uint8Array, {
@@ -50,7 +57,10 @@ export function createTokenVerifier(
       } catch {
         throw new DomainError("UNAUTHENTICATED", "Invalid or expired token");
       }
-      return principalFromClaims(payload);
+      const principal = principalFromClaims(payload);
+      if (verified.size >= MAX_CACHED) verified.delete(verified.keys().next().value!);
+      verified.set(token, principal);
+      return principal;
     },
   };
 }

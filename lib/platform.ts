@@ -131,7 +131,7 @@ async function openDatabases(
   if (databaseUrl) {
     for (const d of definitions) {
       if (launcher.MIGRATE_ON_START) await migratePostgres(databaseUrl, d.name);
-      const database = connectPostgres(databaseUrl, { maxConnections: 10, applicationName: d.name });
+      const database = connectPostgres(databaseUrl, { maxConnections: 20, applicationName: d.name });
       closers.push(() => database.close());
       databases[d.name] = database;
     }

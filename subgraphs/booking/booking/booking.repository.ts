@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
-import type { AppDatabase } from "../../../lib/db";
+import { queryRows, type AppDatabase } from "../../../lib/db";
 import { outboxRow, type DomainEvent } from "../../../lib/outbox";
-import { bookingOutbox, bookings, bookingStatusChanges, idempotencyKeys } from "../booking.tables";
+import { bookingOutbox, bookings, bookingStatusChanges } from "../booking.tables";
 import type { IdempotencyScope } from "../idempotency/idempotency.repository";
 import type { Booking, BookingCursor, BookingStatus } from "./booking.model";
 
@@ -60,8 +60,9 @@ const toRow = (booking: NewBooking) => ({
 export function createBookingRepository(db: AppDatabase) {
   return {
     /**
-     * One transaction: the booking, its first status-history row, the outbox event and the
-     * completion of the idempotency key. All or nothing.
+     * The booking, its first status-history row, the outbox event and the completion of the
+     * idempotency key, all or nothing. One statement (data-modifying CTEs run in one implicit
+     * transaction), so a connection is held for one round trip instead of six.
      */
     async createWithOutbox(
       booking: NewBooking,
@@ -69,29 +70,53 @@ export function createBookingRepository(db: AppDatabase) {
       event: (booking: Booking) => DomainEvent,
       idempotency: IdempotencyScope,
     ): Promise<Booking> {
-      return db.transaction(async (tx) => {
-        const [row] = await tx.insert(bookings).values(toRow(booking)).returning();
-        const created = toBooking(row);
-        await tx.insert(bookingStatusChanges).values({
-          bookingId: created.id,
-          fromStatus: null,
-          toStatus: created.status,
-          actor: change.actor,
-          reason: change.reason,
-        });
-        await tx.insert(bookingOutbox).values(outboxRow(event(created)));
-        await tx
-          .update(idempotencyKeys)
-          .set({ completed: true })
-          .where(
-            and(
-              eq(idempotencyKeys.userId, idempotency.userId),
-              eq(idempotencyKeys.operation, idempotency.operation),
-              eq(idempotencyKeys.key, idempotency.key),
-              eq(idempotencyKeys.bookingId, created.id),
-            ),
-          );
-        return created;
+      const now = new Date();
+      const outbox = outboxRow(event({ ...booking, createdAt: now, updatedAt: now }));
+      const r = toRow(booking);
+      const [row] = await queryRows<Record<string, unknown>>(
+        db,
+        sql`with created as (
+              insert into booking.bookings (id, reference, user_id, zone_id, slot_id, venue_id, quantity, status, version,
+                base_minor, tax_minor, discount_minor, total_minor, currency, special_requests, expires_at)
+              values (${r.id}, ${r.reference}, ${r.userId}, ${r.zoneId}, ${r.slotId}, ${r.venueId}, ${r.quantity}, ${r.status},
+                ${r.version}, ${r.baseMinor}, ${r.taxMinor}, ${r.discountMinor}, ${r.totalMinor}, ${r.currency},
+                ${r.specialRequests}, ${r.expiresAt?.toISOString() ?? null}::timestamptz)
+              returning *
+            ), history as (
+              insert into booking.booking_status_changes (booking_id, from_status, to_status, actor, reason)
+              select id, null, status, ${change.actor}, ${change.reason} from created
+            ), event as (
+              insert into booking.outbox (event_id, event_type, aggregate_type, aggregate_id, aggregate_version, actor, traceparent, payload)
+              select ${outbox.eventId}, ${outbox.eventType}, ${outbox.aggregateType}, ${outbox.aggregateId}, ${outbox.aggregateVersion},
+                ${outbox.actor}, ${outbox.traceparent}, ${JSON.stringify(outbox.payload)}::jsonb from created
+            ), claimed as (
+              update booking.idempotency_keys set completed = true
+              where user_id = ${idempotency.userId} and operation = ${idempotency.operation} and key = ${idempotency.key}
+                and booking_id = (select id from created)
+            )
+            select id, reference, user_id, zone_id, slot_id, venue_id, quantity, status, version, base_minor, tax_minor,
+              discount_minor, total_minor, currency, special_requests, expires_at, created_at::text as created_at, updated_at
+            from created`,
+      );
+      return toBooking({
+        id: row.id as string,
+        reference: row.reference as string,
+        userId: row.user_id as string,
+        zoneId: row.zone_id as string,
+        slotId: row.slot_id as string,
+        venueId: row.venue_id as string,
+        quantity: row.quantity as number,
+        status: row.status as string,
+        version: row.version as number,
+        baseMinor: row.base_minor as number,
+        taxMinor: row.tax_minor as number,
+        discountMinor: row.discount_minor as number,
+        totalMinor: row.total_minor as number,
+        currency: row.currency as string,
+        specialRequests: row.special_requests as string | null,
+        expiresAt: row.expires_at ? new Date(row.expires_at as string) : null,
+        createdAt: row.created_at as string,
+        updatedAt: new Date(row.updated_at as string),
       });
     },
 

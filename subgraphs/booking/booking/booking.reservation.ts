@@ -35,6 +35,12 @@ export function createReservationService(deps: {
   logger: Logger;
 }) {
   const { bookings, idempotency, inventory, logger } = deps;
+  // Fast rejection in a flash sale: once inventory says a zone has 0 seats left, later attempts
+  // for it are refused for a quarter of a second without writing anything (seed 003: reject
+  // instantly when sold out). Seats released meanwhile are offered again right after; a
+  // retry of a key that already has a booking still gets its booking.
+  const soldOutUntil = new Map<string, number>();
+  const SOLD_OUT_MEMO_MS = 250;
 
   function validate(input: ReserveSeatsInput) {
     if (!isUuid(input.zoneId)) throw notFound("Zone");
@@ -94,6 +100,9 @@ export function createReservationService(deps: {
         expiresAt,
       });
     } catch (error) {
+      if (error instanceof DomainError && error.code === "INSUFFICIENT_STOCK" && error.details.available === 0) {
+        soldOutUntil.set(input.zoneId, Date.now() + SOLD_OUT_MEMO_MS);
+      }
       await idempotency.forget(scope, bookingId);
       throw error;
     }

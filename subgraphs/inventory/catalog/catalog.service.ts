@@ -51,6 +51,10 @@ export function createCatalogService(deps: {
   holds: HoldService;
 }) {
   const { venues, slots, zones, holds } = deps;
+  const changed = <T>(value: T): T => {
+    holds.forgetZones();
+    return value;
+  };
 
   function manager(principal: Principal | null): Principal {
     if (!principal) throw unauthenticated();
@@ -145,11 +149,13 @@ export function createCatalogService(deps: {
       const slot = await ownedSlot(manager(principal), id);
       const patch = defined(input);
       period(patch.startsAt ?? slot.startsAt, patch.endsAt ?? slot.endsAt);
-      return (await slots.update(id, {
-        ...patch,
-        ...(patch.title !== undefined && { title: text("title", patch.title, 200) }),
-        ...(patch.maxPerUser !== undefined && { maxPerUser: integer("maxPerUser", patch.maxPerUser, 1, 100) }),
-      }))!;
+      return changed(
+        await slots.update(id, {
+          ...patch,
+          ...(patch.title !== undefined && { title: text("title", patch.title, 200) }),
+          ...(patch.maxPerUser !== undefined && { maxPerUser: integer("maxPerUser", patch.maxPerUser, 1, 100) }),
+        }),
+      )!;
     },
 
     async createZone(
@@ -187,9 +193,11 @@ export function createCatalogService(deps: {
       };
       if (patch.capacity !== undefined && patch.capacity !== zone.capacity) {
         const capacity = integer("capacity", patch.capacity, 0, 1_000_000);
-        return holds.changeCapacity(zone, capacity, async () => (await zones.update(id, { ...changes, capacity }))!);
+        return changed(
+          await holds.changeCapacity(zone, capacity, async () => (await zones.update(id, { ...changes, capacity }))!),
+        );
       }
-      return (await zones.update(id, changes))!;
+      return changed((await zones.update(id, changes))!);
     },
   };
 }

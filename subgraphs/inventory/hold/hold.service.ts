@@ -41,6 +41,18 @@ export function createHoldService(deps: {
 }) {
   const { store, ledger, zones, logger } = deps;
   const now = deps.now ?? (() => new Date());
+  // Every attempt needs the zone's slot, price and limits; in a flash sale that is thousands of
+  // identical reads a second. They are kept for a second (catalog edits reach other instances
+  // within that second; this instance's own edits clear it).
+  const contexts = new Map<string, { context: ZoneContext | null; until: number }>();
+  async function zoneContext(zoneId: string): Promise<ZoneContext | null> {
+    const cached = contexts.get(zoneId);
+    if (cached && cached.until > Date.now()) return cached.context;
+    const context = await zones.findContext(zoneId);
+    if (contexts.size > 10_000) contexts.clear();
+    contexts.set(zoneId, { context, until: Date.now() + 1_000 });
+    return context;
+  }
 
   async function guarded<T>(operation: () => Promise<T>): Promise<T> {
     try {
@@ -69,7 +81,7 @@ export function createHoldService(deps: {
 
   return {
     async holdSeats(input: HoldSeatsInput): Promise<HeldSeats> {
-      const context = await zones.findContext(input.zoneId);
+      const context = await zoneContext(input.zoneId);
       if (!context) throw notFound("Zone");
       checkSaleWindow(context);
       if (input.quantity > context.maxPerUser) {
@@ -159,6 +171,11 @@ export function createHoldService(deps: {
     },
 
     loadSlot,
+
+    /** Forgets cached zone facts after a catalog change. */
+    forgetZones(): void {
+      contexts.clear();
+    },
 
     /**
      * Sets a zone's capacity: the counter moves first (refused if that would take seats that
