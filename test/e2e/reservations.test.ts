@@ -127,6 +127,50 @@ describe("reserving seats through the gateway", () => {
     expect(codeOf(reused)).toBe("IDEMPOTENCY_KEY_REUSED");
   });
 
+  it("scopes idempotency keys per user: the same key from two users makes two bookings", async () => {
+    const { zoneId } = await newZone(t, 10);
+    const key = `shared-${randomUUID()}`;
+    const [a, b] = await Promise.all([
+      reserve(t, await t.tokenFor(`a-${randomUUID()}`, "GUEST"), zoneId, 1, key),
+      reserve(t, await t.tokenFor(`b-${randomUUID()}`, "GUEST"), zoneId, 1, key),
+    ]);
+    expect(a.data!.reserveSeats.id).not.toBe(b.data!.reserveSeats.id);
+    expect(await ledgerHeld(t, zoneId)).toBe(2);
+  });
+
+  it("rolls the whole booking back and gives the seats back when its outbox write fails", async () => {
+    const { zoneId } = await newZone(t, 10);
+    // A real database failure inside the booking statement: the outbox refuses this zone's events.
+    await t.sql(
+      "booking",
+      sql.raw(`create or replace function booking.test_refuse_outbox() returns trigger language plpgsql as $$
+      begin if new.payload->>'zoneId' = '${zoneId}' then raise exception 'outbox unavailable'; end if; return new; end $$`),
+    );
+    await t.sql(
+      "booking",
+      sql.raw(
+        `create trigger test_refuse_outbox before insert on booking.outbox for each row execute function booking.test_refuse_outbox()`,
+      ),
+    );
+    try {
+      const token = await t.tokenFor(`unlucky-${randomUUID()}`, "GUEST");
+      const key = `unlucky-${randomUUID()}`;
+      const failed = await reserve(t, token, zoneId, 2, key);
+      expect(codeOf(failed)).toBe("INTERNAL_SERVER_ERROR");
+      expect(JSON.stringify(failed.errors)).not.toMatch(/outbox unavailable|trigger|sql/i);
+      expect(await t.sql("booking", sql`select id from booking.bookings where zone_id = ${zoneId}`)).toEqual([]);
+      expect(await ledgerHeld(t, zoneId)).toBe(0);
+      expect(await available(t, zoneId)).toBe(10);
+
+      await t.sql("booking", sql.raw(`drop trigger test_refuse_outbox on booking.outbox`));
+      const retried = await reserve(t, token, zoneId, 2, key);
+      expect(retried.data!.reserveSeats.status).toBe("PENDING");
+      expect(await available(t, zoneId)).toBe(8);
+    } finally {
+      await t.sql("booking", sql.raw(`drop trigger if exists test_refuse_outbox on booking.outbox`));
+    }
+  });
+
   it("returns the booking with its reference, expiry and price snapshot", async () => {
     const { zoneId } = await newZone(t, 10);
     const token = await t.tokenFor(`buyer-${randomUUID()}`, "GUEST");
