@@ -5,7 +5,14 @@ import { createBookingRepository } from "./booking/booking.repository";
 /** Two bookings for the demo guest: a paid one and one awaiting payment. */
 export async function seedBookingDemoData(db: AppDatabase): Promise<void> {
   const bookings = createBookingRepository(db);
-  const common = { userId: DEMO_USERS.guest.userId, venueId: ids.theatre, specialRequests: null };
+  const common = {
+    userId: DEMO_USERS.guest.userId,
+    venueId: ids.theatre,
+    specialRequests: null,
+    organizerId: DEMO_USERS.organizer.userId,
+    slotStartsAt: daysFromNow(7, 19),
+    cancellationDeadlineHours: 24,
+  };
   await bookings.insert({
     ...common,
     id: ids.confirmedBooking,

@@ -39,6 +39,16 @@ export const bookings = bookingSchema.table(
     currency: text("currency").notNull(),
     specialRequests: text("special_requests"),
     expiresAt: timestamp("expires_at", { withTimezone: true }),
+    /** Snapshots from inventory at reservation: who runs the venue, when the slot starts, the venue's cancellation policy. */
+    organizerId: text("organizer_id"),
+    slotStartsAt: timestamp("slot_starts_at", { withTimezone: true }),
+    cancellationDeadlineHours: integer("cancellation_deadline_hours"),
+    cancelledAt: timestamp("cancelled_at", { withTimezone: true }),
+    cancellationReason: text("cancellation_reason"),
+    cancellationNotes: text("cancellation_notes"),
+    cancelledBy: text("cancelled_by"),
+    /** Set once inventory confirmed the seats of a finished booking are back; the sweeper retries until then. */
+    seatsReleasedAt: timestamp("seats_released_at", { withTimezone: true }),
     // Microsecond precision kept as a string: the keyset cursor compares it exactly.
     createdAt: timestamp("created_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -47,6 +57,9 @@ export const bookings = bookingSchema.table(
     uniqueIndex("bookings_reference_key").on(t.reference),
     index("bookings_user_created_idx").on(t.userId, t.createdAt.desc(), t.id.desc()),
     index("bookings_zone_idx").on(t.zoneId),
+    index("bookings_unreleased_idx")
+      .on(t.updatedAt)
+      .where(sql`${t.status} in ('CANCELLED','EXPIRED','FAILED') and ${t.seatsReleasedAt} is null`),
     index("bookings_pending_expiry_idx")
       .on(t.expiresAt)
       .where(sql`${t.status} = 'PENDING'`),

@@ -1,5 +1,8 @@
 import "reflect-metadata";
+import { createMetricsRegistry, metricsRoutes } from "../../lib/metrics";
 import type { SubgraphDefinition } from "../../lib/service";
+import { createLifecycleService } from "./booking/booking.lifecycle";
+import { createCancellationMetrics } from "./booking/booking.metrics";
 import { buildSubgraph } from "../../lib/subgraph";
 import { seedBookingDemoData } from "./booking.demo";
 import { createExpirySweeper } from "./booking/booking.expiry";
@@ -27,8 +30,15 @@ export const bookingSubgraph: SubgraphDefinition = {
       logger,
     });
     const sweeper = createExpirySweeper({ bookings, inventory, logger });
+    const registry = createMetricsRegistry("booking");
+    const lifecycle = createLifecycleService({
+      bookings,
+      inventory,
+      metrics: createCancellationMetrics(registry),
+      logger,
+    });
     const schema = await buildSubgraph({
-      resolvers: [new BookingResolver(queries, reservations)],
+      resolvers: [new BookingResolver(queries, reservations, lifecycle, bookings)],
       references: { Booking: { __resolveReference: resolveBookingReference(queries) } },
     });
 
@@ -39,6 +49,7 @@ export const bookingSubgraph: SubgraphDefinition = {
       sweeping = true;
       try {
         await sweeper.expireDue();
+        await lifecycle.releasePendingSeats();
         await idempotency.purgeExpired();
       } catch (error) {
         logger.warn("expiry sweep failed", { error });
@@ -48,6 +59,7 @@ export const bookingSubgraph: SubgraphDefinition = {
     };
     return {
       schema,
+      routes: metricsRoutes(registry),
       start() {
         timers.push(setInterval(sweep, settings.sweepIntervalMs));
         timers[0].unref();

@@ -18,6 +18,7 @@ export async function seedInventoryDemoData(db: AppDatabase): Promise<void> {
     city: "Lisbon",
     timezone: "Europe/Lisbon",
     ownerId,
+    cancellationDeadlineHours: 24,
   });
   await venues.insert({
     id: ids.bistro,
@@ -26,6 +27,7 @@ export async function seedInventoryDemoData(db: AppDatabase): Promise<void> {
     city: "Porto",
     timezone: "Europe/Lisbon",
     ownerId,
+    cancellationDeadlineHours: null,
   });
   await venues.insert({
     id: ids.hotel,
@@ -34,6 +36,7 @@ export async function seedInventoryDemoData(db: AppDatabase): Promise<void> {
     city: "Faro",
     timezone: "Europe/Lisbon",
     ownerId,
+    cancellationDeadlineHours: null,
   });
 
   const slot = (id: string, venueId: string, title: string, startsAt: Date, hours: number, maxPerUser = 4) =>

@@ -19,6 +19,8 @@ export const venues = inventorySchema.table(
     timezone: text("timezone").notNull().default("UTC"),
     /** The organizer (user id from the token) who owns the venue. */
     ownerId: text("owner_id").notNull(),
+    /** Guests cannot cancel within this many hours of a slot's start; null: any time. */
+    cancellationDeadlineHours: integer("cancellation_deadline_hours"),
     ...timestamps,
   },
   (t) => [

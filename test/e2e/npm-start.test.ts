@@ -144,7 +144,9 @@ describe.runIf(!!backends.databaseUrl)("distributed: every service its own proce
       const env = bareEnv({
         ...secrets,
         DATABASE_URL: test.url!,
-        ...(backends.redisUrl ? { REDIS_URL: backends.redisUrl, REDIS_PREFIX: `test-${randomBytes(6).toString("hex")}` } : {}),
+        ...(backends.redisUrl
+          ? { REDIS_URL: backends.redisUrl, REDIS_PREFIX: `test-${randomBytes(6).toString("hex")}` }
+          : {}),
         GATEWAY_PORT: String(gatewayPort),
         ...Object.fromEntries(
           Object.entries(ports).map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)]),

@@ -33,6 +33,9 @@ describe("my bookings, paginated", () => {
         price: { base: 1000, tax: 230, discount: 0, total: 1230, currency: "EUR" },
         specialRequests: null,
         expiresAt: null,
+        organizerId: null,
+        slotStartsAt: null,
+        cancellationDeadlineHours: null,
       });
     }
     await test.database.db.execute(
@@ -54,6 +57,9 @@ describe("my bookings, paginated", () => {
       price: { base: 1000, tax: 230, discount: 0, total: 1230, currency: "EUR" },
       specialRequests: null,
       expiresAt: null,
+      organizerId: null,
+      slotStartsAt: null,
+      cancellationDeadlineHours: null,
     });
   });
   afterAll(() => test.drop());

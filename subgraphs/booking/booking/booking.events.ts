@@ -14,6 +14,7 @@ function snapshot(booking: Booking) {
     status: booking.status,
     price: booking.price,
     expiresAt: booking.expiresAt?.toISOString() ?? null,
+    organizerId: booking.organizerId,
   };
 }
 
@@ -33,3 +34,11 @@ const event = (
 
 export const bookingReserved = (booking: Booking) => event("booking.reserved", booking, booking.userId);
 export const bookingExpired = (booking: Booking) => event("booking.expired", booking, null, { reason: "hold expired" });
+
+/** A status change; `extra` carries what consumers of that change need (reason, payment taken…). */
+export const bookingTransitioned = (
+  eventType: string,
+  booking: Booking,
+  actor: string,
+  extra: Record<string, unknown>,
+) => event(eventType, booking, actor, extra);

@@ -22,6 +22,7 @@ export function createExpirySweeper(deps: {
         expired.map((booking) =>
           inventory
             .releaseHold(booking.id)
+            .then(() => bookings.markSeatsReleased(booking.id))
             .catch((error) =>
               logger.warn("seats of an expired booking not released yet", { bookingId: booking.id, error }),
             ),

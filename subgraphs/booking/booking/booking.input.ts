@@ -1,4 +1,6 @@
 import { Field, ID, InputType, Int } from "type-graphql";
+import type { CancellationReason } from "./booking.model";
+import { CancellationReasonEnum } from "./booking.type";
 
 @InputType("ReserveSeatsInput")
 export class ReserveSeatsInputType {
@@ -12,4 +14,37 @@ export class ReserveSeatsInputType {
     description: "Client-chosen key (8–128 chars); retrying with the same key returns the same booking for 24 h.",
   })
   idempotencyKey!: string;
+}
+
+@InputType("CancelBookingInput")
+export class CancelBookingInputType {
+  @Field(() => ID)
+  bookingId!: string;
+
+  @Field(() => CancellationReasonEnum)
+  reason!: CancellationReason;
+
+  @Field(() => String, { nullable: true, description: "At most 1000 characters." })
+  notes?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "The version you last saw; a different current version → CONFLICT.",
+  })
+  expectedVersion?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Optional; cancelling is idempotent by itself." })
+  idempotencyKey?: string | null;
+}
+
+@InputType("BookingTransitionInput")
+export class BookingTransitionInputType {
+  @Field(() => ID)
+  bookingId!: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "The version you last saw; a different current version → CONFLICT.",
+  })
+  expectedVersion?: number | null;
 }

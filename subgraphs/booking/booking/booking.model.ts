@@ -35,9 +35,26 @@ export interface Booking {
   price: PriceSnapshot;
   specialRequests: string | null;
   expiresAt: Date | null;
+  /** The venue's organizer, the slot's start and the venue's cancellation policy, as they were at reservation. */
+  organizerId: string | null;
+  slotStartsAt: Date | null;
+  cancellationDeadlineHours: number | null;
+  cancelledAt: Date | null;
+  cancellationReason: CancellationReason | null;
+  cancellationNotes: string | null;
+  cancelledBy: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
+
+export const CANCELLATION_REASONS = [
+  "CHANGE_OF_PLANS",
+  "DOUBLE_BOOKING",
+  "FOUND_ALTERNATIVE",
+  "NO_LONGER_NEEDED",
+  "OTHER",
+] as const;
+export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
 
 // No 0/O or 1/I: references are read aloud and typed by hand.
 const REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import { queryRows, type AppDatabase } from "../../../lib/db";
 import { outboxRow, type DomainEvent } from "../../../lib/outbox";
 import { bookingOutbox, bookings, bookingStatusChanges } from "../booking.tables";
@@ -32,11 +32,54 @@ const toBooking = (row: Row): Booking => ({
   },
   specialRequests: row.specialRequests,
   expiresAt: row.expiresAt,
+  organizerId: row.organizerId,
+  slotStartsAt: row.slotStartsAt,
+  cancellationDeadlineHours: row.cancellationDeadlineHours,
+  cancelledAt: row.cancelledAt,
+  cancellationReason: row.cancellationReason as Booking["cancellationReason"],
+  cancellationNotes: row.cancellationNotes,
+  cancelledBy: row.cancelledBy,
   createdAt: new Date(row.createdAt),
   updatedAt: row.updatedAt,
 });
 
-export type NewBooking = Omit<Booking, "createdAt" | "updatedAt">;
+/** A row from a raw SQL query (snake_case; `created_at` selected as text for its microseconds). */
+export function fromRawRow(row: Record<string, unknown>): Booking {
+  const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+  return toBooking({
+    id: row.id as string,
+    reference: row.reference as string,
+    userId: row.user_id as string,
+    zoneId: row.zone_id as string,
+    slotId: row.slot_id as string,
+    venueId: row.venue_id as string,
+    quantity: row.quantity as number,
+    status: row.status as string,
+    version: row.version as number,
+    baseMinor: row.base_minor as number,
+    taxMinor: row.tax_minor as number,
+    discountMinor: row.discount_minor as number,
+    totalMinor: row.total_minor as number,
+    currency: row.currency as string,
+    specialRequests: row.special_requests as string | null,
+    expiresAt: date(row.expires_at),
+    organizerId: row.organizer_id as string | null,
+    slotStartsAt: date(row.slot_starts_at),
+    cancellationDeadlineHours: row.cancellation_deadline_hours as number | null,
+    cancelledAt: date(row.cancelled_at),
+    cancellationReason: row.cancellation_reason as string | null,
+    cancellationNotes: row.cancellation_notes as string | null,
+    cancelledBy: row.cancelled_by as string | null,
+    seatsReleasedAt: date(row.seats_released_at),
+    createdAt: String(row.created_at),
+    updatedAt: date(row.updated_at)!,
+  });
+}
+
+export type NewBooking = Omit<
+  Booking,
+  "createdAt" | "updatedAt" | "cancelledAt" | "cancellationReason" | "cancellationNotes" | "cancelledBy"
+>;
 
 const toRow = (booking: NewBooking) => ({
   id: booking.id,
@@ -55,6 +98,9 @@ const toRow = (booking: NewBooking) => ({
   currency: booking.price.currency,
   specialRequests: booking.specialRequests,
   expiresAt: booking.expiresAt,
+  organizerId: booking.organizerId,
+  slotStartsAt: booking.slotStartsAt,
+  cancellationDeadlineHours: booking.cancellationDeadlineHours,
 });
 
 export function createBookingRepository(db: AppDatabase) {
@@ -71,16 +117,28 @@ export function createBookingRepository(db: AppDatabase) {
       idempotency: IdempotencyScope,
     ): Promise<Booking> {
       const now = new Date();
-      const outbox = outboxRow(event({ ...booking, createdAt: now, updatedAt: now }));
+      const outbox = outboxRow(
+        event({
+          ...booking,
+          cancelledAt: null,
+          cancellationReason: null,
+          cancellationNotes: null,
+          cancelledBy: null,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      );
       const r = toRow(booking);
       const [row] = await queryRows<Record<string, unknown>>(
         db,
         sql`with created as (
               insert into booking.bookings (id, reference, user_id, zone_id, slot_id, venue_id, quantity, status, version,
-                base_minor, tax_minor, discount_minor, total_minor, currency, special_requests, expires_at)
+                base_minor, tax_minor, discount_minor, total_minor, currency, special_requests, expires_at,
+                organizer_id, slot_starts_at, cancellation_deadline_hours)
               values (${r.id}, ${r.reference}, ${r.userId}, ${r.zoneId}, ${r.slotId}, ${r.venueId}, ${r.quantity}, ${r.status},
                 ${r.version}, ${r.baseMinor}, ${r.taxMinor}, ${r.discountMinor}, ${r.totalMinor}, ${r.currency},
-                ${r.specialRequests}, ${r.expiresAt?.toISOString() ?? null}::timestamptz)
+                ${r.specialRequests}, ${r.expiresAt?.toISOString() ?? null}::timestamptz,
+                ${r.organizerId}, ${r.slotStartsAt?.toISOString() ?? null}::timestamptz, ${r.cancellationDeadlineHours}::int)
               returning *
             ), history as (
               insert into booking.booking_status_changes (booking_id, from_status, to_status, actor, reason)
@@ -94,30 +152,95 @@ export function createBookingRepository(db: AppDatabase) {
               where user_id = ${idempotency.userId} and operation = ${idempotency.operation} and key = ${idempotency.key}
                 and booking_id = (select id from created)
             )
-            select id, reference, user_id, zone_id, slot_id, venue_id, quantity, status, version, base_minor, tax_minor,
-              discount_minor, total_minor, currency, special_requests, expires_at, created_at::text as created_at, updated_at
-            from created`,
+            select *, created_at::text as created_at from created`,
       );
-      return toBooking({
-        id: row.id as string,
-        reference: row.reference as string,
-        userId: row.user_id as string,
-        zoneId: row.zone_id as string,
-        slotId: row.slot_id as string,
-        venueId: row.venue_id as string,
-        quantity: row.quantity as number,
-        status: row.status as string,
-        version: row.version as number,
-        baseMinor: row.base_minor as number,
-        taxMinor: row.tax_minor as number,
-        discountMinor: row.discount_minor as number,
-        totalMinor: row.total_minor as number,
-        currency: row.currency as string,
-        specialRequests: row.special_requests as string | null,
-        expiresAt: row.expires_at ? new Date(row.expires_at as string) : null,
-        createdAt: row.created_at as string,
-        updatedAt: new Date(row.updated_at as string),
-      });
+      return fromRawRow(row);
+    },
+
+    /**
+     * One status transition, all or nothing, in one statement: the booking row (only if it is
+     * still at `expectedVersion` and `from`: optimistic locking), a history row and the outbox
+     * event. Returns null when another request changed the booking first.
+     */
+    async transitionWithOutbox(change: {
+      bookingId: string;
+      expectedVersion: number;
+      from: BookingStatus;
+      to: BookingStatus;
+      actor: string;
+      reason: string | null;
+      cancellation?: { reason: string; notes: string | null; by: string };
+      event: (booking: Booking) => DomainEvent;
+      current: Booking;
+    }): Promise<Booking | null> {
+      const now = new Date();
+      const next: Booking = {
+        ...change.current,
+        status: change.to,
+        version: change.expectedVersion + 1,
+        updatedAt: now,
+        ...(change.cancellation && {
+          cancelledAt: now,
+          cancellationReason: change.cancellation.reason as Booking["cancellationReason"],
+          cancellationNotes: change.cancellation.notes,
+          cancelledBy: change.cancellation.by,
+        }),
+      };
+      const outbox = outboxRow(change.event(next));
+      const c = change.cancellation;
+      const [row] = await queryRows<Record<string, unknown>>(
+        db,
+        sql`with changed as (
+              update booking.bookings set status = ${change.to}, version = version + 1, updated_at = now(),
+                cancelled_at = case when ${c ? 1 : 0}::int = 1 then now() else cancelled_at end,
+                cancellation_reason = coalesce(${c?.reason ?? null}::text, cancellation_reason),
+                cancellation_notes = case when ${c ? 1 : 0}::int = 1 then ${c?.notes ?? null}::text else cancellation_notes end,
+                cancelled_by = coalesce(${c?.by ?? null}::text, cancelled_by)
+              where id = ${change.bookingId} and version = ${change.expectedVersion} and status = ${change.from}
+              returning *
+            ), history as (
+              insert into booking.booking_status_changes (booking_id, from_status, to_status, actor, reason)
+              select id, ${change.from}, ${change.to}, ${change.actor}, ${change.reason} from changed
+            ), event as (
+              insert into booking.outbox (event_id, event_type, aggregate_type, aggregate_id, aggregate_version, actor, traceparent, payload)
+              select ${outbox.eventId}, ${outbox.eventType}, ${outbox.aggregateType}, ${outbox.aggregateId}, version,
+                ${outbox.actor}, ${outbox.traceparent}, ${JSON.stringify(outbox.payload)}::jsonb from changed
+            )
+            select *, created_at::text as created_at from changed`,
+      );
+      return row ? fromRawRow(row) : null;
+    },
+
+    async statusHistory(bookingId: string) {
+      return db
+        .select({
+          fromStatus: bookingStatusChanges.fromStatus,
+          toStatus: bookingStatusChanges.toStatus,
+          actor: bookingStatusChanges.actor,
+          reason: bookingStatusChanges.reason,
+          at: bookingStatusChanges.createdAt,
+        })
+        .from(bookingStatusChanges)
+        .where(eq(bookingStatusChanges.bookingId, bookingId))
+        .orderBy(asc(bookingStatusChanges.id));
+    },
+
+    /** Finished bookings whose seats inventory has not confirmed back yet. */
+    async listUnreleased(limit: number): Promise<string[]> {
+      const rows = await db
+        .select({ id: bookings.id })
+        .from(bookings)
+        .where(and(inArray(bookings.status, ["CANCELLED", "EXPIRED", "FAILED"]), isNull(bookings.seatsReleasedAt)))
+        .orderBy(asc(bookings.updatedAt))
+        .limit(limit);
+      return rows.map((r) => r.id);
+    },
+
+    async markSeatsReleased(bookingId: string): Promise<void> {
+      await db
+        .update(bookings)
+        .set({ seatsReleasedAt: sql`now()` })
+        .where(eq(bookings.id, bookingId));
     },
 
     /**

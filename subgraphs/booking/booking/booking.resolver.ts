@@ -2,17 +2,60 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import type { RequestContext } from "../../../lib/subgraph";
 import { ZoneReference } from "../zone/zone.type";
 import type { Booking, BookingStatus } from "./booking.model";
-import { ReserveSeatsInputType } from "./booking.input";
+import { BookingTransitionInputType, CancelBookingInputType, ReserveSeatsInputType } from "./booking.input";
+import type { LifecycleService } from "./booking.lifecycle";
+import type { BookingRepository } from "./booking.repository";
 import type { ReservationService } from "./booking.reservation";
 import type { BookingPage, BookingQueries } from "./booking.service";
-import { BookingConnectionType, BookingStatusEnum, BookingType } from "./booking.type";
+import { BookingConnectionType, BookingStatusChangeType, BookingStatusEnum, BookingType } from "./booking.type";
 
 @Resolver(() => BookingType)
 export class BookingResolver {
   constructor(
     private readonly queries: BookingQueries,
     private readonly reservations: ReservationService,
+    private readonly lifecycle: LifecycleService,
+    private readonly bookings: BookingRepository,
   ) {}
+
+  @Mutation(() => BookingType, {
+    description: "Cancels a booking (ADR-023). Cancelling a cancelled booking returns it unchanged.",
+  })
+  cancelBooking(
+    @Arg("input", () => CancelBookingInputType) input: CancelBookingInputType,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Booking> {
+    return this.lifecycle.cancelBooking(ctx.principal, input);
+  }
+
+  @Mutation(() => BookingType, { description: "Organizers and admins: CONFIRMED → CHECKED_IN." })
+  checkInBooking(
+    @Arg("input", () => BookingTransitionInputType) input: BookingTransitionInputType,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return this.lifecycle.checkIn(ctx.principal, input);
+  }
+
+  @Mutation(() => BookingType, { description: "Organizers and admins: CONFIRMED or CHECKED_IN → COMPLETED." })
+  completeBooking(
+    @Arg("input", () => BookingTransitionInputType) input: BookingTransitionInputType,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return this.lifecycle.complete(ctx.principal, input);
+  }
+
+  @Mutation(() => BookingType, { description: "Organizers and admins: CONFIRMED → NO_SHOW." })
+  markNoShow(
+    @Arg("input", () => BookingTransitionInputType) input: BookingTransitionInputType,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return this.lifecycle.markNoShow(ctx.principal, input);
+  }
+
+  @FieldResolver(() => [BookingStatusChangeType], { description: "Every transition, oldest first." })
+  statusHistory(@Root() booking: Booking) {
+    return this.bookings.statusHistory(booking.id);
+  }
 
   @Mutation(() => BookingType, {
     description: "Holds seats and creates a PENDING booking that must be paid before expiresAt.",

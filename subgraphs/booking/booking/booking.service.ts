@@ -12,14 +12,16 @@ export interface BookingPage {
 export const MAX_PAGE_SIZE = 100;
 
 /**
- * Read side of bookings. Who may see a booking is decided here, once: its owner and admins.
+ * Read side of bookings. Who may see a booking is decided here, once: its owner, the venue's
+ * organizer and admins.
  * Anyone else gets FORBIDDEN (the id alone reveals nothing: ids are random UUIDs).
  */
 export function createBookingQueries(bookings: BookingRepository) {
   function visible(principal: Principal | null, booking: Booking | null): Booking {
     if (!principal) throw unauthenticated();
     if (!booking) throw notFound("Booking");
-    if (booking.userId !== principal.userId && principal.role !== "ADMIN") {
+    const organizer = principal.role === "ORGANIZER" && booking.organizerId === principal.userId;
+    if (booking.userId !== principal.userId && principal.role !== "ADMIN" && !organizer) {
       throw forbidden("You may only see your own bookings");
     }
     return booking;

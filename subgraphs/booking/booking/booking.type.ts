@@ -1,12 +1,35 @@
 import { Directive, Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { ZoneReference } from "../zone/zone.type";
-import { BOOKING_STATUSES, type BookingStatus } from "./booking.model";
+import { BOOKING_STATUSES, CANCELLATION_REASONS, type BookingStatus, type CancellationReason } from "./booking.model";
 
 export const BookingStatusEnum = Object.fromEntries(BOOKING_STATUSES.map((s) => [s, s])) as { [K in BookingStatus]: K };
 registerEnumType(BookingStatusEnum, {
   name: "BookingStatus",
   description: "PENDING holds seats until payment; CONFIRMED is paid; the rest are terminal except CHECKED_IN.",
 });
+
+export const CancellationReasonEnum = Object.fromEntries(CANCELLATION_REASONS.map((r) => [r, r])) as {
+  [K in CancellationReason]: K;
+};
+registerEnumType(CancellationReasonEnum, { name: "CancellationReason" });
+
+@ObjectType("BookingStatusChange", { description: "One transition of a booking, kept for audit." })
+export class BookingStatusChangeType {
+  @Field(() => BookingStatusEnum, { nullable: true, description: "Null for the booking's creation." })
+  fromStatus!: BookingStatus | null;
+
+  @Field(() => BookingStatusEnum)
+  toStatus!: BookingStatus;
+
+  @Field(() => String, { description: "User id, or 'system' for expiry and payment results." })
+  actor!: string;
+
+  @Field(() => String, { nullable: true })
+  reason!: string | null;
+
+  @Field(() => GraphQLISODateTime)
+  at!: Date;
+}
 
 @ObjectType("PriceSnapshot", { description: "The price fixed when the booking was made, in minor units (cents)." })
 export class PriceSnapshotType {
@@ -55,6 +78,18 @@ export class BookingType {
 
   @Field(() => GraphQLISODateTime, { nullable: true, description: "When an unpaid hold lapses." })
   expiresAt!: Date | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  cancelledAt!: Date | null;
+
+  @Field(() => CancellationReasonEnum, { nullable: true })
+  cancellationReason!: CancellationReason | null;
+
+  @Field(() => String, { nullable: true })
+  cancellationNotes!: string | null;
+
+  @Field(() => ID, { nullable: true, description: "User id of whoever cancelled." })
+  cancelledBy!: string | null;
 
   @Field(() => GraphQLISODateTime)
   createdAt!: Date;

@@ -10,6 +10,10 @@ export interface HeldSeats {
   currency: string;
   expiresAt: string;
   available: number;
+  /** The venue's organizer, the slot's start and the venue's cancellation policy. */
+  organizerId: string;
+  slotStartsAt: string;
+  cancellationDeadlineHours: number | null;
 }
 
 /** The inventory subgraph's internal hold operations, as the booking subgraph uses them. */

@@ -10,6 +10,8 @@ export class CreateVenueInput {
   @Field(() => String, { defaultValue: "UTC", description: "IANA time zone, e.g. Europe/Lisbon." }) timezone!: string;
   @Field(() => ID, { nullable: true, description: "Admins only: the organizer who will own the venue." })
   ownerId?: string | null;
+  @Field(() => Int, { nullable: true, description: "Guests cannot cancel within this many hours of a slot's start." })
+  cancellationDeadlineHours?: number | null;
 }
 
 @InputType("UpdateVenueInput")
@@ -17,6 +19,7 @@ export class UpdateVenueInput {
   @Field(() => String, { nullable: true }) name?: string | null;
   @Field(() => String, { nullable: true }) city?: string | null;
   @Field(() => String, { nullable: true }) timezone?: string | null;
+  @Field(() => Int, { nullable: true }) cancellationDeadlineHours?: number | null;
 }
 
 @InputType("CreateSlotInput")

@@ -33,6 +33,8 @@ const currency = (value: string) => {
 const period = (startsAt: Date, endsAt: Date) => {
   if (!(endsAt > startsAt)) throw badInput("endsAt must be after startsAt", { field: "endsAt" });
 };
+const deadline = (value: number | null | undefined) =>
+  value === null || value === undefined ? null : integer("cancellationDeadlineHours", value, 0, 8_760);
 /** Keeps only the fields a client actually sent. */
 const defined = <T extends object>(patch: T) =>
   Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined && v !== null)) as {
@@ -78,7 +80,14 @@ export function createCatalogService(deps: {
   return {
     async createVenue(
       principal: Principal | null,
-      input: { name: string; kind: VenueKind; city: string; timezone: string; ownerId?: string | null },
+      input: {
+        name: string;
+        kind: VenueKind;
+        city: string;
+        timezone: string;
+        ownerId?: string | null;
+        cancellationDeadlineHours?: number | null;
+      },
     ): Promise<Venue> {
       const who = manager(principal);
       if (input.ownerId && who.role !== "ADMIN") throw forbidden("Only admins create venues for someone else");
@@ -90,6 +99,7 @@ export function createCatalogService(deps: {
         city: text("city", input.city, 100),
         timezone: timezone(input.timezone),
         ownerId: input.ownerId ? text("ownerId", input.ownerId, 200) : who.userId,
+        cancellationDeadlineHours: deadline(input.cancellationDeadlineHours),
       };
       await venues.insert(venue);
       return venue;
@@ -98,7 +108,12 @@ export function createCatalogService(deps: {
     async updateVenue(
       principal: Principal | null,
       id: string,
-      input: { name?: string | null; city?: string | null; timezone?: string | null },
+      input: {
+        name?: string | null;
+        city?: string | null;
+        timezone?: string | null;
+        cancellationDeadlineHours?: number | null;
+      },
     ) {
       await ownedVenue(manager(principal), id);
       const patch = defined(input);
@@ -106,6 +121,9 @@ export function createCatalogService(deps: {
         ...(patch.name !== undefined && { name: text("name", patch.name, 200) }),
         ...(patch.city !== undefined && { city: text("city", patch.city, 100) }),
         ...(patch.timezone !== undefined && { timezone: timezone(patch.timezone) }),
+        ...(patch.cancellationDeadlineHours !== undefined && {
+          cancellationDeadlineHours: deadline(patch.cancellationDeadlineHours),
+        }),
       }))!;
     },
 

@@ -22,6 +22,10 @@ export interface HeldSeats {
   currency: string;
   expiresAt: string;
   available: number;
+  /** The venue's organizer, the slot's start and the venue's cancellation policy. */
+  organizerId: string;
+  slotStartsAt: string;
+  cancellationDeadlineHours: number | null;
 }
 
 const unavailable = () =>
@@ -144,6 +148,9 @@ export function createHoldService(deps: {
         currency: context.currency,
         expiresAt: input.expiresAt.toISOString(),
         available: outcome.available,
+        organizerId: context.ownerId,
+        slotStartsAt: context.startsAt.toISOString(),
+        cancellationDeadlineHours: context.cancellationDeadlineHours,
       };
     },
 

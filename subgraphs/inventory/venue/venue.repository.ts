@@ -12,6 +12,8 @@ export interface Venue {
   city: string;
   timezone: string;
   ownerId: string;
+  /** Guests cannot cancel within this many hours of a slot's start; null: any time. */
+  cancellationDeadlineHours: number | null;
 }
 
 const toVenue = (row: typeof venues.$inferSelect): Venue => ({
@@ -21,6 +23,7 @@ const toVenue = (row: typeof venues.$inferSelect): Venue => ({
   city: row.city,
   timezone: row.timezone,
   ownerId: row.ownerId,
+  cancellationDeadlineHours: row.cancellationDeadlineHours,
 });
 
 export function createVenueRepository(db: AppDatabase) {

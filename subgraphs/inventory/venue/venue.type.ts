@@ -1,4 +1,4 @@
-import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { VENUE_KINDS, type VenueKind } from "./venue.repository";
 
 export const VenueKindEnum = Object.fromEntries(VENUE_KINDS.map((k) => [k, k])) as { [K in VenueKind]: K };
@@ -24,6 +24,9 @@ export class VenueType {
 
   @Field(() => String, { description: "IANA time zone the venue's times are shown in." })
   timezone!: string;
+
+  @Field(() => Int, { nullable: true, description: "Guests cannot cancel within this many hours of a slot's start." })
+  cancellationDeadlineHours!: number | null;
 
   ownerId!: string;
 }

@@ -1,6 +1,6 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../../lib/db";
-import { slots, zones } from "../inventory.tables";
+import { slots, venues, zones } from "../inventory.tables";
 
 /** A capacity pool inside a slot (stalls, balcony, terrace, double rooms) with one price. */
 export interface Zone {
@@ -31,6 +31,8 @@ export interface ZoneContext {
   maxPerUser: number;
   startsAt: Date;
   saleStartsAt: Date | null;
+  ownerId: string;
+  cancellationDeadlineHours: number | null;
 }
 
 export function createZoneRepository(db: AppDatabase) {
@@ -46,9 +48,12 @@ export function createZoneRepository(db: AppDatabase) {
           maxPerUser: slots.maxPerUser,
           startsAt: slots.startsAt,
           saleStartsAt: slots.saleStartsAt,
+          ownerId: venues.ownerId,
+          cancellationDeadlineHours: venues.cancellationDeadlineHours,
         })
         .from(zones)
         .innerJoin(slots, eq(slots.id, zones.slotId))
+        .innerJoin(venues, eq(venues.id, slots.venueId))
         .where(eq(zones.id, id));
       return row ?? null;
     },

@@ -1,0 +1,179 @@
+import type { Principal } from "../../../lib/auth";
+import { badInput, DomainError, forbidden, notFound, unauthenticated } from "../../../lib/errors";
+import { isUuid } from "../../../lib/ids";
+import type { Logger } from "../../../lib/logger";
+import type { InventoryClient } from "../inventory/inventory.client";
+import { bookingTransitioned } from "./booking.events";
+import type { CancellationMetrics } from "./booking.metrics";
+import { CANCELLATION_REASONS, type Booking, type BookingStatus, type CancellationReason } from "./booking.model";
+import type { BookingRepository } from "./booking.repository";
+import { assertTransition } from "./booking.state";
+
+export interface CancelBookingInput {
+  bookingId: string;
+  reason: CancellationReason;
+  notes?: string | null;
+  expectedVersion?: number | null;
+}
+
+const MAX_NOTES = 1000;
+const GUEST_CANCELLABLE: BookingStatus[] = ["PENDING", "CONFIRMED"];
+
+const conflict = () => new DomainError("CONFLICT", "The booking was modified by another request, please retry");
+
+/**
+ * Cancellation (ADR-023) and the organizer's status changes. Every change goes through the
+ * state machine and one statement (booking + history + outbox, optimistic on `version`).
+ *
+ * Seats come back synchronously, right after the commit, so `Zone.available` shows them at
+ * once; a booking whose release did not get through keeps `seats_released_at` empty and the
+ * sweeper retries it (held seats also lapse by themselves in inventory).
+ */
+export function createLifecycleService(deps: {
+  bookings: BookingRepository;
+  inventory: InventoryClient;
+  metrics: CancellationMetrics;
+  logger: Logger;
+}) {
+  const { bookings, inventory, metrics, logger } = deps;
+
+  async function load(
+    principal: Principal | null,
+    bookingId: string,
+  ): Promise<{ principal: Principal; booking: Booking }> {
+    if (!principal) throw unauthenticated();
+    const booking = isUuid(bookingId) ? await bookings.findById(bookingId) : null;
+    if (!booking) throw notFound("Booking");
+    return { principal, booking };
+  }
+
+  const isOrganizerOf = (principal: Principal, booking: Booking) =>
+    principal.role === "ADMIN" || (principal.role === "ORGANIZER" && booking.organizerId === principal.userId);
+
+  function checkVersion(booking: Booking, expectedVersion?: number | null) {
+    if (expectedVersion === undefined || expectedVersion === null) return;
+    if (!Number.isInteger(expectedVersion) || expectedVersion < 1)
+      throw badInput("expectedVersion must be a positive whole number");
+    if (expectedVersion !== booking.version) throw conflict();
+  }
+
+  async function releaseSeats(bookingId: string): Promise<void> {
+    try {
+      await inventory.releaseHold(bookingId);
+      await bookings.markSeatsReleased(bookingId);
+    } catch (error) {
+      logger.warn("seats not released yet; the sweeper retries", { bookingId, error });
+    }
+  }
+
+  async function cancel(principalOrNull: Principal | null, input: CancelBookingInput): Promise<Booking> {
+    if (!(CANCELLATION_REASONS as readonly string[]).includes(input.reason))
+      throw badInput("Unknown cancellation reason", { field: "reason" });
+    const notes = input.notes?.trim() || null;
+    if (notes && notes.length > MAX_NOTES)
+      throw badInput(`notes must be at most ${MAX_NOTES} characters`, { field: "notes" });
+    const { principal, booking } = await load(principalOrNull, input.bookingId);
+    const manager = isOrganizerOf(principal, booking);
+    if (booking.userId !== principal.userId && !manager)
+      throw forbidden("Only the guest, the venue's organizer or an admin may cancel");
+    if (booking.status === "CANCELLED") return booking; // idempotent: the existing cancellation, nothing written
+    if (!manager && !GUEST_CANCELLABLE.includes(booking.status)) {
+      throw new DomainError("INVALID_STATUS", `A ${booking.status} booking cannot be cancelled by the guest`, {
+        currentStatus: booking.status,
+      });
+    }
+    assertTransition(booking.status, "CANCELLED");
+    checkVersion(booking, input.expectedVersion);
+    if (!manager && booking.cancellationDeadlineHours !== null && booking.slotStartsAt) {
+      const closesAt = booking.slotStartsAt.getTime() - booking.cancellationDeadlineHours * 3_600_000;
+      if (Date.now() > closesAt) {
+        throw forbidden(
+          `Cancellations close ${booking.cancellationDeadlineHours} hours before the start; please contact the venue`,
+        );
+      }
+    }
+    const paymentTaken = booking.status === "CONFIRMED" || booking.status === "CHECKED_IN";
+    const cancelled = await bookings.transitionWithOutbox({
+      bookingId: booking.id,
+      expectedVersion: booking.version,
+      from: booking.status,
+      to: "CANCELLED",
+      actor: principal.userId,
+      reason: input.reason,
+      cancellation: { reason: input.reason, notes, by: principal.userId },
+      current: booking,
+      event: (next) =>
+        bookingTransitioned("booking.cancelled", next, principal.userId, {
+          previousStatus: booking.status,
+          reason: input.reason,
+          notes,
+          cancelledBy: principal.userId,
+          cancelledByRole: principal.role,
+          paymentTaken,
+        }),
+    });
+    if (!cancelled) {
+      const now = await bookings.findById(booking.id);
+      if (now?.status === "CANCELLED") return now;
+      throw conflict();
+    }
+    await releaseSeats(cancelled.id);
+    return cancelled;
+  }
+
+  async function organizerTransition(
+    principalOrNull: Principal | null,
+    input: { bookingId: string; expectedVersion?: number | null },
+    to: BookingStatus,
+    eventType: string,
+  ): Promise<Booking> {
+    const { principal, booking } = await load(principalOrNull, input.bookingId);
+    if (!isOrganizerOf(principal, booking)) throw forbidden("Only the venue's organizer or an admin may do this");
+    assertTransition(booking.status, to);
+    checkVersion(booking, input.expectedVersion);
+    const changed = await bookings.transitionWithOutbox({
+      bookingId: booking.id,
+      expectedVersion: booking.version,
+      from: booking.status,
+      to,
+      actor: principal.userId,
+      reason: null,
+      current: booking,
+      event: (next) => bookingTransitioned(eventType, next, principal.userId, { previousStatus: booking.status }),
+    });
+    if (!changed) throw conflict();
+    return changed;
+  }
+
+  return {
+    async cancelBooking(principal: Principal | null, input: CancelBookingInput): Promise<Booking> {
+      const stop = metrics.duration.startTimer();
+      try {
+        const before = isUuid(input.bookingId) ? await bookings.findById(input.bookingId) : null;
+        const result = await cancel(principal, input);
+        metrics.requests.inc({ status: before?.status === "CANCELLED" ? "already_cancelled" : "success" });
+        return result;
+      } catch (error) {
+        metrics.requests.inc({ status: "error" });
+        metrics.errors.inc({ error_type: error instanceof DomainError ? error.code : "INTERNAL_SERVER_ERROR" });
+        throw error;
+      } finally {
+        stop();
+      }
+    },
+    checkIn: (principal: Principal | null, input: { bookingId: string; expectedVersion?: number | null }) =>
+      organizerTransition(principal, input, "CHECKED_IN", "booking.checked_in"),
+    complete: (principal: Principal | null, input: { bookingId: string; expectedVersion?: number | null }) =>
+      organizerTransition(principal, input, "COMPLETED", "booking.completed"),
+    markNoShow: (principal: Principal | null, input: { bookingId: string; expectedVersion?: number | null }) =>
+      organizerTransition(principal, input, "NO_SHOW", "booking.no_show"),
+
+    /** Retries giving back the seats of finished bookings whose release did not get through. */
+    async releasePendingSeats(limit = 100): Promise<number> {
+      const ids = await bookings.listUnreleased(limit);
+      for (const id of ids) await releaseSeats(id);
+      return ids.length;
+    },
+  };
+}
+export type LifecycleService = ReturnType<typeof createLifecycleService>;
