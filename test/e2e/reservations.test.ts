@@ -10,67 +10,8 @@ import { slotKeyPrefix } from "../../subgraphs/inventory/hold/hold.store.redis";
 import { connectRedis } from "../../lib/redis";
 import { backends } from "../support/backends";
 import { startTestPlatform, type GraphQLResponse, type TestPlatform } from "../support/platform";
+import { available, codeOf, ledgerHeld, newZone, pendingBookings, RESERVE, reserve } from "../support/scenario";
 import { startTcpProxy } from "../support/tcp-proxy";
-
-const RESERVE = `mutation($input: ReserveSeatsInput!) {
-  reserveSeats(input: $input) { id reference status quantity expiresAt version price { base tax discount total currency } }
-}`;
-
-async function newZone(
-  t: TestPlatform,
-  capacity: number,
-  options: { maxPerUser?: number; saleStartsAt?: string } = {},
-) {
-  const organizer = t.platform.demoTokens.organizer!;
-  const startsAt = new Date(Date.now() + 7 * 86_400_000);
-  const slot = await t.query(
-    `mutation($input: CreateSlotInput!) { createSlot(input: $input) { id maxPerUser } }`,
-    {
-      input: {
-        venueId: DEMO_IDS.theatre,
-        title: `Flash sale ${randomUUID().slice(0, 8)}`,
-        startsAt: startsAt.toISOString(),
-        endsAt: new Date(startsAt.getTime() + 7_200_000).toISOString(),
-        maxPerUser: options.maxPerUser ?? 4,
-        saleStartsAt: options.saleStartsAt,
-      },
-    },
-    organizer,
-  );
-  expect(slot.errors).toBeUndefined();
-  const zone = await t.query(
-    `mutation($input: CreateZoneInput!) { createZone(input: $input) { id capacity available } }`,
-    { input: { slotId: slot.data!.createSlot.id, name: "Floor", capacity, priceMinor: 2_000, currency: "EUR" } },
-    organizer,
-  );
-  expect(zone.data!.createZone).toMatchObject({ capacity, available: capacity });
-  return { zoneId: zone.data!.createZone.id as string, slotId: slot.data!.createSlot.id as string };
-}
-
-const reserve = (t: TestPlatform, token: string, zoneId: string, quantity: number, key = `key-${randomUUID()}`) =>
-  t.query(RESERVE, { input: { zoneId, quantity, idempotencyKey: key } }, token);
-
-const codeOf = (response: GraphQLResponse) => response.errors?.[0]?.extensions?.code;
-
-async function available(t: TestPlatform, zoneId: string): Promise<number> {
-  const response = await t.query(`query($id: ID!) { zone(id: $id) { available } }`, { id: zoneId });
-  return response.data!.zone.available;
-}
-
-async function ledgerHeld(t: TestPlatform, zoneId: string): Promise<number> {
-  const [row] = await t.sql<{ held: number }>(
-    "inventory",
-    sql`select coalesce(sum(quantity), 0)::int as held from inventory.holds where zone_id = ${zoneId} and status <> 'RELEASED'`,
-  );
-  return row.held;
-}
-
-async function pendingBookings(t: TestPlatform, zoneId: string) {
-  return t.sql<{ id: string; user_id: string; quantity: number }>(
-    "booking",
-    sql`select id, user_id, quantity from booking.bookings where zone_id = ${zoneId} and status = 'PENDING'`,
-  );
-}
 
 describe("reserving seats through the gateway", () => {
   let t: TestPlatform;
