@@ -225,6 +225,80 @@ describe("booking lifecycle through the gateway", () => {
     }, 120_000);
   });
 
+  describe("updateBooking", () => {
+    const UPDATE = `mutation($input: UpdateBookingInput!) {
+      updateBooking(input: $input) { id quantity version specialRequests price { base tax total } }
+    }`;
+    const update = (token: string, input: Record<string, unknown>) => t.query(UPDATE, { input }, token);
+
+    it("holds more seats atomically, gives fewer back, reprices, and publishes booking.updated", async () => {
+      const { zoneId, token, booking } = await booked(2, 10);
+      const more = await update(token, {
+        bookingId: booking.id,
+        quantity: 4,
+        expectedVersion: 1,
+        specialRequests: "aisle seats",
+      });
+      expect(more.errors).toBeUndefined();
+      expect(more.data!.updateBooking).toMatchObject({
+        quantity: 4,
+        version: 2,
+        specialRequests: "aisle seats",
+        price: { base: 8000, total: 8000 },
+      });
+      expect(await available(t, zoneId)).toBe(6);
+      expect(await ledgerHeld(t, zoneId)).toBe(4);
+      const fewer = await update(token, { bookingId: booking.id, quantity: 1, expectedVersion: 2 });
+      expect(fewer.data!.updateBooking).toMatchObject({ quantity: 1, version: 3, price: { base: 2000 } });
+      expect(await available(t, zoneId)).toBe(9);
+      const events = (await outboxOf(t, booking.id)).filter((e) => e.event_type === "booking.updated");
+      expect(events.map((e) => [e.payload.previousQuantity, e.payload.quantity])).toEqual([
+        [2, 4],
+        [4, 1],
+      ]);
+      // The same update retried after it went through returns the booking unchanged.
+      const retried = await update(token, { bookingId: booking.id, quantity: 1, expectedVersion: 2 });
+      expect(retried.data!.updateBooking).toMatchObject({ quantity: 1, version: 3 });
+    });
+
+    it("refuses what cannot be held or allowed, and changes nothing", async () => {
+      const { zoneId, token, booking } = await booked(2, 3);
+      expect(codeOf(await update(token, { bookingId: booking.id, quantity: 4, expectedVersion: 1 }))).toBe(
+        "INSUFFICIENT_STOCK",
+      );
+      expect(codeOf(await update(token, { bookingId: booking.id, quantity: 5, expectedVersion: 1 }))).toBe(
+        "MAX_PER_USER_EXCEEDED",
+      );
+      expect(codeOf(await update(token, { bookingId: booking.id, quantity: 3, expectedVersion: 9 }))).toBe("CONFLICT");
+      expect(
+        codeOf(await update(token, { bookingId: booking.id, specialRequests: "x".repeat(501), expectedVersion: 1 })),
+      ).toBe("BAD_USER_INPUT");
+      const stranger = await t.tokenFor(`stranger-${randomUUID()}`, "GUEST");
+      expect(codeOf(await update(stranger, { bookingId: booking.id, quantity: 1, expectedVersion: 1 }))).toBe(
+        "FORBIDDEN",
+      );
+      expect(await available(t, zoneId)).toBe(1);
+      expect(await ledgerHeld(t, zoneId)).toBe(2);
+      await cancel(t, token, { bookingId: booking.id });
+      expect(codeOf(await update(token, { bookingId: booking.id, quantity: 1, expectedVersion: 2 }))).toBe(
+        "INVALID_STATUS",
+      );
+    });
+
+    it("lets only one of two concurrent updates of the same version through, and the hold matches the booking", async () => {
+      const { zoneId, token, booking } = await booked(1, 10);
+      const responses = await Promise.all(
+        [2, 3, 4].map((quantity) => update(token, { bookingId: booking.id, quantity, expectedVersion: 1 })),
+      );
+      const winners = responses.filter((r) => r.data?.updateBooking);
+      expect(winners).toHaveLength(1);
+      expect(responses.filter((r) => r.errors).map(codeOf)).toEqual(["CONFLICT", "CONFLICT"]);
+      const quantity = winners[0].data!.updateBooking.quantity;
+      expect(await ledgerHeld(t, zoneId)).toBe(quantity);
+      expect(await available(t, zoneId)).toBe(10 - quantity);
+    });
+  });
+
   describe("organizer status changes", () => {
     const transition = (name: string, bookingId: string, token?: string, expectedVersion?: number) =>
       t.query(

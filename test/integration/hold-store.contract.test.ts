@@ -96,6 +96,21 @@ function holdStoreContract(name: string, makeStore: () => HoldStore) {
       expect(await store.available(slotId, zoneIds)).toEqual([6]);
     });
 
+    it("resizes a hold: more seats only if free and within the user's limit, fewer seats go back", async () => {
+      const { slotId, zoneIds } = await freshSlot([5]);
+      const req = request(slotId, zoneIds[0], "u", 2, 4);
+      await store.hold(req);
+      const ref = { holdId: req.holdId, slotId, zoneId: zoneIds[0], userId: "u" };
+      expect(await store.resize(ref, 2, 4, 4)).toEqual({ kind: "held", available: 1 });
+      expect(await store.resize(ref, 2, 3, 4)).toEqual({ kind: "changed", current: 4 });
+      expect(await store.resize(ref, 4, 5, 4)).toEqual({ kind: "over-limit", alreadyHeld: 4 });
+      expect(await store.resize(ref, 4, 6, 10)).toEqual({ kind: "insufficient", available: 1 });
+      expect(await store.resize(ref, 4, 1, 4)).toEqual({ kind: "held", available: 4 });
+      expect(await store.release(ref)).toBe(true);
+      expect(await store.available(slotId, zoneIds)).toEqual([5]);
+      expect(await store.resize(ref, 1, 2, 4)).toEqual({ kind: "not-loaded" });
+    });
+
     it("changes capacity only down to what is free", async () => {
       const { slotId, zoneIds } = await freshSlot([10]);
       await store.hold(request(slotId, zoneIds[0], "u", 7));

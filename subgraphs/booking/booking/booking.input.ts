@@ -48,3 +48,27 @@ export class BookingTransitionInputType {
   })
   expectedVersion?: number | null;
 }
+
+@InputType("UpdateBookingInput")
+export class UpdateBookingInputType {
+  @Field(() => ID)
+  bookingId!: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "New number of seats; more are held atomically, fewer are given back.",
+  })
+  quantity?: number | null;
+
+  @Field(() => String, { nullable: true, description: "At most 500 characters; an empty string clears them." })
+  specialRequests?: string | null;
+
+  @Field(() => Int, { description: "The version you last saw; a different current version → CONFLICT." })
+  expectedVersion!: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Optional; a retried update that already applied returns the booking.",
+  })
+  idempotencyKey?: string | null;
+}

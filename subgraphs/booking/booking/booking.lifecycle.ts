@@ -17,6 +17,7 @@ export interface CancelBookingInput {
 }
 
 const MAX_NOTES = 1000;
+const MAX_SPECIAL_REQUESTS = 500;
 const GUEST_CANCELLABLE: BookingStatus[] = ["PENDING", "CONFIRMED"];
 
 const conflict = () => new DomainError("CONFLICT", "The booking was modified by another request, please retry");
@@ -161,6 +162,81 @@ export function createLifecycleService(deps: {
         stop();
       }
     },
+    /**
+     * updateBooking: quantity and special requests of a PENDING or CONFIRMED booking. More
+     * seats are held atomically in inventory first (INSUFFICIENT_STOCK if they cannot be), fewer
+     * go back; if the booking row then turns out to have changed meanwhile, the hold is put back.
+     * Retrying an update that already went through returns the booking as it is.
+     */
+    async updateBooking(
+      principalOrNull: Principal | null,
+      input: { bookingId: string; quantity?: number | null; specialRequests?: string | null; expectedVersion: number },
+    ): Promise<Booking> {
+      if (!Number.isInteger(input.expectedVersion) || input.expectedVersion < 1) {
+        throw badInput("expectedVersion must be a positive whole number", { field: "expectedVersion" });
+      }
+      if (
+        input.quantity !== undefined &&
+        input.quantity !== null &&
+        (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > 100)
+      ) {
+        throw badInput("quantity must be a whole number from 1 to 100", { field: "quantity" });
+      }
+      const requests = input.specialRequests === undefined ? undefined : input.specialRequests?.trim() || null;
+      if (requests && requests.length > MAX_SPECIAL_REQUESTS) {
+        throw badInput(`specialRequests must be at most ${MAX_SPECIAL_REQUESTS} characters`, {
+          field: "specialRequests",
+        });
+      }
+      const { principal, booking } = await load(principalOrNull, input.bookingId);
+      if (booking.userId !== principal.userId && principal.role !== "ADMIN")
+        throw forbidden("Only the guest or an admin may change a booking");
+      const quantity = input.quantity ?? booking.quantity;
+      const specialRequests = requests === undefined ? booking.specialRequests : requests;
+      const alreadyApplied = booking.quantity === quantity && booking.specialRequests === specialRequests;
+      if (booking.version !== input.expectedVersion) {
+        if (alreadyApplied && booking.version === input.expectedVersion + 1) return booking; // a retry of this update
+        throw conflict();
+      }
+      if (booking.status !== "PENDING" && booking.status !== "CONFIRMED") {
+        throw new DomainError("INVALID_STATUS", `A ${booking.status} booking cannot be changed`, {
+          currentStatus: booking.status,
+        });
+      }
+      if (alreadyApplied) return booking;
+
+      // Compare-and-set on the hold: of several concurrent updates only one moves it.
+      if (quantity !== booking.quantity) await inventory.resizeHold(booking.id, booking.quantity, quantity);
+      const unit = booking.price.base / booking.quantity;
+      const base = Math.round(unit * quantity);
+      const tax = booking.price.base === 0 ? 0 : Math.round((base * booking.price.tax) / booking.price.base);
+      const discount = Math.min(booking.price.discount, base + tax);
+      const updated = await bookings.updateWithOutbox({
+        current: booking,
+        expectedVersion: booking.version,
+        quantity,
+        price: { base, tax, discount, total: base + tax - discount, currency: booking.price.currency },
+        specialRequests,
+        event: (next) =>
+          bookingTransitioned("booking.updated", next, principal.userId, {
+            previousQuantity: booking.quantity,
+            specialRequests,
+          }),
+      });
+      if (!updated) {
+        if (quantity !== booking.quantity) {
+          await inventory.resizeHold(booking.id, quantity, booking.quantity).catch((error) =>
+            logger.error("could not restore a hold after a conflicting update; reconcile repairs it", {
+              bookingId: booking.id,
+              error,
+            }),
+          );
+        }
+        throw conflict();
+      }
+      return updated;
+    },
+
     checkIn: (principal: Principal | null, input: { bookingId: string; expectedVersion?: number | null }) =>
       organizerTransition(principal, input, "CHECKED_IN", "booking.checked_in"),
     complete: (principal: Principal | null, input: { bookingId: string; expectedVersion?: number | null }) =>

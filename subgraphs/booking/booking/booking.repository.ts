@@ -211,6 +211,46 @@ export function createBookingRepository(db: AppDatabase) {
       return row ? fromRawRow(row) : null;
     },
 
+    /**
+     * Changes quantity, price and special requests of a PENDING or CONFIRMED booking at
+     * `expectedVersion`, with a `booking.updated` outbox event, in one statement.
+     * Returns null when another request changed the booking first.
+     */
+    async updateWithOutbox(change: {
+      current: Booking;
+      expectedVersion: number;
+      quantity: number;
+      price: Booking["price"];
+      specialRequests: string | null;
+      event: (booking: Booking) => DomainEvent;
+    }): Promise<Booking | null> {
+      const next: Booking = {
+        ...change.current,
+        quantity: change.quantity,
+        price: change.price,
+        specialRequests: change.specialRequests,
+        version: change.expectedVersion + 1,
+        updatedAt: new Date(),
+      };
+      const outbox = outboxRow(change.event(next));
+      const [row] = await queryRows<Record<string, unknown>>(
+        db,
+        sql`with changed as (
+              update booking.bookings set quantity = ${change.quantity}, base_minor = ${change.price.base},
+                tax_minor = ${change.price.tax}, discount_minor = ${change.price.discount}, total_minor = ${change.price.total},
+                special_requests = ${change.specialRequests}, version = version + 1, updated_at = now()
+              where id = ${change.current.id} and version = ${change.expectedVersion} and status in ('PENDING', 'CONFIRMED')
+              returning *
+            ), event as (
+              insert into booking.outbox (event_id, event_type, aggregate_type, aggregate_id, aggregate_version, actor, traceparent, payload)
+              select ${outbox.eventId}, ${outbox.eventType}, ${outbox.aggregateType}, ${outbox.aggregateId}, version,
+                ${outbox.actor}, ${outbox.traceparent}, ${JSON.stringify(outbox.payload)}::jsonb from changed
+            )
+            select *, created_at::text as created_at from changed`,
+      );
+      return row ? fromRawRow(row) : null;
+    },
+
     async statusHistory(bookingId: string) {
       return db
         .select({

@@ -2,7 +2,12 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import type { RequestContext } from "../../../lib/subgraph";
 import { ZoneReference } from "../zone/zone.type";
 import type { Booking, BookingStatus } from "./booking.model";
-import { BookingTransitionInputType, CancelBookingInputType, ReserveSeatsInputType } from "./booking.input";
+import {
+  BookingTransitionInputType,
+  CancelBookingInputType,
+  ReserveSeatsInputType,
+  UpdateBookingInputType,
+} from "./booking.input";
 import type { LifecycleService } from "./booking.lifecycle";
 import type { BookingRepository } from "./booking.repository";
 import type { ReservationService } from "./booking.reservation";
@@ -26,6 +31,13 @@ export class BookingResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<Booking> {
     return this.lifecycle.cancelBooking(ctx.principal, input);
+  }
+
+  @Mutation(() => BookingType, {
+    description: "Changes quantity or special requests of a PENDING or CONFIRMED booking.",
+  })
+  updateBooking(@Arg("input", () => UpdateBookingInputType) input: UpdateBookingInputType, @Ctx() ctx: RequestContext) {
+    return this.lifecycle.updateBooking(ctx.principal, input);
   }
 
   @Mutation(() => BookingType, { description: "Organizers and admins: CONFIRMED → CHECKED_IN." })

@@ -26,6 +26,8 @@ export interface InventoryClient {
     expiresAt: Date;
   }): Promise<HeldSeats>;
   releaseHold(holdId: string): Promise<{ released: boolean }>;
+  /** Compare-and-set: CONFLICT when the hold is no longer at `fromQuantity`. */
+  resizeHold(holdId: string, fromQuantity: number, quantity: number): Promise<{ quantity: number; available: number }>;
 }
 
 export function createInventoryClient(baseUrl: string, serviceSecret: string): InventoryClient {
@@ -34,6 +36,12 @@ export function createInventoryClient(baseUrl: string, serviceSecret: string): I
       callInternal<HeldSeats>(`${baseUrl}/internal/holds`, serviceSecret, {
         ...request,
         expiresAt: request.expiresAt.toISOString(),
+      }),
+    resizeHold: (holdId, fromQuantity, quantity) =>
+      callInternal<{ quantity: number; available: number }>(`${baseUrl}/internal/holds/resize`, serviceSecret, {
+        holdId,
+        fromQuantity,
+        quantity,
       }),
     releaseHold: (holdId) =>
       callInternal<{ released: boolean }>(`${baseUrl}/internal/holds/release`, serviceSecret, { holdId }),

@@ -39,6 +39,16 @@ export function createHoldRepository(db: AppDatabase) {
       return row ? toHold(row) : null;
     },
 
+    /** Sets an active hold's quantity from `from` to `to`; null if it is not active or not at `from`. */
+    async setQuantity(id: string, from: number, to: number): Promise<HoldRow | null> {
+      const [row] = await db
+        .update(holds)
+        .set({ quantity: to })
+        .where(and(eq(holds.id, id), eq(holds.quantity, from), ne(holds.status, "RELEASED")))
+        .returning();
+      return row ? toHold(row) : null;
+    },
+
     /** HELD → SOLD: the seats are paid for and no longer lapse. */
     async markSold(id: string): Promise<HoldRow | null> {
       const [row] = await db

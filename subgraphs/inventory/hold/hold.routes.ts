@@ -19,6 +19,16 @@ export function holdRoutes(holds: HoldService, serviceSecret: string, logger: Lo
       }),
       handle: (input) => holds.holdSeats(input),
     }),
+    "POST /internal/holds/resize": internalRoute({
+      serviceSecret,
+      logger,
+      input: z.object({
+        holdId: z.uuid(),
+        fromQuantity: z.number().int().min(1).max(100),
+        quantity: z.number().int().min(1).max(100),
+      }),
+      handle: (input) => holds.resizeHold(input.holdId, input.fromQuantity, input.quantity),
+    }),
     "POST /internal/holds/release": internalRoute({
       serviceSecret,
       logger,

@@ -154,6 +154,57 @@ export function createHoldService(deps: {
       };
     },
 
+    /**
+     * Changes how many seats an active hold has: an increase is taken atomically (or refused
+     * with INSUFFICIENT_STOCK / MAX_PER_USER_EXCEEDED), a decrease gives seats back.
+     */
+    async resizeHold(holdId: string, from: number, quantity: number): Promise<{ quantity: number; available: number }> {
+      const hold = await ledger.findById(holdId);
+      if (!hold || hold.status === "RELEASED") throw notFound("Hold");
+      const changedMeanwhile = () =>
+        new DomainError("CONFLICT", "The booking was modified by another request, please retry");
+      if (hold.quantity !== from) throw changedMeanwhile();
+      const context = await zoneContext(hold.zoneId);
+      if (!context) throw notFound("Zone");
+      if (quantity > context.maxPerUser) {
+        throw new DomainError("MAX_PER_USER_EXCEEDED", `At most ${context.maxPerUser} seats per person for this slot`, {
+          maxPerUser: context.maxPerUser,
+          requested: quantity,
+        });
+      }
+      const ref = { holdId, slotId: hold.slotId, zoneId: hold.zoneId, userId: hold.userId };
+      let outcome = await guarded(() => store.resize(ref, from, quantity, context.maxPerUser));
+      if (outcome.kind === "not-loaded") {
+        await loadSlot(hold.slotId);
+        outcome = await guarded(() => store.resize(ref, from, quantity, context.maxPerUser));
+      }
+      if (outcome.kind === "changed") throw changedMeanwhile();
+      if (outcome.kind === "insufficient") {
+        throw new DomainError("INSUFFICIENT_STOCK", `Only ${outcome.available} more seats left`, {
+          requested: quantity - hold.quantity,
+          available: outcome.available,
+        });
+      }
+      if (outcome.kind === "over-limit") {
+        throw new DomainError("MAX_PER_USER_EXCEEDED", `At most ${context.maxPerUser} seats per person for this slot`, {
+          maxPerUser: context.maxPerUser,
+          alreadyHeld: outcome.alreadyHeld,
+        });
+      }
+      if (outcome.kind !== "held") throw unavailable();
+      const undo = () => store.resize(ref, quantity, from, Number.MAX_SAFE_INTEGER).catch(() => {});
+      try {
+        if (!(await ledger.setQuantity(holdId, from, quantity))) {
+          await undo();
+          throw changedMeanwhile();
+        }
+      } catch (error) {
+        if (!(error instanceof DomainError)) await undo();
+        throw error;
+      }
+      return { quantity, available: outcome.available };
+    },
+
     /** Gives a hold's seats back. Repeating it, or releasing an unknown hold, is harmless. */
     async releaseHold(holdId: string): Promise<{ released: boolean }> {
       const hold = await ledger.markReleased(holdId);

@@ -45,6 +45,22 @@ export function createMemoryHoldStore(): HoldStore {
       return true;
     },
 
+    async resize(hold, from, quantity, maxPerUser) {
+      const slot = slots.get(hold.slotId);
+      const held = slot?.holds.get(hold.holdId);
+      const available = slot?.available.get(held?.zoneId ?? hold.zoneId);
+      if (!slot || !held || available === undefined) return { kind: "not-loaded" };
+      if (held.quantity !== from) return { kind: "changed", current: held.quantity };
+      const delta = quantity - held.quantity;
+      const userHeld = slot.userHeld.get(held.userId) ?? 0;
+      if (delta > 0 && available < delta) return { kind: "insufficient", available };
+      if (delta > 0 && userHeld + delta > maxPerUser) return { kind: "over-limit", alreadyHeld: userHeld };
+      slot.available.set(held.zoneId, available - delta);
+      slot.userHeld.set(held.userId, userHeld + delta);
+      held.quantity = quantity;
+      return { kind: "held", available: available - delta };
+    },
+
     async markSold(hold) {
       const held = slots.get(hold.slotId)?.holds.get(hold.holdId);
       if (held) held.lapsesAt = Number.POSITIVE_INFINITY;

@@ -36,6 +36,23 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 return 1
 `;
 
+const RESIZE = `
+local old = tonumber(redis.call('HGET', KEYS[1], 'qty'))
+local avail = tonumber(redis.call('GET', KEYS[2]))
+if not old or not avail then return {-3, 0} end
+if old ~= tonumber(ARGV[3]) then return {-4, old} end
+local delta = tonumber(ARGV[1]) - old
+if delta > 0 then
+  if avail < delta then return {-1, avail} end
+  local held = tonumber(redis.call('GET', KEYS[3]) or '0')
+  if held + delta > tonumber(ARGV[2]) then return {-2, held} end
+end
+redis.call('DECRBY', KEYS[2], delta)
+redis.call('INCRBY', KEYS[3], delta)
+redis.call('HSET', KEYS[1], 'qty', ARGV[1])
+return {1, avail - delta}
+`;
+
 const MARK_SOLD = `
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('ZADD', KEYS[2], '+inf', ARGV[1]) end
 return 1
@@ -98,6 +115,7 @@ return {1, redis.call('INCRBY', KEYS[1], delta)}
 type Scripted = Redis & {
   holdSeats(...args: (string | number)[]): Promise<[number, number]>;
   releaseHold(...args: (string | number)[]): Promise<number>;
+  resizeHold(...args: (string | number)[]): Promise<[number, number]>;
   markHoldSold(...args: (string | number)[]): Promise<number>;
   loadSlot(...args: (string | number)[]): Promise<[string, string, number][]>;
   adjustZone(...args: (string | number)[]): Promise<[number, number]>;
@@ -111,6 +129,7 @@ export function createRedisHoldStore(redis: Redis, keyPrefix: string): HoldStore
   // defineCommand sends EVALSHA and falls back to EVAL when Redis lost the script cache.
   r.defineCommand("holdSeats", { numberOfKeys: 5, lua: HOLD });
   r.defineCommand("releaseHold", { numberOfKeys: 4, lua: RELEASE });
+  r.defineCommand("resizeHold", { numberOfKeys: 3, lua: RESIZE });
   r.defineCommand("markHoldSold", { numberOfKeys: 2, lua: MARK_SOLD });
   r.defineCommand("loadSlot", { numberOfKeys: 2, lua: LOAD });
   r.defineCommand("adjustZone", { numberOfKeys: 1, lua: ADJUST });
@@ -155,6 +174,23 @@ export function createRedisHoldStore(redis: Redis, keyPrefix: string): HoldStore
         hold.holdId,
       );
       return released === 1;
+    },
+
+    async resize(hold, from, to, maxPerUser) {
+      const p = slotPrefix(hold.slotId);
+      const [code, value] = await r.resizeHold(
+        `${p}hold:${hold.holdId}`,
+        `${p}avail:${hold.zoneId}`,
+        `${p}user:${hold.userId}`,
+        to,
+        maxPerUser,
+        from,
+      );
+      if (code === -4) return { kind: "changed", current: value };
+      if (code === 1) return { kind: "held", available: value };
+      if (code === -1) return { kind: "insufficient", available: value };
+      if (code === -2) return { kind: "over-limit", alreadyHeld: value };
+      return { kind: "not-loaded" };
     },
 
     async markSold(hold) {

@@ -49,6 +49,17 @@ export interface HoldStore {
   hold(request: HoldRequest): Promise<HoldOutcome>;
   /** Gives a hold's seats back; false if the store did not know the hold. Safe to repeat. */
   release(hold: { holdId: string; slotId: string; zoneId: string; userId: string }): Promise<boolean>;
+  /**
+   * Changes a hold's quantity from `from` to `to` (compare-and-set: `changed` if the hold is
+   * not at `from`): more seats only if they are free and the user stays within `maxPerUser`,
+   * fewer seats go back. `not-loaded` if the store does not know the hold.
+   */
+  resize(
+    hold: { holdId: string; slotId: string; zoneId: string; userId: string },
+    from: number,
+    to: number,
+    maxPerUser: number,
+  ): Promise<HoldOutcome | { kind: "changed"; current: number }>;
   /** Makes a hold permanent (sold): it no longer lapses when the store is rebuilt. */
   markSold(hold: { holdId: string; slotId: string }): Promise<void>;
   /** Seats left per zone, `null` where the slot is not loaded. */
