@@ -2,10 +2,12 @@
  * `npm run bench -- <scenario...> [options]`
  *   catalog, booking            read queries through the gateway  [--duration 10 --warmup 3 --concurrency 32]
  *   flash-sale                  reservations, gateway and direct  [--users 10000 --seats 1000 --concurrency 64 --duration 10 --max-per-user 4]
+ *   cancel                      concurrent cancellations          [--bookings 1000 --concurrency 1000]
  * Uses PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, the embedded backends otherwise.
  * Prints a table and writes bench/results/<scenario>-<time>.json.
  */
 import { parseArgs } from "node:util";
+import { cancelBenchmark } from "./cancel";
 import { flashSale } from "./flash-sale";
 import { QUERY_SCENARIOS, queryScenarios } from "./queries";
 
@@ -18,9 +20,10 @@ const { values, positionals } = parseArgs({
     users: { type: "string", default: "10000" },
     seats: { type: "string", default: "1000" },
     "max-per-user": { type: "string", default: "4" },
+    bookings: { type: "string", default: "1000" },
   },
 });
-const known = [...Object.keys(QUERY_SCENARIOS), "flash-sale"];
+const known = [...Object.keys(QUERY_SCENARIOS), "flash-sale", "cancel"];
 if (!positionals.length || positionals.some((n) => !known.includes(n))) {
   console.error(`usage: npm run bench -- <${known.join("|")}> [options] (see bench/run.ts)`);
   process.exit(2);
@@ -35,7 +38,10 @@ if (positionals.includes("flash-sale")) {
     maxPerUser: Number(values["max-per-user"]),
   });
 }
-const queries = positionals.filter((n) => n !== "flash-sale");
+if (positionals.includes("cancel")) {
+  await cancelBenchmark({ bookings: Number(values.bookings), concurrency: Number(values.concurrency ?? 1000) });
+}
+const queries = positionals.filter((n) => n !== "flash-sale" && n !== "cancel");
 if (queries.length) {
   await queryScenarios(queries, {
     durationMs,
