@@ -12,7 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { defineOutboxTable } from "../../lib/outbox";
+import { defineOutboxDeadLetterTable, defineOutboxTable } from "../../lib/outbox";
 
 /** Everything the booking subgraph stores lives in the `booking` Postgres schema. */
 export const bookingSchema = pgSchema("booking");
@@ -113,3 +113,4 @@ export const idempotencyKeys = bookingSchema.table(
 );
 
 export const bookingOutbox = defineOutboxTable(bookingSchema);
+export const bookingOutboxDeadLetters = defineOutboxDeadLetterTable(bookingSchema);

@@ -31,6 +31,7 @@ describe("migrations", () => {
       "booking.bookings",
       "booking.idempotency_keys",
       "booking.outbox",
+      "booking.outbox_dead_letters",
       "inventory.holds",
       "inventory.slots",
       "inventory.venues",
