@@ -33,7 +33,7 @@ export interface BenchPlatform {
  */
 export async function startBenchPlatform(extraEnv: Record<string, string> = {}): Promise<BenchPlatform> {
   const ports: Record<string, string> = {};
-  for (const name of ["GATEWAY", "BOOKING", "INVENTORY", "PAYMENT", "NOTIFICATION"])
+  for (const name of ["GATEWAY", "BOOKING", "INVENTORY", "PAYMENT", "NOTIFICATION", "RELAY"])
     ports[`${name}_PORT`] = String(await freePort());
   const secrets = { JWT_SECRET: randomBytes(32).toString("hex"), SERVICE_SECRET: randomBytes(32).toString("hex") };
   const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/start.ts"], {

@@ -35,6 +35,7 @@ function composeDeps(name: SubgraphName): SubgraphDeps {
       db: unavailable("The database") as AppDatabase,
       ping: async () => {},
       close: async () => {},
+      openSession: () => Promise.reject(new Error("no database while composing")),
     },
     redis: null,
     logger: createLogger("silent"),

@@ -17,6 +17,18 @@ export interface Database {
   readonly db: AppDatabase;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** A dedicated session for session-scoped features: advisory locks and LISTEN. */
+  openSession(): Promise<DatabaseSession>;
+}
+
+/**
+ * One long-lived connection. Advisory locks taken here are held until it closes, so a process
+ * that dies gives up its locks with its connection.
+ */
+export interface DatabaseSession {
+  tryAdvisoryLock(key1: number, key2: number): Promise<boolean>;
+  listen(channel: string, onNotify: () => void): Promise<void>;
+  close(): Promise<void>;
 }
 
 export const SUBGRAPHS = ["booking", "inventory", "payment", "notification"] as const;
@@ -46,6 +58,27 @@ export function connectPostgres(
       await pool.query("select 1");
     },
     close: () => pool.end(),
+    async openSession() {
+      const client = new pg.Client({
+        connectionString: url,
+        application_name: `${options.applicationName ?? "service"}-session`,
+      });
+      client.on("error", () => {});
+      await client.connect();
+      return {
+        async tryAdvisoryLock(key1, key2) {
+          const { rows } = await client.query("select pg_try_advisory_lock($1, $2) as locked", [key1, key2]);
+          return rows[0].locked === true;
+        },
+        async listen(channel, onNotify) {
+          client.on("notification", (message) => {
+            if (message.channel === channel) onNotify();
+          });
+          await client.query(`listen "${channel.replace(/"/g, "")}"`);
+        },
+        close: () => client.end(),
+      };
+    },
   };
 }
 
@@ -61,6 +94,19 @@ export async function openPglite(dataDir?: string): Promise<Database & { client:
       await client.query("select 1");
     },
     close: () => client.close(),
+    // One process owns the embedded database: every lock is ours.
+    async openSession() {
+      const unlisten: (() => Promise<void>)[] = [];
+      return {
+        tryAdvisoryLock: async () => true,
+        async listen(channel, onNotify) {
+          unlisten.push(await client.listen(channel, onNotify));
+        },
+        async close() {
+          for (const stop of unlisten) await stop();
+        },
+      };
+    },
   };
 }
 

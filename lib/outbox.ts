@@ -14,7 +14,9 @@ const envelopeColumns = () => ({
   actor: text("actor"),
   traceparent: text("traceparent"),
   payload: jsonb("payload").notNull(),
-  occurredAt: timestamp("occurred_at", { withTimezone: true, mode: "string" }).notNull().default(sql`now()`),
+  occurredAt: timestamp("occurred_at", { withTimezone: true, mode: "string" })
+    .notNull()
+    .default(sql`now()`),
 });
 
 /**
@@ -48,8 +50,12 @@ export function defineOutboxTable(schema: PgSchema) {
     },
     (t) => [
       index(`${schema.schemaName}_outbox_aggregate_idx`).on(t.aggregateId, t.id),
-      index(`${schema.schemaName}_outbox_pending_idx`).on(t.partition, t.id).where(sql`${t.publishedAt} is null`),
-      index(`${schema.schemaName}_outbox_published_idx`).on(t.publishedAt).where(sql`${t.publishedAt} is not null`),
+      index(`${schema.schemaName}_outbox_pending_idx`)
+        .on(t.partition, t.id)
+        .where(sql`${t.publishedAt} is null`),
+      index(`${schema.schemaName}_outbox_published_idx`)
+        .on(t.publishedAt)
+        .where(sql`${t.publishedAt} is not null`),
     ],
   );
 }

@@ -1,7 +1,9 @@
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { signUserToken } from "./auth";
-import { booleanFlag, parseEnv, type Env } from "./config";
+import { booleanFlag, kafkaBrokers, parseEnv, port, type Env } from "./config";
+import { createKafkaPublisher, createMemoryEventLog, type EventPublisher } from "./event-publisher";
+import { startRelays } from "./relay-runner";
 import {
   connectPostgres,
   migratePgliteDatabase,
@@ -22,6 +24,10 @@ import { startGateway } from "../gateway";
 export interface Platform {
   mode: "embedded" | "real";
   gateway: RunningServer;
+  /** The outbox relay's health and metrics server. */
+  relay: RunningServer;
+  /** Where the relay publishes: Kafka, or the in-process event log when embedded. */
+  publisher: EventPublisher;
   gatewayUrl: string;
   subgraphs: Record<SubgraphName, RunningServer>;
   /** Each subgraph's database handle (operators' scripts and tests read through them). */
@@ -34,6 +40,9 @@ export interface Platform {
 }
 
 const launcherSchema = z.object({
+  KAFKA_BROKERS: kafkaBrokers.optional(),
+  RELAY_PORT: port(4010),
+  HOST: z.string().default("127.0.0.1"),
   PGLITE_DATA_DIR: z.string().optional(),
   DEMO_DATA: booleanFlag(true),
   MIGRATE_ON_START: booleanFlag(true),
@@ -99,6 +108,20 @@ export async function startPlatform(
     const gateway = await startGateway(gatewayConfig, logger);
     closers.push(() => gateway.close());
 
+    // The relay publishes every outbox to Kafka, or to the in-process event log when embedded.
+    const publisher = launcher.KAFKA_BROKERS
+      ? createKafkaPublisher(launcher.KAFKA_BROKERS, "platform-relay")
+      : createMemoryEventLog();
+    closers.push(() => publisher.close());
+    const relay = await startRelays({
+      database: databases.booking,
+      publisher,
+      logger,
+      host: launcher.HOST,
+      port: launcher.RELAY_PORT,
+    });
+    closers.push(() => relay.close());
+
     const demoTokens: Platform["demoTokens"] = {};
     if (env.JWT_SECRET) {
       for (const [key, user] of Object.entries(DEMO_USERS)) {
@@ -108,6 +131,8 @@ export async function startPlatform(
     return {
       mode: databaseUrl ? "real" : "embedded",
       gateway,
+      relay: relay.server,
+      publisher,
       gatewayUrl: `${gateway.url}/graphql`,
       subgraphs,
       databases,

@@ -47,6 +47,8 @@ export async function startTestPlatform(overrides: Record<string, string> = {}):
       INVENTORY_PORT: "0",
       PAYMENT_PORT: "0",
       NOTIFICATION_PORT: "0",
+      RELAY_PORT: "0",
+      KAFKA_BROKERS: backends.kafkaBrokers,
       DEMO_DATA: "true",
       ...overrides,
     },

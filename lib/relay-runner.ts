@@ -1,0 +1,54 @@
+import type { Database } from "./db";
+import type { EventPublisher } from "./event-publisher";
+import { healthRoutes, startHttpServer, type RunningServer } from "./http";
+import type { Logger } from "./logger";
+import { createMetricsRegistry, metricsRoutes } from "./metrics";
+import { createOutboxRelay, type OutboxRelay } from "./outbox-relay";
+
+/** The outboxes and their topics (one topic per subgraph, ARCHITECTURE.md §6). */
+export const OUTBOX_TOPICS: Record<string, string> = { booking: "booking.events" };
+
+/**
+ * Runs a relay per outbox plus a small HTTP server with `/healthz`, `/readyz` and `/metrics`
+ * (backlog, lag, published, retries, dead letters).
+ */
+export async function startRelays(options: {
+  database: Database;
+  publisher: EventPublisher;
+  logger: Logger;
+  host: string;
+  port: number;
+  pollMs?: number;
+}): Promise<{ relays: OutboxRelay[]; server: RunningServer; close(): Promise<void> }> {
+  const logger = options.logger.child({ service: "relay" });
+  const registry = createMetricsRegistry("relay");
+  const relays = Object.entries(OUTBOX_TOPICS).map(([schema, topic]) =>
+    createOutboxRelay({
+      schema,
+      topic,
+      database: options.database,
+      publisher: options.publisher,
+      logger,
+      registry,
+      pollMs: options.pollMs,
+    }),
+  );
+  for (const relay of relays) await relay.start();
+  const server = await startHttpServer({
+    host: options.host,
+    port: options.port,
+    logger,
+    routes: {
+      ...healthRoutes({ database: () => options.database.ping(), broker: () => options.publisher.ping() }, logger),
+      ...metricsRoutes(registry),
+    },
+  });
+  return {
+    relays,
+    server,
+    async close() {
+      for (const relay of relays) await relay.stop();
+      await server.close();
+    },
+  };
+}

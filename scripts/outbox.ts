@@ -1,0 +1,45 @@
+/**
+ * `npm run outbox -- status`                backlog, retries, lag and dead letters per outbox
+ * `npm run outbox -- dlq list`              dead-lettered events
+ * `npm run outbox -- dlq replay <id|--all>` put them back for the relay
+ * Needs DATABASE_URL.
+ */
+import { z } from "zod";
+import { ConfigError, parseEnv, postgresUrl } from "../lib/config";
+import { connectPostgres } from "../lib/db";
+import { processEnv } from "../lib/env";
+import { listDeadLetters, outboxStatus, replayDeadLetters } from "../lib/outbox-admin";
+
+const OUTBOXES = ["booking"];
+const [command, sub, target] = process.argv.slice(2);
+
+try {
+  const { DATABASE_URL } = parseEnv(z.object({ DATABASE_URL: postgresUrl }), processEnv());
+  const database = connectPostgres(DATABASE_URL, { applicationName: "outbox-cli", maxConnections: 2 });
+  try {
+    if (command === "status") {
+      console.table(await Promise.all(OUTBOXES.map((schema) => outboxStatus(database.db, schema))));
+    } else if (command === "dlq" && sub === "list") {
+      for (const schema of OUTBOXES) {
+        const rows = await listDeadLetters(database.db, schema);
+        console.log(`${schema}: ${rows.length} dead letter(s)`);
+        if (rows.length) console.table(rows);
+      }
+    } else if (command === "dlq" && sub === "replay" && target) {
+      const which = target === "--all" ? "all" : Number(target);
+      if (which !== "all" && !Number.isInteger(which))
+        throw new ConfigError([`replay: expected a dead-letter id or --all, got ${target}`]);
+      for (const schema of OUTBOXES)
+        console.log(`${schema}: replayed ${await replayDeadLetters(database.db, schema, which)}`);
+    } else {
+      console.error("usage: npm run outbox -- status | dlq list | dlq replay <id|--all>");
+      process.exitCode = 2;
+    }
+  } finally {
+    await database.close();
+  }
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exitCode = 1;
+}
