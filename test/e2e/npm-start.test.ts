@@ -50,7 +50,14 @@ describe("`npm start` on a machine with nothing but Node", () => {
   });
 
   it("starts everything embedded, prints the endpoint and demo tokens, and answers the four-subgraph query", async () => {
-    const ports = { GATEWAY_PORT: 0, BOOKING_PORT: 0, INVENTORY_PORT: 0, PAYMENT_PORT: 0, NOTIFICATION_PORT: 0, RELAY_PORT: 0 };
+    const ports = {
+      GATEWAY_PORT: 0,
+      BOOKING_PORT: 0,
+      INVENTORY_PORT: 0,
+      PAYMENT_PORT: 0,
+      NOTIFICATION_PORT: 0,
+      RELAY_PORT: 0,
+    };
     for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
     child = spawn(TSX, ["scripts/start.ts"], {
       cwd: ROOT,
