@@ -53,7 +53,16 @@ export function createKafkaPublisher(brokers: string[], clientId: string): Event
         producer = created;
       }
       await ensureTopic(topic);
-      await producer.send({ topic, acks: -1, messages });
+      try {
+        await producer.send({ topic, acks: -1, messages });
+      } catch (error) {
+        // After a refused batch the idempotent producer's sequence numbers no longer match the
+        // broker's; a new producer (new producer id) starts clean.
+        const broken = producer;
+        producer = null;
+        await broken.disconnect().catch(() => {});
+        throw error;
+      }
     },
     async ping() {
       await connectAdmin();
