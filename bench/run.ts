@@ -3,12 +3,14 @@
  *   catalog, booking            read queries through the gateway  [--duration 10 --warmup 3 --concurrency 32]
  *   flash-sale                  reservations, gateway and direct  [--users 10000 --seats 1000 --concurrency 64 --duration 10 --max-per-user 4]
  *   cancel                      concurrent cancellations          [--bookings 1000 --concurrency 1000]
+ *   outbox                      relay throughput and lag          [--writers 8 --duration 10] (KAFKA_BROKERS for Kafka)
  * Uses PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, the embedded backends otherwise.
  * Prints a table and writes bench/results/<scenario>-<time>.json.
  */
 import { parseArgs } from "node:util";
 import { cancelBenchmark } from "./cancel";
 import { flashSale } from "./flash-sale";
+import { outboxBenchmark } from "./outbox";
 import { QUERY_SCENARIOS, queryScenarios } from "./queries";
 
 const { values, positionals } = parseArgs({
@@ -21,9 +23,10 @@ const { values, positionals } = parseArgs({
     seats: { type: "string", default: "1000" },
     "max-per-user": { type: "string", default: "4" },
     bookings: { type: "string", default: "1000" },
+    writers: { type: "string", default: "8" },
   },
 });
-const known = [...Object.keys(QUERY_SCENARIOS), "flash-sale", "cancel"];
+const known = [...Object.keys(QUERY_SCENARIOS), "flash-sale", "cancel", "outbox"];
 if (!positionals.length || positionals.some((n) => !known.includes(n))) {
   console.error(`usage: npm run bench -- <${known.join("|")}> [options] (see bench/run.ts)`);
   process.exit(2);
@@ -41,7 +44,15 @@ if (positionals.includes("flash-sale")) {
 if (positionals.includes("cancel")) {
   await cancelBenchmark({ bookings: Number(values.bookings), concurrency: Number(values.concurrency ?? 1000) });
 }
-const queries = positionals.filter((n) => n !== "flash-sale" && n !== "cancel");
+if (positionals.includes("outbox")) {
+  await outboxBenchmark({
+    durationMs,
+    writers: Number(values.writers),
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    kafkaBrokers: process.env.KAFKA_BROKERS || undefined,
+  });
+}
+const queries = positionals.filter((n) => !["flash-sale", "cancel", "outbox"].includes(n));
 if (queries.length) {
   await queryScenarios(queries, {
     durationMs,
