@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import { signUserToken } from "./auth";
 import { booleanFlag, kafkaBrokers, parseEnv, port, type Env } from "./config";
+import { createKafkaEventSource, createMemoryEventSource } from "./event-consumer";
 import { createKafkaPublisher, createMemoryEventLog, type EventPublisher } from "./event-publisher";
 import { startRelays } from "./relay-runner";
 import {
@@ -88,6 +89,12 @@ export async function startPlatform(
       redis = connectRedis(redisUrl, "platform");
       closers.push(() => redis!.quit());
     }
+    // The relay publishes every outbox to Kafka, or to the in-process event log when embedded;
+    // consumers read from the same place.
+    const memoryLog = launcher.KAFKA_BROKERS ? null : createMemoryEventLog();
+    const publisher: EventPublisher = memoryLog ?? createKafkaPublisher(launcher.KAFKA_BROKERS!, "platform-relay");
+    closers.push(() => publisher.close());
+    const events = memoryLog ? createMemoryEventSource(memoryLog) : createKafkaEventSource(launcher.KAFKA_BROKERS!);
     const subgraphs = {} as Record<SubgraphName, RunningServer>;
     for (const { definition, config } of configs) {
       // Booking calls inventory's internal operations; in one process it is the one just started.
@@ -99,6 +106,7 @@ export async function startPlatform(
         database: databases[definition.name],
         redis,
         logger,
+        events,
       });
       closers.push(() => subgraphs[definition.name].close());
     }
@@ -108,11 +116,6 @@ export async function startPlatform(
     const gateway = await startGateway(gatewayConfig, logger);
     closers.push(() => gateway.close());
 
-    // The relay publishes every outbox to Kafka, or to the in-process event log when embedded.
-    const publisher = launcher.KAFKA_BROKERS
-      ? createKafkaPublisher(launcher.KAFKA_BROKERS, "platform-relay")
-      : createMemoryEventLog();
-    closers.push(() => publisher.close());
     const relay = await startRelays({
       database: databases.booking,
       publisher,

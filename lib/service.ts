@@ -1,4 +1,5 @@
 import type { GraphQLSchema } from "graphql";
+import type { EventSource } from "./event-consumer";
 import type { Redis } from "ioredis";
 import { createTokenVerifier } from "./auth";
 import type { AppDatabase, Database, SubgraphName } from "./db";
@@ -13,6 +14,8 @@ export interface SubgraphDeps {
   database: Database;
   redis: Redis | null;
   logger: Logger;
+  /** Where the subgraph's consumers read events from (Kafka, or the embedded log); none: no consumers. */
+  events?: EventSource;
 }
 
 /** What a subgraph's composition root produces. */
@@ -23,7 +26,7 @@ export interface SubgraphRuntime {
   /** Extra readiness checks (the hold store, for example). */
   readiness?: ReadinessChecks;
   /** Background work (sweepers); started once the server listens. */
-  start?(): void;
+  start?(): void | Promise<void>;
   stop?(): Promise<void>;
 }
 
@@ -56,7 +59,7 @@ export async function startSubgraph(definition: SubgraphDefinition, deps: Subgra
     routes: runtime.routes,
     logger,
   });
-  runtime.start?.();
+  await runtime.start?.();
   return {
     ...server,
     close: async () => {

@@ -3,6 +3,7 @@ import type { SubgraphDefinition } from "../../lib/service";
 import { CatalogResolver } from "./catalog/catalog.resolver";
 import { createCatalogService } from "./catalog/catalog.service";
 import { buildSubgraph } from "../../lib/subgraph";
+import { createSeatReleaseConsumer } from "./hold/hold.consumer";
 import { createHoldRepository } from "./hold/hold.repository";
 import { holdRoutes } from "./hold/hold.routes";
 import { createHoldService } from "./hold/hold.service";
@@ -19,7 +20,7 @@ import { resolveZoneReference, ZoneResolver } from "./zone/zone.resolver";
 
 export const inventorySubgraph: SubgraphDefinition = {
   name: "inventory",
-  async create({ config, database, redis, logger }) {
+  async create({ config, database, redis, logger, events }) {
     const db = database.db;
     const venues = createVenueRepository(db);
     const slots = createSlotRepository(db);
@@ -42,12 +43,21 @@ export const inventorySubgraph: SubgraphDefinition = {
         Zone: { __resolveReference: resolveZoneReference(zones) },
       },
     });
+    const seatRelease = createSeatReleaseConsumer(holds, db, logger);
+    let subscription: { stop(): Promise<void> } | null = null;
     return {
       schema,
       routes: holdRoutes(holds, config.auth.serviceSecret, logger),
       readiness: { holdStore: () => store.ping() },
-      start: worker.start,
-      stop: worker.stop,
+      async start() {
+        worker.start();
+        subscription =
+          (await events?.subscribe("booking.events", "inventory-seat-release", seatRelease.handle)) ?? null;
+      },
+      async stop() {
+        await subscription?.stop();
+        await worker.stop();
+      },
     };
   },
   seedDemoData: seedInventoryDemoData,

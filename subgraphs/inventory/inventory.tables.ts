@@ -1,3 +1,4 @@
+import { defineConsumerDeadLetterTable, defineInboxTable } from "../../lib/inbox";
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgSchema, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
@@ -107,3 +108,6 @@ export const holds = inventorySchema.table(
     check("holds_status_check", sql`${t.status} in ('HELD', 'SOLD', 'RELEASED')`),
   ],
 );
+
+export const inventoryInbox = defineInboxTable(inventorySchema);
+export const inventoryConsumerDeadLetters = defineConsumerDeadLetterTable(inventorySchema);

@@ -4,18 +4,31 @@ import { buildSubgraph } from "../../lib/subgraph";
 import { BookingReference } from "./booking/booking.type";
 import { BookingNotificationsResolver } from "./booking/booking.resolver";
 import { seedNotificationDemoData } from "./notification.demo";
+import { createNotificationConsumer } from "./notification/notification.consumer";
 import { createNotificationRepository } from "./notification/notification.repository";
+import { createLogSender } from "./notification/notification.sender";
 
 export const notificationSubgraph: SubgraphDefinition = {
   name: "notification",
-  async create({ database }) {
+  async create({ database, logger, events }) {
     const db = database.db;
+    const consumer = createNotificationConsumer(db, createLogSender(logger), logger);
+    let subscription: { stop(): Promise<void> } | null = null;
     const schema = await buildSubgraph({
       // Booking is only extended here, so no query reaches it: it must be named.
       orphanedTypes: [BookingReference],
       resolvers: [new BookingNotificationsResolver(createNotificationRepository(db))],
     });
-    return { schema };
+    return {
+      schema,
+      async start() {
+        subscription =
+          (await events?.subscribe("booking.events", "notification-booking-events", consumer.handle)) ?? null;
+      },
+      async stop() {
+        await subscription?.stop();
+      },
+    };
   },
   seedDemoData: seedNotificationDemoData,
 };

@@ -1,3 +1,4 @@
+import { defineConsumerDeadLetterTable, defineInboxTable } from "../../lib/inbox";
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgSchema, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
@@ -26,3 +27,6 @@ export const notifications = notificationSchema.table(
     check("notifications_status_check", sql`${t.status} in ('PENDING','SENT','FAILED')`),
   ],
 );
+
+export const notificationInbox = defineInboxTable(notificationSchema);
+export const notificationConsumerDeadLetters = defineConsumerDeadLetterTable(notificationSchema);

@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../../lib/db";
 import { notifications } from "../notification.tables";
 
@@ -38,6 +38,18 @@ export function createNotificationRepository(db: AppDatabase) {
         .where(and(...conditions))
         .orderBy(asc(notifications.createdAt), asc(notifications.id));
       return rows.map(toNotification);
+    },
+    async markSent(id: string): Promise<void> {
+      await db
+        .update(notifications)
+        .set({ status: "SENT", sentAt: sql`now()`, attempts: sql`${notifications.attempts} + 1` })
+        .where(eq(notifications.id, id));
+    },
+    async markFailedAttempt(id: string): Promise<void> {
+      await db
+        .update(notifications)
+        .set({ attempts: sql`${notifications.attempts} + 1` })
+        .where(eq(notifications.id, id));
     },
     async insert(notification: Omit<Notification, "createdAt">): Promise<void> {
       await db.insert(notifications).values(notification).onConflictDoNothing();

@@ -1,0 +1,138 @@
+import { sql } from "drizzle-orm";
+import { Kafka, logLevel, type Consumer } from "kafkajs";
+import { queryRows, type AppDatabase } from "./db";
+import type { MemoryEventLog } from "./event-publisher";
+import type { Logger } from "./logger";
+
+/** The event envelope (ARCHITECTURE.md §6) as consumers receive it. */
+export interface EventEnvelope {
+  eventId: string;
+  eventType: string;
+  aggregateType: string;
+  aggregateId: string;
+  aggregateVersion: number;
+  occurredAt: string;
+  actor: string | null;
+  traceparent: string | null;
+  payload: Record<string, unknown>;
+}
+
+/** Delivers a topic's events to a handler, one at a time, at least once. */
+export interface EventSource {
+  subscribe(
+    topic: string,
+    group: string,
+    handler: (event: EventEnvelope) => Promise<void>,
+  ): Promise<{ stop(): Promise<void> }>;
+}
+
+/** Kafka consumer groups: the offset is committed after the handler resolved. */
+export function createKafkaEventSource(brokers: string[]): EventSource {
+  const kafka = new Kafka({ clientId: "booking-platform-consumer", brokers, logLevel: logLevel.NOTHING });
+  return {
+    async subscribe(topic, group, handler) {
+      const consumer: Consumer = kafka.consumer({ groupId: group });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => handler(JSON.parse(message.value!.toString()) as EventEnvelope),
+      });
+      return { stop: () => consumer.disconnect() };
+    },
+  };
+}
+
+/** The embedded log: handlers run in order, one event after the other. */
+export function createMemoryEventSource(log: MemoryEventLog): EventSource {
+  return {
+    async subscribe(topic, _group, handler) {
+      let chain = Promise.resolve();
+      for (const message of log.topics.get(topic) ?? []) chain = chain.then(() => handler(JSON.parse(message.value)));
+      const unsubscribe = log.subscribe(topic, (message) => {
+        chain = chain.then(() => handler(JSON.parse(message.value))).catch(() => {});
+      });
+      return {
+        async stop() {
+          unsubscribe();
+          await chain;
+        },
+      };
+    },
+  };
+}
+
+export interface InboxConsumerOptions {
+  /** Consumer name: inbox scope and Kafka group. */
+  name: string;
+  /** The Postgres schema holding this consumer's `inbox` and `consumer_dead_letters`. */
+  schema: string;
+  db: AppDatabase;
+  logger: Logger;
+  maxAttempts?: number;
+  /**
+   * The side effect, inside the transaction that records the event in the inbox (use `tx` for
+   * every write). Effects that are idempotent by themselves and use other connections set
+   * `idempotentEffect` instead: they run first and the inbox is written after.
+   */
+  apply?(tx: AppDatabase, event: EventEnvelope): Promise<void>;
+  idempotentEffect?(event: EventEnvelope): Promise<void>;
+  /** Runs after the transaction committed (deliveries that must not happen for a rolled-back effect). */
+  afterCommit?(event: EventEnvelope): Promise<void>;
+}
+
+/**
+ * Applies each event exactly once (inbox), retrying a failing one with backoff and moving it to
+ * the consumer's dead-letter table after `maxAttempts`, so one bad event never blocks the rest.
+ */
+export function createInboxConsumer(options: InboxConsumerOptions) {
+  const { name, db, logger } = options;
+  const inbox = sql.raw(`"${options.schema}".inbox`);
+  const deadLetters = sql.raw(`"${options.schema}".consumer_dead_letters`);
+  const maxAttempts = options.maxAttempts ?? 5;
+
+  async function applyOnce(event: EventEnvelope): Promise<boolean> {
+    if (options.idempotentEffect) {
+      const seen = await queryRows(
+        db,
+        sql`select 1 as seen from ${inbox} where consumer = ${name} and event_id = ${event.eventId}`,
+      );
+      if (seen.length) return false;
+      await options.idempotentEffect(event);
+      await db.execute(
+        sql`insert into ${inbox} (consumer, event_id, event_type) values (${name}, ${event.eventId}, ${event.eventType}) on conflict do nothing`,
+      );
+      return true;
+    }
+    return db.transaction(async (tx) => {
+      const inserted = await queryRows(
+        tx as unknown as AppDatabase,
+        sql`insert into ${inbox} (consumer, event_id, event_type) values (${name}, ${event.eventId}, ${event.eventType})
+            on conflict do nothing returning event_id`,
+      );
+      if (inserted.length === 0) return false;
+      await options.apply?.(tx as unknown as AppDatabase, event);
+      return true;
+    });
+  }
+
+  return {
+    async handle(event: EventEnvelope): Promise<void> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const applied = await applyOnce(event);
+          if (applied) await options.afterCommit?.(event);
+          return;
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          if (attempt >= maxAttempts) {
+            await db.execute(sql`insert into ${deadLetters} (consumer, event_id, event_type, envelope, attempts, last_error)
+              values (${name}, ${event.eventId}, ${event.eventType}, ${JSON.stringify(event)}::jsonb, ${attempt}, ${message})`);
+            logger.error("event dead-lettered by consumer", { consumer: name, eventId: event.eventId, error: message });
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5_000)));
+        }
+      }
+    },
+  };
+}

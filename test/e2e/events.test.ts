@@ -1,0 +1,107 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestPlatform, type TestPlatform } from "../support/platform";
+import { newZone, reserve } from "../support/scenario";
+
+const NOTIFICATIONS = `query($id: ID!) { booking(id: $id) { notifications { subject body status } } }`;
+
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("events flow from the outbox to the consumers", () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform();
+  });
+  afterAll(() => t?.close());
+
+  it("notifies the guest of a reservation and a cancellation, and the venue owner of the cancellation", async () => {
+    const { zoneId } = await newZone(t, 10);
+    const guest = await t.tokenFor(`notified-${randomUUID()}`, "GUEST");
+    const booking = (await reserve(t, guest, zoneId, 2)).data!.reserveSeats;
+    await t.query(
+      `mutation($id: ID!) { cancelBooking(input: { bookingId: $id, reason: FOUND_ALTERNATIVE }) { status } }`,
+      { id: booking.id },
+      guest,
+    );
+
+    const forGuest = await eventually(
+      () => t.query(NOTIFICATIONS, { id: booking.id }, guest),
+      (r) =>
+        r.data?.booking.notifications.length === 2 &&
+        r.data.booking.notifications.every((n: { status: string }) => n.status === "SENT"),
+    );
+    expect(forGuest.data!.booking.notifications.map((n: { subject: string }) => n.subject)).toEqual([
+      `Booking ${booking.reference} is reserved`,
+      `Booking ${booking.reference} is cancelled`,
+    ]);
+    expect(forGuest.data!.booking.notifications[1].body).toContain("FOUND_ALTERNATIVE");
+    const forOwner = await t.query(NOTIFICATIONS, { id: booking.id }, t.platform.demoTokens.organizer);
+    expect(forOwner.data!.booking.notifications).toEqual([
+      {
+        subject: `Booking ${booking.reference} was cancelled`,
+        body: expect.stringContaining("2 seats are free again"),
+        status: "SENT",
+      },
+    ]);
+  });
+
+  it("applies a redelivered event once (inbox): no second notification, no second release", async () => {
+    const { zoneId } = await newZone(t, 10);
+    const guest = await t.tokenFor(`redelivered-${randomUUID()}`, "GUEST");
+    const booking = (await reserve(t, guest, zoneId, 1)).data!.reserveSeats;
+    await t.query(
+      `mutation($id: ID!) { cancelBooking(input: { bookingId: $id, reason: OTHER }) { status } }`,
+      { id: booking.id },
+      guest,
+    );
+    await eventually(
+      () => t.query(NOTIFICATIONS, { id: booking.id }, guest),
+      (r) => r.data?.booking.notifications.length === 2,
+    );
+    const [cancelled] = await t.sql<{
+      event_id: string;
+      payload: unknown;
+      aggregate_version: number;
+      occurred_at: string;
+    }>(
+      "booking",
+      sql`select event_id, payload, aggregate_version, occurred_at::text from booking.outbox where aggregate_id = ${booking.id} and event_type = 'booking.cancelled'`,
+    );
+    const envelope = {
+      eventId: cancelled.event_id,
+      eventType: "booking.cancelled",
+      aggregateType: "booking",
+      aggregateId: booking.id,
+      aggregateVersion: cancelled.aggregate_version,
+      occurredAt: new Date(cancelled.occurred_at).toISOString(),
+      actor: null,
+      traceparent: null,
+      payload: cancelled.payload,
+    };
+    for (let i = 0; i < 3; i++) {
+      await t.platform.publisher.publish("booking.events", [
+        {
+          key: booking.id,
+          value: JSON.stringify(envelope),
+          headers: { event_id: envelope.eventId, event_type: envelope.eventType },
+        },
+      ]);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const after = await t.query(NOTIFICATIONS, { id: booking.id }, guest);
+    expect(after.data!.booking.notifications).toHaveLength(2);
+    const inbox = await t.sql<{ n: number }>(
+      "inventory",
+      sql`select count(*)::int as n from inventory.inbox where event_id = ${envelope.eventId}`,
+    );
+    expect(inbox[0].n).toBe(1);
+  });
+});
