@@ -27,13 +27,23 @@ export interface EventSource {
 }
 
 /** Kafka consumer groups: the offset is committed after the handler resolved. */
-export function createKafkaEventSource(brokers: string[]): EventSource {
+export function createKafkaEventSource(brokers: string[], prefix = ""): EventSource {
   const kafka = new Kafka({ clientId: "booking-platform-consumer", brokers, logLevel: logLevel.NOTHING });
   return {
     async subscribe(topic, group, handler) {
-      const consumer: Consumer = kafka.consumer({ groupId: group });
+      // Subscribing to a topic nobody created yet fails; make sure it exists (same layout as the relay's).
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin
+        .createTopics({
+          topics: [{ topic: prefix + topic, numPartitions: 6, replicationFactor: 1 }],
+          waitForLeaders: true,
+        })
+        .catch(() => {});
+      await admin.disconnect();
+      const consumer: Consumer = kafka.consumer({ groupId: prefix + group });
       await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.subscribe({ topic: prefix + topic, fromBeginning: true });
       await consumer.run({
         eachMessage: async ({ message }) => handler(JSON.parse(message.value!.toString()) as EventEnvelope),
       });

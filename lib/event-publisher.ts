@@ -19,7 +19,7 @@ export interface EventPublisher {
  * kafkajs's idempotent producer (`maxInFlightRequests: 1`, acks from all replicas): a retried
  * send cannot duplicate or reorder messages within a partition.
  */
-export function createKafkaPublisher(brokers: string[], clientId: string): EventPublisher {
+export function createKafkaPublisher(brokers: string[], clientId: string, topicPrefix = ""): EventPublisher {
   const kafka = new Kafka({
     clientId,
     brokers,
@@ -46,7 +46,8 @@ export function createKafkaPublisher(brokers: string[], clientId: string): Event
   }
 
   return {
-    async publish(topic, messages) {
+    async publish(logicalTopic, messages) {
+      const topic = topicPrefix + logicalTopic;
       if (!producer) {
         const created = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
         await created.connect();

@@ -42,6 +42,11 @@ export interface Platform {
 
 const launcherSchema = z.object({
   KAFKA_BROKERS: kafkaBrokers.optional(),
+  /** Prefix of every Kafka topic and consumer group (several environments can share a cluster). */
+  KAFKA_PREFIX: z
+    .string()
+    .regex(/^[\w.-]{0,60}$/)
+    .default(""),
   RELAY_PORT: port(4010),
   HOST: z.string().default("127.0.0.1"),
   PGLITE_DATA_DIR: z.string().optional(),
@@ -92,9 +97,12 @@ export async function startPlatform(
     // The relay publishes every outbox to Kafka, or to the in-process event log when embedded;
     // consumers read from the same place.
     const memoryLog = launcher.KAFKA_BROKERS ? null : createMemoryEventLog();
-    const publisher: EventPublisher = memoryLog ?? createKafkaPublisher(launcher.KAFKA_BROKERS!, "platform-relay");
+    const publisher: EventPublisher =
+      memoryLog ?? createKafkaPublisher(launcher.KAFKA_BROKERS!, "platform-relay", launcher.KAFKA_PREFIX);
     closers.push(() => publisher.close());
-    const events = memoryLog ? createMemoryEventSource(memoryLog) : createKafkaEventSource(launcher.KAFKA_BROKERS!);
+    const events = memoryLog
+      ? createMemoryEventSource(memoryLog)
+      : createKafkaEventSource(launcher.KAFKA_BROKERS!, launcher.KAFKA_PREFIX);
     const subgraphs = {} as Record<SubgraphName, RunningServer>;
     for (const { definition, config } of configs) {
       // Booking calls inventory's internal operations; in one process it is the one just started.

@@ -11,13 +11,14 @@ await runMain(async (env, logger) => {
     z.object({
       DATABASE_URL: postgresUrl,
       KAFKA_BROKERS: kafkaBrokers,
+      KAFKA_PREFIX: z.string().default(""),
       HOST: z.string().default("127.0.0.1"),
       RELAY_PORT: port(4010),
     }),
     env,
   );
   const database = connectPostgres(config.DATABASE_URL, { applicationName: "relay", maxConnections: 4 });
-  const publisher = createKafkaPublisher(config.KAFKA_BROKERS, "outbox-relay");
+  const publisher = createKafkaPublisher(config.KAFKA_BROKERS, "outbox-relay", config.KAFKA_PREFIX);
   const running = await startRelays({ database, publisher, logger, host: config.HOST, port: config.RELAY_PORT });
   logger.info("relay running", { url: running.server.url });
   return {

@@ -49,6 +49,7 @@ export async function startTestPlatform(overrides: Record<string, string> = {}):
       NOTIFICATION_PORT: "0",
       RELAY_PORT: "0",
       KAFKA_BROKERS: backends.kafkaBrokers,
+      KAFKA_PREFIX: `test-${randomBytes(6).toString("hex")}.`,
       DEMO_DATA: "true",
       ...overrides,
     },
