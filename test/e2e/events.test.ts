@@ -104,4 +104,45 @@ describe("events flow from the outbox to the consumers", () => {
     );
     expect(inbox[0].n).toBe(1);
   });
+
+  it("moves an event a consumer keeps failing on to its dead-letter table after 5 attempts, and goes on", async () => {
+    const poison = {
+      eventId: randomUUID(),
+      eventType: "booking.cancelled",
+      aggregateType: "booking",
+      aggregateId: "not-a-uuid", // the notification row cannot reference it: every attempt fails
+      aggregateVersion: 2,
+      occurredAt: new Date().toISOString(),
+      actor: null,
+      traceparent: null,
+      payload: { reference: "BR-20260101-POISON", userId: "someone", quantity: 1, reason: "OTHER" },
+    };
+    await t.platform.publisher.publish("booking.events", [
+      {
+        key: poison.aggregateId,
+        value: JSON.stringify(poison),
+        headers: { event_id: poison.eventId, event_type: poison.eventType },
+      },
+    ]);
+    const { zoneId } = await newZone(t, 10);
+    const guest = await t.tokenFor(`after-poison-${randomUUID()}`, "GUEST");
+    const booking = (await reserve(t, guest, zoneId, 1)).data!.reserveSeats;
+
+    const dead = await eventually(
+      () =>
+        t.sql<{ attempts: number; consumer: string }>(
+          "notification",
+          sql`select attempts, consumer from notification.consumer_dead_letters where event_id = ${poison.eventId}`,
+        ),
+      (rows) => rows.length === 1,
+      30_000,
+    );
+    expect(dead).toEqual([{ attempts: 5, consumer: "notification-booking-events" }]);
+    const later = await eventually(
+      () => t.query(NOTIFICATIONS, { id: booking.id }, guest),
+      (r) => r.data?.booking.notifications.length === 1,
+      30_000,
+    );
+    expect(later.data!.booking.notifications[0].subject).toBe(`Booking ${booking.reference} is reserved`);
+  }, 60_000);
 });
