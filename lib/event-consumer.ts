@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { Kafka, logLevel, type Consumer } from "kafkajs";
+import { Counter, Histogram, type Registry } from "prom-client";
 import { queryRows, type AppDatabase } from "./db";
 import type { MemoryEventLog } from "./event-publisher";
 import type { Logger } from "./logger";
@@ -88,6 +89,36 @@ export interface InboxConsumerOptions {
   idempotentEffect?(event: EventEnvelope): Promise<void>;
   /** Runs after the transaction committed (deliveries that must not happen for a rolled-back effect). */
   afterCommit?(event: EventEnvelope): Promise<void>;
+  registry?: Registry;
+}
+
+const consumerMetrics = new WeakMap<
+  Registry,
+  { processed: Counter<"consumer" | "outcome">; age: Histogram<"consumer"> }
+>();
+
+/** Processed/duplicate/failed counts and how old events are when applied (consumer lag in time). */
+function metricsFor(registry: Registry) {
+  let metrics = consumerMetrics.get(registry);
+  if (!metrics) {
+    metrics = {
+      processed: new Counter({
+        name: "booking_consumer_events_total",
+        help: "Events handled by consumers, by outcome (applied, duplicate, retried, dead_lettered)",
+        labelNames: ["consumer", "outcome"],
+        registers: [registry],
+      }),
+      age: new Histogram({
+        name: "booking_consumer_event_age_seconds",
+        help: "Time from an event's commit to its side effect",
+        labelNames: ["consumer"],
+        buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+        registers: [registry],
+      }),
+    };
+    consumerMetrics.set(registry, metrics);
+  }
+  return metrics;
 }
 
 /**
@@ -99,6 +130,7 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
   const inbox = sql.raw(`"${options.schema}".inbox`);
   const deadLetters = sql.raw(`"${options.schema}".consumer_dead_letters`);
   const maxAttempts = options.maxAttempts ?? 5;
+  const metrics = options.registry ? metricsFor(options.registry) : null;
 
   async function applyOnce(event: EventEnvelope): Promise<boolean> {
     if (options.idempotentEffect) {
@@ -131,6 +163,8 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
         try {
           const applied = await applyOnce(event);
           if (applied) await options.afterCommit?.(event);
+          metrics?.processed.inc({ consumer: name, outcome: applied ? "applied" : "duplicate" });
+          if (applied) metrics?.age.observe({ consumer: name }, (Date.now() - Date.parse(event.occurredAt)) / 1000);
           return;
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
@@ -138,8 +172,10 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
             await db.execute(sql`insert into ${deadLetters} (consumer, event_id, event_type, envelope, attempts, last_error)
               values (${name}, ${event.eventId}, ${event.eventType}, ${JSON.stringify(event)}::jsonb, ${attempt}, ${message})`);
             logger.error("event dead-lettered by consumer", { consumer: name, eventId: event.eventId, error: message });
+            metrics?.processed.inc({ consumer: name, outcome: "dead_lettered" });
             return;
           }
+          metrics?.processed.inc({ consumer: name, outcome: "retried" });
           await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5_000)));
         }
       }

@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { createMetricsRegistry, metricsRoutes } from "../../lib/metrics";
 import type { SubgraphDefinition } from "../../lib/service";
 import { CatalogResolver } from "./catalog/catalog.resolver";
 import { createCatalogService } from "./catalog/catalog.service";
@@ -43,11 +44,12 @@ export const inventorySubgraph: SubgraphDefinition = {
         Zone: { __resolveReference: resolveZoneReference(zones) },
       },
     });
-    const seatRelease = createSeatReleaseConsumer(holds, db, logger);
+    const registry = createMetricsRegistry("inventory");
+    const seatRelease = createSeatReleaseConsumer(holds, db, logger, registry);
     let subscription: { stop(): Promise<void> } | null = null;
     return {
       schema,
-      routes: holdRoutes(holds, config.auth.serviceSecret, logger),
+      routes: { ...holdRoutes(holds, config.auth.serviceSecret, logger), ...metricsRoutes(registry) },
       readiness: { holdStore: () => store.ping() },
       async start() {
         worker.start();

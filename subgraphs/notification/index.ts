@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { createMetricsRegistry, metricsRoutes } from "../../lib/metrics";
 import type { SubgraphDefinition } from "../../lib/service";
 import { buildSubgraph } from "../../lib/subgraph";
 import { BookingReference } from "./booking/booking.type";
@@ -12,7 +13,8 @@ export const notificationSubgraph: SubgraphDefinition = {
   name: "notification",
   async create({ database, logger, events }) {
     const db = database.db;
-    const consumer = createNotificationConsumer(db, createLogSender(logger), logger);
+    const registry = createMetricsRegistry("notification");
+    const consumer = createNotificationConsumer(db, createLogSender(logger), logger, registry);
     let subscription: { stop(): Promise<void> } | null = null;
     const schema = await buildSubgraph({
       // Booking is only extended here, so no query reaches it: it must be named.
@@ -21,6 +23,7 @@ export const notificationSubgraph: SubgraphDefinition = {
     });
     return {
       schema,
+      routes: metricsRoutes(registry),
       async start() {
         subscription =
           (await events?.subscribe("booking.events", "notification-booking-events", consumer.handle)) ?? null;

@@ -144,5 +144,12 @@ describe("events flow from the outbox to the consumers", () => {
       30_000,
     );
     expect(later.data!.booking.notifications[0].subject).toBe(`Booking ${booking.reference} is reserved`);
+    const metrics = await (await fetch(`${t.platform.subgraphs.notification.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /booking_consumer_events_total\{consumer="notification-booking-events",outcome="dead_lettered",service="notification"\} 1/,
+    );
+    expect(metrics).toMatch(
+      /booking_consumer_events_total\{consumer="notification-booking-events",outcome="duplicate",service="notification"\} [1-9]/,
+    );
   }, 60_000);
 });

@@ -1,3 +1,4 @@
+import type { Registry } from "prom-client";
 import type { AppDatabase } from "../../../lib/db";
 import { createInboxConsumer } from "../../../lib/event-consumer";
 import type { Logger } from "../../../lib/logger";
@@ -11,12 +12,13 @@ const RELEASING_EVENTS = new Set(["booking.cancelled", "booking.expired", "booki
  * synchronously; this consumer is the guarantee when that call did not get through. Releasing
  * is idempotent, so it runs before the inbox entry (a crash in between only repeats it).
  */
-export function createSeatReleaseConsumer(holds: HoldService, db: AppDatabase, logger: Logger) {
+export function createSeatReleaseConsumer(holds: HoldService, db: AppDatabase, logger: Logger, registry?: Registry) {
   return createInboxConsumer({
     name: "inventory-seat-release",
     schema: "inventory",
     db,
     logger,
+    registry,
     idempotentEffect: async (event) => {
       if (RELEASING_EVENTS.has(event.eventType)) await holds.releaseHold(event.aggregateId);
     },

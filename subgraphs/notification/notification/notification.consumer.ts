@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Registry } from "prom-client";
 import type { AppDatabase } from "../../../lib/db";
 import { createInboxConsumer, type EventEnvelope } from "../../../lib/event-consumer";
 import type { Logger } from "../../../lib/logger";
@@ -72,7 +73,12 @@ export function notificationsFor(event: EventEnvelope): Draft[] {
  * Stores the notifications of a booking event in the same transaction as its inbox entry (a
  * redelivered event creates nothing), then sends them after the commit.
  */
-export function createNotificationConsumer(db: AppDatabase, sender: NotificationSender, logger: Logger) {
+export function createNotificationConsumer(
+  db: AppDatabase,
+  sender: NotificationSender,
+  logger: Logger,
+  registry?: Registry,
+) {
   const notifications = createNotificationRepository(db);
   const created = new Map<string, Notification[]>();
   return createInboxConsumer({
@@ -80,6 +86,7 @@ export function createNotificationConsumer(db: AppDatabase, sender: Notification
     schema: "notification",
     db,
     logger,
+    registry,
     apply: async (tx, event) => {
       const rows = notificationsFor(event).map((draft) => ({
         ...draft,
