@@ -24,6 +24,8 @@ export interface SubgraphConfig {
   /** Namespace of every Redis key this deployment writes (several environments can share a Redis). */
   redisPrefix: string;
   kafkaBrokers?: string[];
+  /** Prefix of Kafka topics and consumer groups. */
+  kafkaPrefix: string;
   auth: AuthConfig;
   logLevel: LogLevel;
   reservations: ReservationConfig;
@@ -70,6 +72,7 @@ const backendEnv = {
     .regex(/^[\w.-]{1,40}$/, "must be 1–40 letters, digits, '.', '_' or '-'")
     .default("bp"),
   KAFKA_BROKERS: kafkaBrokers.optional(),
+  KAFKA_PREFIX: z.string().regex(/^[\w.-]{0,60}$/, "must be letters, digits, '.', '_' or '-'").default(""),
   LOG_LEVEL: logLevel,
   HOLD_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1_000),
@@ -98,6 +101,7 @@ export function loadSubgraphConfig(name: keyof typeof DEFAULT_PORTS, env: Env, o
     redisUrl: parsed.REDIS_URL,
     redisPrefix: parsed.REDIS_PREFIX,
     kafkaBrokers: parsed.KAFKA_BROKERS,
+    kafkaPrefix: parsed.KAFKA_PREFIX,
     logLevel: parsed.LOG_LEVEL,
     auth: authConfigFrom(parsed),
     reservations: {

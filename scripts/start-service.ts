@@ -6,6 +6,7 @@
 import "reflect-metadata";
 import { ConfigError } from "../lib/config";
 import { connectPostgres } from "../lib/db";
+import { createKafkaEventSource } from "../lib/event-consumer";
 import { runMain } from "../lib/main";
 import { connectRedis } from "../lib/redis";
 import { startSubgraph } from "../lib/service";
@@ -26,7 +27,9 @@ await runMain(async (env, logger) => {
   const config = loadSubgraphConfig(definition.name, env, { standalone: true });
   const database = connectPostgres(config.databaseUrl!, { applicationName: definition.name });
   const redis = config.redisUrl ? connectRedis(config.redisUrl, definition.name) : null;
-  const server = await startSubgraph(definition, { config, database, redis, logger });
+  // With a broker, the subgraph's consumers run in this process too.
+  const events = config.kafkaBrokers ? createKafkaEventSource(config.kafkaBrokers, config.kafkaPrefix) : undefined;
+  const server = await startSubgraph(definition, { config, database, redis, logger, events });
   return {
     close: async () => {
       await server.close();
