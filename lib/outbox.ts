@@ -28,17 +28,7 @@ export function defineOutboxTable(schema: PgSchema) {
     "outbox",
     {
       id: bigserial("id", { mode: "number" }).primaryKey(),
-      eventId: uuid("event_id").notNull().unique(),
-      eventType: text("event_type").notNull(),
-      aggregateType: text("aggregate_type").notNull(),
-      aggregateId: text("aggregate_id").notNull(),
-      aggregateVersion: integer("aggregate_version").notNull(),
-      actor: text("actor"),
-      traceparent: text("traceparent"),
-      payload: jsonb("payload").notNull(),
-      occurredAt: timestamp("occurred_at", { withTimezone: true, mode: "string" })
-        .notNull()
-        .default(sql`now()`),
+      ...envelopeColumns(),
       /** Which relay partition the aggregate belongs to (all events of one aggregate share it). */
       partition: integer("partition")
         .notNull()
