@@ -157,28 +157,47 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
     });
   }
 
-  return {
-    async handle(event: EventEnvelope): Promise<void> {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const applied = await applyOnce(event);
-          if (applied) await options.afterCommit?.(event);
-          metrics?.processed.inc({ consumer: name, outcome: applied ? "applied" : "duplicate" });
-          if (applied) metrics?.age.observe({ consumer: name }, (Date.now() - Date.parse(event.occurredAt)) / 1000);
-          return;
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          if (attempt >= maxAttempts) {
-            await db.execute(sql`insert into ${deadLetters} (consumer, event_id, event_type, envelope, attempts, last_error)
+  async function handle(event: EventEnvelope): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const applied = await applyOnce(event);
+        if (applied) await options.afterCommit?.(event);
+        metrics?.processed.inc({ consumer: name, outcome: applied ? "applied" : "duplicate" });
+        if (applied) metrics?.age.observe({ consumer: name }, (Date.now() - Date.parse(event.occurredAt)) / 1000);
+        return;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (attempt >= maxAttempts) {
+          await db.execute(sql`insert into ${deadLetters} (consumer, event_id, event_type, envelope, attempts, last_error)
               values (${name}, ${event.eventId}, ${event.eventType}, ${JSON.stringify(event)}::jsonb, ${attempt}, ${message})`);
-            logger.error("event dead-lettered by consumer", { consumer: name, eventId: event.eventId, error: message });
-            metrics?.processed.inc({ consumer: name, outcome: "dead_lettered" });
-            return;
-          }
-          metrics?.processed.inc({ consumer: name, outcome: "retried" });
-          await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5_000)));
+          logger.error("event dead-lettered by consumer", { consumer: name, eventId: event.eventId, error: message });
+          metrics?.processed.inc({ consumer: name, outcome: "dead_lettered" });
+          return;
         }
+        metrics?.processed.inc({ consumer: name, outcome: "retried" });
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5_000)));
       }
+    }
+  }
+
+  return {
+    handle,
+
+    /**
+     * Retries the dead letters an operator asked to replay (the cause was fixed); one that still
+     * fails comes back as a new dead letter.
+     */
+    async replayRequested(): Promise<number> {
+      const rows = await queryRows<{ id: number; envelope: EventEnvelope }>(
+        db,
+        sql`select id, envelope from ${deadLetters} where consumer = ${name} and replay_requested_at is not null order by id limit 100`,
+      );
+      for (const row of rows) {
+        // Handled first, deleted after: a crash in between only replays it again (the inbox makes that a no-op).
+        await handle(row.envelope);
+        await db.execute(sql`delete from ${deadLetters} where id = ${row.id}`);
+      }
+      return rows.length;
     },
   };
 }

@@ -28,5 +28,7 @@ export function defineConsumerDeadLetterTable(schema: PgSchema) {
     attempts: integer("attempts").notNull(),
     lastError: text("last_error"),
     deadAt: timestamp("dead_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Set by an operator (`npm run outbox -- consumer-dlq replay`); the consumer then tries again. */
+    replayRequestedAt: timestamp("replay_requested_at", { withTimezone: true }),
   });
 }

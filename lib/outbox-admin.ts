@@ -56,3 +56,32 @@ export async function replayDeadLetters(db: AppDatabase, schema: string, which: 
   );
   return rows.length;
 }
+
+/** Schemas whose consumers keep dead letters. */
+export const CONSUMER_SCHEMAS = ["inventory", "notification"];
+
+export async function listConsumerDeadLetters(db: AppDatabase, schema: string, limit = 100) {
+  return queryRows<{
+    id: number;
+    consumer: string;
+    event_id: string;
+    event_type: string;
+    attempts: number;
+    last_error: string | null;
+    replay_requested_at: Date | null;
+  }>(
+    db,
+    sql`select id, consumer, event_id, event_type, attempts, last_error, replay_requested_at
+        from ${sql.raw(`"${schema}".consumer_dead_letters`)} order by id limit ${limit}`,
+  );
+}
+
+/** Asks the consumers to try these dead letters again (they pick the request up within seconds). */
+export async function requestConsumerReplay(db: AppDatabase, schema: string, which: number | "all"): Promise<number> {
+  const filter = which === "all" ? sql`true` : sql`id = ${which}`;
+  const rows = await queryRows<{ id: number }>(
+    db,
+    sql`update ${sql.raw(`"${schema}".consumer_dead_letters`)} set replay_requested_at = now() where ${filter} returning id`,
+  );
+  return rows.length;
+}

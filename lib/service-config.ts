@@ -72,7 +72,10 @@ const backendEnv = {
     .regex(/^[\w.-]{1,40}$/, "must be 1–40 letters, digits, '.', '_' or '-'")
     .default("bp"),
   KAFKA_BROKERS: kafkaBrokers.optional(),
-  KAFKA_PREFIX: z.string().regex(/^[\w.-]{0,60}$/, "must be letters, digits, '.', '_' or '-'").default(""),
+  KAFKA_PREFIX: z
+    .string()
+    .regex(/^[\w.-]{0,60}$/, "must be letters, digits, '.', '_' or '-'")
+    .default(""),
   LOG_LEVEL: logLevel,
   HOLD_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1_000),

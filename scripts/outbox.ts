@@ -2,13 +2,22 @@
  * `npm run outbox -- status`                backlog, retries, lag and dead letters per outbox
  * `npm run outbox -- dlq list`              dead-lettered events
  * `npm run outbox -- dlq replay <id|--all>` put them back for the relay
+ * `npm run outbox -- consumer-dlq list`     events consumers gave up on
+ * `npm run outbox -- consumer-dlq replay <id|--all>`  ask the consumers to try them again
  * Needs DATABASE_URL.
  */
 import { z } from "zod";
 import { ConfigError, parseEnv, postgresUrl } from "../lib/config";
 import { connectPostgres } from "../lib/db";
 import { processEnv } from "../lib/env";
-import { listDeadLetters, outboxStatus, replayDeadLetters } from "../lib/outbox-admin";
+import {
+  CONSUMER_SCHEMAS,
+  listConsumerDeadLetters,
+  listDeadLetters,
+  outboxStatus,
+  replayDeadLetters,
+  requestConsumerReplay,
+} from "../lib/outbox-admin";
 
 const OUTBOXES = ["booking"];
 const [command, sub, target] = process.argv.slice(2);
@@ -31,8 +40,22 @@ try {
         throw new ConfigError([`replay: expected a dead-letter id or --all, got ${target}`]);
       for (const schema of OUTBOXES)
         console.log(`${schema}: replayed ${await replayDeadLetters(database.db, schema, which)}`);
+    } else if (command === "consumer-dlq" && sub === "list") {
+      for (const schema of CONSUMER_SCHEMAS) {
+        const rows = await listConsumerDeadLetters(database.db, schema);
+        console.log(`${schema}: ${rows.length} dead letter(s)`);
+        if (rows.length) console.table(rows);
+      }
+    } else if (command === "consumer-dlq" && sub === "replay" && target) {
+      const which = target === "--all" ? "all" : Number(target);
+      if (which !== "all" && !Number.isInteger(which))
+        throw new ConfigError([`replay: expected a dead-letter id or --all, got ${target}`]);
+      for (const schema of CONSUMER_SCHEMAS)
+        console.log(`${schema}: replay requested for ${await requestConsumerReplay(database.db, schema, which)}`);
     } else {
-      console.error("usage: npm run outbox -- status | dlq list | dlq replay <id|--all>");
+      console.error(
+        "usage: npm run outbox -- status | dlq list | dlq replay <id|--all> | consumer-dlq list | consumer-dlq replay <id|--all>",
+      );
       process.exitCode = 2;
     }
   } finally {

@@ -47,6 +47,7 @@ export const inventorySubgraph: SubgraphDefinition = {
     const registry = createMetricsRegistry("inventory");
     const seatRelease = createSeatReleaseConsumer(holds, db, logger, registry);
     let subscription: { stop(): Promise<void> } | null = null;
+    let replays: NodeJS.Timeout | undefined;
     return {
       schema,
       routes: { ...holdRoutes(holds, config.auth.serviceSecret, logger), ...metricsRoutes(registry) },
@@ -55,8 +56,12 @@ export const inventorySubgraph: SubgraphDefinition = {
         worker.start();
         subscription =
           (await events?.subscribe("booking.events", "inventory-seat-release", seatRelease.handle)) ?? null;
+        // Dead letters an operator asked to replay (`npm run outbox -- consumer-dlq replay`).
+        replays = setInterval(() => void seatRelease.replayRequested().catch(() => {}), 2_000);
+        replays.unref();
       },
       async stop() {
+        clearInterval(replays);
         await subscription?.stop();
         await worker.stop();
       },

@@ -16,6 +16,7 @@ export const notificationSubgraph: SubgraphDefinition = {
     const registry = createMetricsRegistry("notification");
     const consumer = createNotificationConsumer(db, createLogSender(logger), logger, registry);
     let subscription: { stop(): Promise<void> } | null = null;
+    let replays: NodeJS.Timeout | undefined;
     const schema = await buildSubgraph({
       // Booking is only extended here, so no query reaches it: it must be named.
       orphanedTypes: [BookingReference],
@@ -27,8 +28,12 @@ export const notificationSubgraph: SubgraphDefinition = {
       async start() {
         subscription =
           (await events?.subscribe("booking.events", "notification-booking-events", consumer.handle)) ?? null;
+        // Dead letters an operator asked to replay (`npm run outbox -- consumer-dlq replay`).
+        replays = setInterval(() => void consumer.replayRequested().catch(() => {}), 2_000);
+        replays.unref();
       },
       async stop() {
+        clearInterval(replays);
         await subscription?.stop();
       },
     };

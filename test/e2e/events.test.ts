@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requestConsumerReplay } from "../../lib/outbox-admin";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 import { newZone, reserve } from "../support/scenario";
 
@@ -151,5 +152,52 @@ describe("events flow from the outbox to the consumers", () => {
     expect(metrics).toMatch(
       /booking_consumer_events_total\{consumer="notification-booking-events",outcome="duplicate",service="notification"\} [1-9]/,
     );
+  }, 60_000);
+
+  it("replays a consumer's dead letter once the cause is fixed", async () => {
+    const { zoneId } = await newZone(t, 10);
+    const guest = await t.tokenFor(`replayed-${randomUUID()}`, "GUEST");
+    // A real fault: the notifications table refuses this guest's rows until the trigger is dropped.
+    await t.sql(
+      "notification",
+      sql.raw(`create or replace function notification.test_refuse() returns trigger language plpgsql as $$
+      begin if new.recipient_id like 'replayed-%' then raise exception 'refused'; end if; return new; end $$`),
+    );
+    await t.sql(
+      "notification",
+      sql.raw(
+        `create trigger test_refuse before insert on notification.notifications for each row execute function notification.test_refuse()`,
+      ),
+    );
+    const booking = (await reserve(t, guest, zoneId, 1)).data!.reserveSeats;
+    try {
+      const dead = await eventually(
+        () =>
+          t.sql<{ id: number }>(
+            "notification",
+            sql`select id from notification.consumer_dead_letters where envelope->>'aggregateId' = ${booking.id}`,
+          ),
+        (rows) => rows.length === 1,
+        30_000,
+      );
+      expect(dead).toHaveLength(1);
+      expect((await t.query(NOTIFICATIONS, { id: booking.id }, guest)).data!.booking.notifications).toEqual([]);
+
+      await t.sql("notification", sql.raw(`drop trigger test_refuse on notification.notifications`));
+      expect(await requestConsumerReplay(t.platform.databases.notification.db, "notification", dead[0].id)).toBe(1);
+      const replayed = await eventually(
+        () => t.query(NOTIFICATIONS, { id: booking.id }, guest),
+        (r) => r.data?.booking.notifications.length === 1,
+        20_000,
+      );
+      expect(replayed.data!.booking.notifications[0].subject).toBe(`Booking ${booking.reference} is reserved`);
+      const left = await t.sql(
+        "notification",
+        sql`select id from notification.consumer_dead_letters where envelope->>'aggregateId' = ${booking.id}`,
+      );
+      expect(left).toEqual([]);
+    } finally {
+      await t.sql("notification", sql.raw(`drop trigger if exists test_refuse on notification.notifications`));
+    }
   }, 60_000);
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "inventory"."consumer_dead_letters" ADD COLUMN "replay_requested_at" timestamp with time zone;

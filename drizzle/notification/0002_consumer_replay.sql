@@ -1,0 +1,1 @@
+ALTER TABLE "notification"."consumer_dead_letters" ADD COLUMN "replay_requested_at" timestamp with time zone;
