@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Starts a single-node Kafka broker (KRaft) on 127.0.0.1:9092 from Maven Central jars, without
 # Docker. Idempotent: does nothing when something already listens on 9092.
-# KAFKA_DATA_DIR (default /tmp/booking-kafka) holds the classpath, the log segments and the logs.
+# KAFKA_DATA_DIR (default /tmp/booking-kafka) holds the classpath, the log segments and the logs;
+# KAFKA_PORT / KAFKA_CONTROLLER_PORT (9092 / 9093) let a second broker run beside the first.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 data="${KAFKA_DATA_DIR:-/tmp/booking-kafka}"
+port="${KAFKA_PORT:-9092}"
+controller="${KAFKA_CONTROLLER_PORT:-9093}"
 
-listening() { (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null; }
+listening() { (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; }
 
 if listening; then
-  echo "kafka: already running on 127.0.0.1:9092"
+  echo "kafka: already running on 127.0.0.1:$port"
   exit 0
 fi
 
@@ -23,7 +26,7 @@ fi
 cp="$(cat "$data/classpath.txt")"
 
 config="$data/server.properties"
-{ cat "$here/server.properties"; echo "log.dirs=$data/kraft"; } > "$config"
+{ sed -e "s/:9092/:$port/g" -e "s/:9093/:$controller/g" "$here/server.properties"; echo "log.dirs=$data/kraft"; } > "$config"
 
 java_opts=(-Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true
   "-Dlog4j2.configurationFile=$here/log4j2.xml" "-Dkafka.logs.dir=$data/logs")
@@ -39,7 +42,7 @@ echo $! > "$data/kafka.pid"
 # The listener opens only once the broker is unfenced, so a connect means ready.
 for _ in $(seq 1 90); do
   if listening; then
-    echo "kafka: ready on 127.0.0.1:9092 (pid $(cat "$data/kafka.pid"), data in $data)"
+    echo "kafka: ready on 127.0.0.1:$port (pid $(cat "$data/kafka.pid"), data in $data)"
     exit 0
   fi
   if ! kill -0 "$(cat "$data/kafka.pid")" 2>/dev/null; then break; fi
