@@ -83,38 +83,7 @@ export function createOutboxRelay(options: RelayOptions) {
   const deadLetters = sql.raw(`"${schema}".outbox_dead_letters`);
   const space = lockSpace(schema);
 
-  const metrics = options.registry && {
-    published: new Counter({
-      name: "booking_outbox_events_published_total",
-      help: "Outbox events published, by outcome",
-      labelNames: ["subgraph", "status"],
-      registers: [options.registry],
-    }),
-    retries: new Counter({
-      name: "booking_outbox_retry_count",
-      help: "Outbox publish retries",
-      labelNames: ["subgraph"],
-      registers: [options.registry],
-    }),
-    size: new Gauge({
-      name: "booking_outbox_size",
-      help: "Unpublished outbox rows",
-      labelNames: ["subgraph"],
-      registers: [options.registry],
-    }),
-    lag: new Gauge({
-      name: "booking_outbox_processing_lag_seconds",
-      help: "Age of the oldest unpublished event",
-      labelNames: ["subgraph"],
-      registers: [options.registry],
-    }),
-    dlq: new Gauge({
-      name: "booking_outbox_dlq_size",
-      help: "Events in the outbox dead-letter table",
-      labelNames: ["subgraph"],
-      registers: [options.registry],
-    }),
-  };
+  const metrics = options.registry ? relayMetrics(options.registry) : null;
 
   let session: DatabaseSession | null = null;
   const held = new Set<number>();
@@ -280,3 +249,50 @@ export function createOutboxRelay(options: RelayOptions) {
 export type OutboxRelay = ReturnType<typeof createOutboxRelay>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const registered = new WeakMap<Registry, ReturnType<typeof createRelayMetrics>>();
+
+/** One set of metrics per registry, shared by the relays of every outbox (labelled by subgraph). */
+function relayMetrics(registry: Registry) {
+  let metrics = registered.get(registry);
+  if (!metrics) {
+    metrics = createRelayMetrics(registry);
+    registered.set(registry, metrics);
+  }
+  return metrics;
+}
+
+function createRelayMetrics(registry: Registry) {
+  return {
+    published: new Counter({
+      name: "booking_outbox_events_published_total",
+      help: "Outbox events published, by outcome",
+      labelNames: ["subgraph", "status"],
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: "booking_outbox_retry_count",
+      help: "Outbox publish retries",
+      labelNames: ["subgraph"],
+      registers: [registry],
+    }),
+    size: new Gauge({
+      name: "booking_outbox_size",
+      help: "Unpublished outbox rows",
+      labelNames: ["subgraph"],
+      registers: [registry],
+    }),
+    lag: new Gauge({
+      name: "booking_outbox_processing_lag_seconds",
+      help: "Age of the oldest unpublished event",
+      labelNames: ["subgraph"],
+      registers: [registry],
+    }),
+    dlq: new Gauge({
+      name: "booking_outbox_dlq_size",
+      help: "Events in the outbox dead-letter table",
+      labelNames: ["subgraph"],
+      registers: [registry],
+    }),
+  };
+}

@@ -6,7 +6,12 @@ import { createMetricsRegistry, metricsRoutes } from "./metrics";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay";
 
 /** The outboxes and their topics (one topic per subgraph, ARCHITECTURE.md §6). */
-export const OUTBOX_TOPICS: Record<string, string> = { booking: "booking.events" };
+export const OUTBOX_TOPICS: Record<string, string> = {
+  booking: "booking.events",
+  inventory: "inventory.events",
+  payment: "payment.events",
+  notification: "notification.events",
+};
 
 /**
  * Runs a relay per outbox plus a small HTTP server with `/healthz`, `/readyz` and `/metrics`

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { ConfigError, parseEnv, postgresUrl } from "../lib/config";
 import { connectPostgres } from "../lib/db";
 import { processEnv } from "../lib/env";
+import { OUTBOX_TOPICS } from "../lib/relay-runner";
 import {
   CONSUMER_SCHEMAS,
   listConsumerDeadLetters,
@@ -19,7 +20,7 @@ import {
   requestConsumerReplay,
 } from "../lib/outbox-admin";
 
-const OUTBOXES = ["booking"];
+const OUTBOXES = Object.keys(OUTBOX_TOPICS);
 const [command, sub, target] = process.argv.slice(2);
 
 try {

@@ -1,3 +1,4 @@
+import { defineOutboxDeadLetterTable, defineOutboxTable } from "../../lib/outbox";
 import { defineConsumerDeadLetterTable, defineInboxTable } from "../../lib/inbox";
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgSchema, text, timestamp, uuid } from "drizzle-orm/pg-core";
@@ -111,3 +112,7 @@ export const holds = inventorySchema.table(
 
 export const inventoryInbox = defineInboxTable(inventorySchema);
 export const inventoryConsumerDeadLetters = defineConsumerDeadLetterTable(inventorySchema);
+
+/** Inventory events for the relay (topic `inventory.events`). */
+export const inventoryOutbox = defineOutboxTable(inventorySchema);
+export const inventoryOutboxDeadLetters = defineOutboxDeadLetterTable(inventorySchema);

@@ -1,3 +1,4 @@
+import { defineOutboxDeadLetterTable, defineOutboxTable } from "../../lib/outbox";
 import { defineConsumerDeadLetterTable, defineInboxTable } from "../../lib/inbox";
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgSchema, text, timestamp, uuid } from "drizzle-orm/pg-core";
@@ -30,3 +31,7 @@ export const notifications = notificationSchema.table(
 
 export const notificationInbox = defineInboxTable(notificationSchema);
 export const notificationConsumerDeadLetters = defineConsumerDeadLetterTable(notificationSchema);
+
+/** Notification events for the relay (topic `notification.events`). */
+export const notificationOutbox = defineOutboxTable(notificationSchema);
+export const notificationOutboxDeadLetters = defineOutboxDeadLetterTable(notificationSchema);

@@ -1,3 +1,4 @@
+import { defineOutboxDeadLetterTable, defineOutboxTable } from "../../lib/outbox";
 import { sql } from "drizzle-orm";
 import { check, integer, pgSchema, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
@@ -28,3 +29,7 @@ export const payments = paymentSchema.table(
     ),
   ],
 );
+
+/** Payment events for the relay (topic `payment.events`). */
+export const paymentOutbox = defineOutboxTable(paymentSchema);
+export const paymentOutboxDeadLetters = defineOutboxDeadLetterTable(paymentSchema);

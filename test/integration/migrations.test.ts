@@ -35,12 +35,18 @@ describe("migrations", () => {
       "inventory.consumer_dead_letters",
       "inventory.holds",
       "inventory.inbox",
+      "inventory.outbox",
+      "inventory.outbox_dead_letters",
       "inventory.slots",
       "inventory.venues",
       "inventory.zones",
       "notification.consumer_dead_letters",
       "notification.inbox",
       "notification.notifications",
+      "notification.outbox",
+      "notification.outbox_dead_letters",
+      "payment.outbox",
+      "payment.outbox_dead_letters",
       "payment.payments",
     ]);
   });
