@@ -3,6 +3,7 @@ import { createMetricsRegistry, metricsRoutes } from "../../lib/metrics";
 import type { SubgraphDefinition } from "../../lib/service";
 import { buildSubgraph } from "../../lib/subgraph";
 import { BookingReference } from "./booking/booking.type";
+import { MeResolver } from "./me/me.resolver";
 import { BookingNotificationsResolver } from "./booking/booking.resolver";
 import { seedNotificationDemoData } from "./notification.demo";
 import { createNotificationConsumer } from "./notification/notification.consumer";
@@ -20,7 +21,10 @@ export const notificationSubgraph: SubgraphDefinition = {
     const schema = await buildSubgraph({
       // Booking is only extended here, so no query reaches it: it must be named.
       orphanedTypes: [BookingReference],
-      resolvers: [new BookingNotificationsResolver(createNotificationRepository(db))],
+      resolvers: [
+        new BookingNotificationsResolver(createNotificationRepository(db)),
+        new MeResolver(createNotificationRepository(db)),
+      ],
     });
     return {
       schema,

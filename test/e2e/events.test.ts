@@ -44,6 +44,12 @@ describe("events flow from the outbox to the consumers", () => {
       `Booking ${booking.reference} is cancelled`,
     ]);
     expect(forGuest.data!.booking.notifications[1].body).toContain("FOUND_ALTERNATIVE");
+    const mine = await t.query(`{ me { id notifications(first: 5) { subject } } }`, {}, guest);
+    expect(mine.data!.me.notifications.map((n: { subject: string }) => n.subject)).toEqual([
+      `Booking ${booking.reference} is cancelled`,
+      `Booking ${booking.reference} is reserved`,
+    ]);
+    expect((await t.query(`{ me { id } }`)).errors![0].extensions!.code).toBe("UNAUTHENTICATED");
     const forOwner = await t.query(NOTIFICATIONS, { id: booking.id }, t.platform.demoTokens.organizer);
     expect(forOwner.data!.booking.notifications).toEqual([
       {

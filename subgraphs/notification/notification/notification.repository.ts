@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../../lib/db";
 import { notifications } from "../notification.tables";
 
@@ -37,6 +37,16 @@ export function createNotificationRepository(db: AppDatabase) {
         .from(notifications)
         .where(and(...conditions))
         .orderBy(asc(notifications.createdAt), asc(notifications.id));
+      return rows.map(toNotification);
+    },
+    /** A person's notifications, newest first. */
+    async listByRecipient(recipientId: string, limit: number): Promise<Notification[]> {
+      const rows = await db
+        .select()
+        .from(notifications)
+        .where(eq(notifications.recipientId, recipientId))
+        .orderBy(desc(notifications.createdAt), desc(notifications.id))
+        .limit(limit);
       return rows.map(toNotification);
     },
     async markSent(id: string): Promise<void> {
