@@ -1,6 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { bearerToken, type Principal, type TokenVerifier } from "../lib/auth";
-import { DomainError, httpError } from "../lib/errors";
+import { authenticate, type Principal, type TokenVerifier } from "../lib/auth";
 import { requestId } from "../lib/http";
 import type { Logger } from "../lib/logger";
 
@@ -19,12 +18,6 @@ export async function buildGatewayContext(
   logger: Logger,
 ): Promise<GatewayContext> {
   const id = requestId(req);
-  try {
-    const token = bearerToken(req.headers.authorization);
-    const principal = token ? await verifier.verify(token) : null;
-    return { principal, token, requestId: id, logger: logger.child({ requestId: id }) };
-  } catch (error) {
-    if (error instanceof DomainError) throw httpError(error.code, error.message, 401);
-    throw error;
-  }
+  const { token, principal } = await authenticate(req.headers.authorization, verifier);
+  return { principal, token, requestId: id, logger: logger.child({ requestId: id }) };
 }

@@ -1,7 +1,7 @@
 import { timingSafeEqual, createHash } from "node:crypto";
 import { SignJWT, jwtVerify, createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import type { AuthConfig } from "./config";
-import { DomainError } from "./errors";
+import { DomainError, httpError } from "./errors";
 
 export const ROLES = ["GUEST", "ORGANIZER", "ADMIN"] as const;
 export type Role = (typeof ROLES)[number];
@@ -112,4 +112,21 @@ export function isServiceSecret(presented: string | undefined, expected: string)
   if (!presented) return false;
   const digest = (value: string) => createHash("sha256").update(value).digest();
   return timingSafeEqual(digest(presented), digest(expected));
+}
+
+/**
+ * The caller of an HTTP request from its `Authorization` header: no header → anonymous; a
+ * malformed or invalid token → a 401 UNAUTHENTICATED error before anything runs.
+ */
+export async function authenticate(
+  authorization: string | undefined,
+  verifier: TokenVerifier,
+): Promise<{ token: string | null; principal: Principal | null }> {
+  try {
+    const token = bearerToken(authorization);
+    return { token, principal: token ? await verifier.verify(token) : null };
+  } catch (error) {
+    if (error instanceof DomainError) throw httpError(error.code, error.message, 401);
+    throw error;
+  }
 }

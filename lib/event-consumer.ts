@@ -181,6 +181,7 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
   }
 
   return {
+    name,
     handle,
 
     /**
@@ -198,6 +199,25 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
         await db.execute(sql`delete from ${deadLetters} where id = ${row.id}`);
       }
       return rows.length;
+    },
+  };
+}
+
+export type InboxConsumer = ReturnType<typeof createInboxConsumer>;
+
+/**
+ * Runs a consumer: subscribes it to `topic` (its name is the consumer group) and retries the
+ * dead letters an operator asked to replay (`npm run outbox -- consumer-dlq replay`). Without an
+ * event source (a subgraph started without a broker) only the replays run.
+ */
+export async function runConsumer(events: EventSource | undefined, topic: string, consumer: InboxConsumer) {
+  const subscription = await events?.subscribe(topic, consumer.name, consumer.handle);
+  const replays = setInterval(() => void consumer.replayRequested().catch(() => {}), 2_000);
+  replays.unref();
+  return {
+    async stop() {
+      clearInterval(replays);
+      await subscription?.stop();
     },
   };
 }

@@ -42,7 +42,7 @@ interface Row {
 /** A stable 32-bit advisory-lock namespace per outbox. */
 const lockSpace = (schema: string) => createHash("sha256").update(`outbox:${schema}`).digest().readInt32BE(0);
 
-export const envelopeOf = (row: Row) => ({
+const envelopeOf = (row: Row) => ({
   eventId: row.event_id,
   eventType: row.event_type,
   aggregateType: row.aggregate_type,

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { signUserToken } from "./auth";
-import { booleanFlag, kafkaBrokers, parseEnv, port, type Env } from "./config";
+import { booleanFlag, parseEnv, port, type Env } from "./config";
 import { createKafkaEventSource, createMemoryEventSource } from "./event-consumer";
 import { createKafkaPublisher, createMemoryEventLog, type EventPublisher } from "./event-publisher";
 import { startRelays } from "./relay-runner";
@@ -41,14 +41,7 @@ export interface Platform {
 }
 
 const launcherSchema = z.object({
-  KAFKA_BROKERS: kafkaBrokers.optional(),
-  /** Prefix of every Kafka topic and consumer group (several environments can share a cluster). */
-  KAFKA_PREFIX: z
-    .string()
-    .regex(/^[\w.-]{0,60}$/)
-    .default(""),
   RELAY_PORT: port(4010),
-  HOST: z.string().default("127.0.0.1"),
   PGLITE_DATA_DIR: z.string().optional(),
   DEMO_DATA: booleanFlag(true),
   MIGRATE_ON_START: booleanFlag(true),
@@ -96,13 +89,12 @@ export async function startPlatform(
     }
     // The relay publishes every outbox to Kafka, or to the in-process event log when embedded;
     // consumers read from the same place.
-    const memoryLog = launcher.KAFKA_BROKERS ? null : createMemoryEventLog();
-    const publisher: EventPublisher =
-      memoryLog ?? createKafkaPublisher(launcher.KAFKA_BROKERS!, "platform-relay", launcher.KAFKA_PREFIX);
+    // Kafka settings are the services' own (parsed with their config).
+    const { kafkaBrokers, kafkaPrefix, host } = configs[0].config;
+    const memoryLog = kafkaBrokers ? null : createMemoryEventLog();
+    const publisher: EventPublisher = memoryLog ?? createKafkaPublisher(kafkaBrokers!, "platform-relay", kafkaPrefix);
     closers.push(() => publisher.close());
-    const events = memoryLog
-      ? createMemoryEventSource(memoryLog)
-      : createKafkaEventSource(launcher.KAFKA_BROKERS!, launcher.KAFKA_PREFIX);
+    const events = memoryLog ? createMemoryEventSource(memoryLog) : createKafkaEventSource(kafkaBrokers!, kafkaPrefix);
     const subgraphs = {} as Record<SubgraphName, RunningServer>;
     for (const { definition, config } of configs) {
       // Booking calls inventory's internal operations; in one process it is the one just started.
@@ -128,7 +120,7 @@ export async function startPlatform(
       database: databases.booking,
       publisher,
       logger,
-      host: launcher.HOST,
+      host,
       port: launcher.RELAY_PORT,
     });
     closers.push(() => relay.close());

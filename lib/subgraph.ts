@@ -5,8 +5,8 @@ import { buildSubgraphSchema } from "@apollo/subgraph";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { parse, type GraphQLSchema } from "graphql";
 import { buildSchema, createResolversMap, type NonEmptyArray } from "type-graphql";
-import { bearerToken, isServiceSecret, SERVICE_SECRET_HEADER, type Principal, type TokenVerifier } from "./auth";
-import { createErrorFormatter, DomainError, httpError } from "./errors";
+import { authenticate, isServiceSecret, SERVICE_SECRET_HEADER, type Principal, type TokenVerifier } from "./auth";
+import { createErrorFormatter } from "./errors";
 import {
   graphqlHandler,
   healthRoutes,
@@ -102,7 +102,8 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
 
   const buildContext = async (req: IncomingMessage): Promise<RequestContext> => {
     const id = requestId(req);
-    return { principal: await principalOf(req, verifier), requestId: id, logger: logger.child({ requestId: id }) };
+    const { principal } = await authenticate(req.headers.authorization, verifier);
+    return { principal, requestId: id, logger: logger.child({ requestId: id }) };
   };
   const graphql = graphqlHandler(apollo, buildContext);
 
@@ -133,15 +134,4 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
       await apollo.stop();
     },
   };
-}
-
-/** The verified principal of a request, `null` when it has no token; invalid tokens are rejected. */
-export async function principalOf(req: IncomingMessage, verifier: TokenVerifier): Promise<Principal | null> {
-  try {
-    const token = bearerToken(req.headers.authorization);
-    return token ? await verifier.verify(token) : null;
-  } catch (error) {
-    if (error instanceof DomainError) throw httpError(error.code, error.message, 401);
-    throw error;
-  }
 }

@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { runConsumer } from "../../lib/event-consumer";
 import { createMetricsRegistry, metricsRoutes } from "../../lib/metrics";
 import type { SubgraphDefinition } from "../../lib/service";
 import { CatalogResolver } from "./catalog/catalog.resolver";
@@ -46,23 +47,17 @@ export const inventorySubgraph: SubgraphDefinition = {
     });
     const registry = createMetricsRegistry("inventory");
     const seatRelease = createSeatReleaseConsumer(holds, db, logger, registry);
-    let subscription: { stop(): Promise<void> } | null = null;
-    let replays: NodeJS.Timeout | undefined;
+    let running: { stop(): Promise<void> } | null = null;
     return {
       schema,
       routes: { ...holdRoutes(holds, config.auth.serviceSecret, logger), ...metricsRoutes(registry) },
       readiness: { holdStore: () => store.ping() },
       async start() {
         worker.start();
-        subscription =
-          (await events?.subscribe("booking.events", "inventory-seat-release", seatRelease.handle)) ?? null;
-        // Dead letters an operator asked to replay (`npm run outbox -- consumer-dlq replay`).
-        replays = setInterval(() => void seatRelease.replayRequested().catch(() => {}), 2_000);
-        replays.unref();
+        running = await runConsumer(events, "booking.events", seatRelease);
       },
       async stop() {
-        clearInterval(replays);
-        await subscription?.stop();
+        await running?.stop();
         await worker.stop();
       },
     };

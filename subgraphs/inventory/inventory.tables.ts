@@ -74,8 +74,6 @@ export const zones = inventorySchema.table(
   ],
 );
 
-export const HOLD_STATUSES = ["HELD", "SOLD", "RELEASED"] as const;
-
 /**
  * The durable ledger of holds: the source of truth the Redis counters are rebuilt from.
  * A hold's id is the id of the booking it belongs to.

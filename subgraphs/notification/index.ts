@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { runConsumer } from "../../lib/event-consumer";
 import { createMetricsRegistry, metricsRoutes } from "../../lib/metrics";
 import type { SubgraphDefinition } from "../../lib/service";
 import { buildSubgraph } from "../../lib/subgraph";
@@ -16,8 +17,7 @@ export const notificationSubgraph: SubgraphDefinition = {
     const db = database.db;
     const registry = createMetricsRegistry("notification");
     const consumer = createNotificationConsumer(db, createLogSender(logger), logger, registry);
-    let subscription: { stop(): Promise<void> } | null = null;
-    let replays: NodeJS.Timeout | undefined;
+    let running: { stop(): Promise<void> } | null = null;
     const schema = await buildSubgraph({
       // Booking is only extended here, so no query reaches it: it must be named.
       orphanedTypes: [BookingReference],
@@ -30,15 +30,10 @@ export const notificationSubgraph: SubgraphDefinition = {
       schema,
       routes: metricsRoutes(registry),
       async start() {
-        subscription =
-          (await events?.subscribe("booking.events", "notification-booking-events", consumer.handle)) ?? null;
-        // Dead letters an operator asked to replay (`npm run outbox -- consumer-dlq replay`).
-        replays = setInterval(() => void consumer.replayRequested().catch(() => {}), 2_000);
-        replays.unref();
+        running = await runConsumer(events, "booking.events", consumer);
       },
       async stop() {
-        clearInterval(replays);
-        await subscription?.stop();
+        await running?.stop();
       },
     };
   },

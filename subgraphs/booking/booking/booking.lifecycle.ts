@@ -67,7 +67,11 @@ export function createLifecycleService(deps: {
     }
   }
 
-  async function cancel(principalOrNull: Principal | null, input: CancelBookingInput): Promise<Booking> {
+  /** The cancelled booking, and whether this request cancelled it (false: it already was). */
+  async function cancel(
+    principalOrNull: Principal | null,
+    input: CancelBookingInput,
+  ): Promise<{ booking: Booking; cancelledNow: boolean }> {
     if (!(CANCELLATION_REASONS as readonly string[]).includes(input.reason))
       throw badInput("Unknown cancellation reason", { field: "reason" });
     const notes = input.notes?.trim() || null;
@@ -77,7 +81,7 @@ export function createLifecycleService(deps: {
     const manager = isOrganizerOf(principal, booking);
     if (booking.userId !== principal.userId && !manager)
       throw forbidden("Only the guest, the venue's organizer or an admin may cancel");
-    if (booking.status === "CANCELLED") return booking; // idempotent: the existing cancellation, nothing written
+    if (booking.status === "CANCELLED") return { booking, cancelledNow: false }; // idempotent: nothing written
     if (!manager && !GUEST_CANCELLABLE.includes(booking.status)) {
       throw new DomainError("INVALID_STATUS", `A ${booking.status} booking cannot be cancelled by the guest`, {
         currentStatus: booking.status,
@@ -115,11 +119,11 @@ export function createLifecycleService(deps: {
     });
     if (!cancelled) {
       const now = await bookings.findById(booking.id);
-      if (now?.status === "CANCELLED") return now;
+      if (now?.status === "CANCELLED") return { booking: now, cancelledNow: false };
       throw conflict();
     }
     await releaseSeats(cancelled.id);
-    return cancelled;
+    return { booking: cancelled, cancelledNow: true };
   }
 
   async function organizerTransition(
@@ -150,10 +154,9 @@ export function createLifecycleService(deps: {
     async cancelBooking(principal: Principal | null, input: CancelBookingInput): Promise<Booking> {
       const stop = metrics.duration.startTimer();
       try {
-        const before = isUuid(input.bookingId) ? await bookings.findById(input.bookingId) : null;
-        const result = await cancel(principal, input);
-        metrics.requests.inc({ status: before?.status === "CANCELLED" ? "already_cancelled" : "success" });
-        return result;
+        const { booking, cancelledNow } = await cancel(principal, input);
+        metrics.requests.inc({ status: cancelledNow ? "success" : "already_cancelled" });
+        return booking;
       } catch (error) {
         metrics.requests.inc({ status: "error" });
         metrics.errors.inc({ error_type: error instanceof DomainError ? error.code : "INTERNAL_SERVER_ERROR" });

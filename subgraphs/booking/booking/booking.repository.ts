@@ -103,6 +103,16 @@ const toRow = (booking: NewBooking) => ({
   cancellationDeadlineHours: booking.cancellationDeadlineHours,
 });
 
+/**
+ * The CTE step that writes an event into the outbox for the row the `source` step returned
+ * (nothing when it returned none), with that row's new version.
+ */
+function insertOutboxFrom(source: "created" | "changed", outbox: ReturnType<typeof outboxRow>) {
+  return sql`insert into booking.outbox (event_id, event_type, aggregate_type, aggregate_id, aggregate_version, actor, traceparent, payload)
+    select ${outbox.eventId}, ${outbox.eventType}, ${outbox.aggregateType}, ${outbox.aggregateId}, version,
+      ${outbox.actor}, ${outbox.traceparent}, ${JSON.stringify(outbox.payload)}::jsonb from ${sql.raw(source)}`;
+}
+
 export function createBookingRepository(db: AppDatabase) {
   return {
     /**
@@ -144,9 +154,7 @@ export function createBookingRepository(db: AppDatabase) {
               insert into booking.booking_status_changes (booking_id, from_status, to_status, actor, reason)
               select id, null, status, ${change.actor}, ${change.reason} from created
             ), event as (
-              insert into booking.outbox (event_id, event_type, aggregate_type, aggregate_id, aggregate_version, actor, traceparent, payload)
-              select ${outbox.eventId}, ${outbox.eventType}, ${outbox.aggregateType}, ${outbox.aggregateId}, ${outbox.aggregateVersion},
-                ${outbox.actor}, ${outbox.traceparent}, ${JSON.stringify(outbox.payload)}::jsonb from created
+              ${insertOutboxFrom("created", outbox)}
             ), claimed as (
               update booking.idempotency_keys set completed = true
               where user_id = ${idempotency.userId} and operation = ${idempotency.operation} and key = ${idempotency.key}
@@ -202,9 +210,7 @@ export function createBookingRepository(db: AppDatabase) {
               insert into booking.booking_status_changes (booking_id, from_status, to_status, actor, reason)
               select id, ${change.from}, ${change.to}, ${change.actor}, ${change.reason} from changed
             ), event as (
-              insert into booking.outbox (event_id, event_type, aggregate_type, aggregate_id, aggregate_version, actor, traceparent, payload)
-              select ${outbox.eventId}, ${outbox.eventType}, ${outbox.aggregateType}, ${outbox.aggregateId}, version,
-                ${outbox.actor}, ${outbox.traceparent}, ${JSON.stringify(outbox.payload)}::jsonb from changed
+              ${insertOutboxFrom("changed", outbox)}
             )
             select *, created_at::text as created_at from changed`,
       );
@@ -242,9 +248,7 @@ export function createBookingRepository(db: AppDatabase) {
               where id = ${change.current.id} and version = ${change.expectedVersion} and status in ('PENDING', 'CONFIRMED')
               returning *
             ), event as (
-              insert into booking.outbox (event_id, event_type, aggregate_type, aggregate_id, aggregate_version, actor, traceparent, payload)
-              select ${outbox.eventId}, ${outbox.eventType}, ${outbox.aggregateType}, ${outbox.aggregateId}, version,
-                ${outbox.actor}, ${outbox.traceparent}, ${JSON.stringify(outbox.payload)}::jsonb from changed
+              ${insertOutboxFrom("changed", outbox)}
             )
             select *, created_at::text as created_at from changed`,
       );

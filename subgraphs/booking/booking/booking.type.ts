@@ -1,5 +1,4 @@
 import { Directive, Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from "type-graphql";
-import { ZoneReference } from "../zone/zone.type";
 import { BOOKING_STATUSES, CANCELLATION_REASONS, type BookingStatus, type CancellationReason } from "./booking.model";
 
 export const BookingStatusEnum = Object.fromEntries(BOOKING_STATUSES.map((s) => [s, s])) as { [K in BookingStatus]: K };

@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, lte, ne, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../../lib/db";
 import { holds, slots, zones } from "../inventory.tables";
 import type { SlotLedger } from "./hold.store";
@@ -110,21 +110,8 @@ export function createHoldRepository(db: AppDatabase) {
 
     /** Slots whose counters matter: not over yet. */
     async activeSlotIds(now: Date): Promise<string[]> {
-      const rows = await db
-        .select({ id: slots.id })
-        .from(slots)
-        .where(or(gt(slots.endsAt, now), isNull(slots.endsAt)));
+      const rows = await db.select({ id: slots.id }).from(slots).where(gt(slots.endsAt, now));
       return rows.map((r) => r.id);
-    },
-
-    /** Seats held or sold per zone of a slot, from the ledger. */
-    async heldByZone(slotId: string): Promise<Map<string, number>> {
-      const rows = await db
-        .select({ zoneId: holds.zoneId, held: sql<number>`sum(${holds.quantity})::int` })
-        .from(holds)
-        .where(and(eq(holds.slotId, slotId), ne(holds.status, "RELEASED")))
-        .groupBy(holds.zoneId);
-      return new Map(rows.map((r) => [r.zoneId, r.held]));
     },
   };
 }
