@@ -46,6 +46,7 @@ const urlWithProtocols = (protocols: string[]) =>
 export const postgresUrl = urlWithProtocols(["postgres:", "postgresql:"]);
 export const redisUrl = urlWithProtocols(["redis:", "rediss:"]);
 export const httpUrl = urlWithProtocols(["http:", "https:"]);
+export const smtpUrl = urlWithProtocols(["smtp:", "smtps:"]);
 
 /** `host:port[,host:port...]` */
 export const kafkaBrokers = z

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { Kafka, logLevel, type Consumer } from "kafkajs";
-import { Counter, Histogram, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { queryRows, type AppDatabase } from "./db";
 import type { MemoryEventLog } from "./event-publisher";
 import type { Logger } from "./logger";
@@ -20,11 +20,13 @@ export interface EventEnvelope {
 
 /** Delivers a topic's events to a handler, one at a time, at least once. */
 export interface EventSource {
-  subscribe(
-    topic: string,
-    group: string,
-    handler: (event: EventEnvelope) => Promise<void>,
-  ): Promise<{ stop(): Promise<void> }>;
+  subscribe(topic: string, group: string, handler: (event: EventEnvelope) => Promise<void>): Promise<Subscription>;
+}
+
+export interface Subscription {
+  /** Messages on the topic the group has not consumed yet (committed offset to the log's end). */
+  lag(): Promise<number>;
+  stop(): Promise<void>;
 }
 
 /** Kafka consumer groups: the offset is committed after the handler resolved. */
@@ -48,7 +50,30 @@ export function createKafkaEventSource(brokers: string[], prefix = ""): EventSou
       await consumer.run({
         eachMessage: async ({ message }) => handler(JSON.parse(message.value!.toString()) as EventEnvelope),
       });
-      return { stop: () => consumer.disconnect() };
+      const lagAdmin = kafka.admin();
+      let lagAdminConnected: Promise<void> | null = null;
+      return {
+        async lag() {
+          lagAdminConnected ??= lagAdmin.connect();
+          await lagAdminConnected;
+          const [committed, ends] = await Promise.all([
+            lagAdmin.fetchOffsets({ groupId: prefix + group, topics: [prefix + topic] }),
+            lagAdmin.fetchTopicOffsets(prefix + topic),
+          ]);
+          const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+          let lag = 0;
+          for (const end of ends) {
+            const at = done.get(end.partition) ?? -1;
+            // -1: nothing committed yet, so the group starts from the beginning of the log.
+            lag += Math.max(0, Number(end.high) - (at < 0 ? Number(end.low) : at));
+          }
+          return lag;
+        },
+        async stop() {
+          await consumer.disconnect();
+          if (lagAdminConnected) await lagAdmin.disconnect().catch(() => {});
+        },
+      };
     },
   };
 }
@@ -58,11 +83,18 @@ export function createMemoryEventSource(log: MemoryEventLog): EventSource {
   return {
     async subscribe(topic, _group, handler) {
       let chain = Promise.resolve();
-      for (const message of log.topics.get(topic) ?? []) chain = chain.then(() => handler(JSON.parse(message.value)));
-      const unsubscribe = log.subscribe(topic, (message) => {
-        chain = chain.then(() => handler(JSON.parse(message.value))).catch(() => {});
-      });
+      let pending = 0;
+      const enqueue = (value: string) => {
+        pending++;
+        chain = chain
+          .then(() => handler(JSON.parse(value)))
+          .catch(() => {})
+          .finally(() => pending--);
+      };
+      for (const message of log.topics.get(topic) ?? []) enqueue(message.value);
+      const unsubscribe = log.subscribe(topic, (message) => enqueue(message.value));
       return {
+        lag: async () => pending,
         async stop() {
           unsubscribe();
           await chain;
@@ -94,7 +126,7 @@ export interface InboxConsumerOptions {
 
 const consumerMetrics = new WeakMap<
   Registry,
-  { processed: Counter<"consumer" | "outcome">; age: Histogram<"consumer"> }
+  { processed: Counter<"consumer" | "outcome">; age: Histogram<"consumer">; lag: Gauge<"consumer" | "topic"> }
 >();
 
 /** Processed/duplicate/failed counts and how old events are when applied (consumer lag in time). */
@@ -113,6 +145,12 @@ function metricsFor(registry: Registry) {
         help: "Time from an event's commit to its side effect",
         labelNames: ["consumer"],
         buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+        registers: [registry],
+      }),
+      lag: new Gauge({
+        name: "booking_consumer_lag_messages",
+        help: "Messages on the topic the consumer group has not consumed yet (log end minus committed offset)",
+        labelNames: ["consumer", "topic"],
         registers: [registry],
       }),
     };
@@ -183,6 +221,7 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
   return {
     name,
     handle,
+    metrics,
 
     /**
      * Retries the dead letters an operator asked to replay (the cause was fixed); one that still
@@ -210,13 +249,27 @@ export type InboxConsumer = ReturnType<typeof createInboxConsumer>;
  * dead letters an operator asked to replay (`npm run outbox -- consumer-dlq replay`). Without an
  * event source (a subgraph started without a broker) only the replays run.
  */
-export async function runConsumer(events: EventSource | undefined, topic: string, consumer: InboxConsumer) {
+export async function runConsumer(
+  events: EventSource | undefined,
+  topic: string,
+  consumer: InboxConsumer,
+  options: { lagIntervalMs?: number } = {},
+) {
   const subscription = await events?.subscribe(topic, consumer.name, consumer.handle);
   const replays = setInterval(() => void consumer.replayRequested().catch(() => {}), 2_000);
   replays.unref();
+  // Offset lag, measured from the broker's side, so a stuck consumer shows too (not only slow events).
+  const measureLag = async () => {
+    if (!subscription || !consumer.metrics) return;
+    consumer.metrics.lag.set({ consumer: consumer.name, topic }, await subscription.lag());
+  };
+  const lagTimer = setInterval(() => void measureLag().catch(() => {}), options.lagIntervalMs ?? 5_000);
+  lagTimer.unref();
   return {
+    measureLag,
     async stop() {
       clearInterval(replays);
+      clearInterval(lagTimer);
       await subscription?.stop();
     },
   };

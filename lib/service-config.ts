@@ -10,6 +10,7 @@ import {
   port,
   postgresUrl,
   redisUrl,
+  smtpUrl,
   type AuthConfig,
   type Env,
 } from "./config";
@@ -29,6 +30,16 @@ export interface SubgraphConfig {
   auth: AuthConfig;
   logLevel: LogLevel;
   reservations: ReservationConfig;
+  notifications: NotificationConfig;
+}
+
+/** How the notification subgraph delivers messages. */
+export interface NotificationConfig {
+  /** `log` writes each message to the log; `smtp` e-mails it through `smtpUrl`. */
+  sender: "log" | "smtp";
+  smtpUrl?: string;
+  /** The From header of e-mails. */
+  smtpFrom: string;
 }
 
 /** Reservation settings shared by booking (expiry) and inventory (lapsed holds). */
@@ -83,6 +94,9 @@ const backendEnv = {
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
   INVENTORY_INTERNAL_URL: httpUrl.default(`http://127.0.0.1:${DEFAULT_PORTS.inventory}`),
   TAX_RATE_BPS: z.coerce.number().int().min(0).max(10_000).default(0),
+  NOTIFICATION_SENDER: z.enum(["log", "smtp"]).default("log"),
+  SMTP_URL: smtpUrl.optional(),
+  SMTP_FROM: z.string().min(3).max(200).default("Booking Platform <no-reply@localhost>"),
   ...authEnv,
 };
 
@@ -93,6 +107,9 @@ export function loadSubgraphConfig(name: keyof typeof DEFAULT_PORTS, env: Env, o
   > &
     Record<string, number>;
   const missing = missingSecrets(parsed);
+  if (parsed.NOTIFICATION_SENDER === "smtp" && !parsed.SMTP_URL) {
+    missing.push("SMTP_URL: required when NOTIFICATION_SENDER=smtp (smtp://user:pass@host:587)");
+  }
   if (options.standalone && !parsed.DATABASE_URL) {
     missing.push("DATABASE_URL: required when the service runs on its own");
   }
@@ -114,6 +131,11 @@ export function loadSubgraphConfig(name: keyof typeof DEFAULT_PORTS, env: Env, o
       reconcileIntervalMs: parsed.RECONCILE_INTERVAL_MS,
       inventoryUrl: parsed.INVENTORY_INTERNAL_URL.replace(/\/$/, ""),
       taxRateBps: parsed.TAX_RATE_BPS,
+    },
+    notifications: {
+      sender: parsed.NOTIFICATION_SENDER,
+      smtpUrl: parsed.SMTP_URL,
+      smtpFrom: parsed.SMTP_FROM,
     },
   };
 }

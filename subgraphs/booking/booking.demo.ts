@@ -10,6 +10,8 @@ export async function seedBookingDemoData(db: AppDatabase): Promise<void> {
     venueId: ids.theatre,
     specialRequests: null,
     organizerId: DEMO_USERS.organizer.userId,
+    guestEmail: DEMO_USERS.guest.email,
+    organizerEmail: DEMO_USERS.organizer.email,
     slotStartsAt: daysFromNow(7, 19),
     cancellationDeadlineHours: 24,
   };

@@ -41,6 +41,8 @@ export const bookings = bookingSchema.table(
     expiresAt: timestamp("expires_at", { withTimezone: true }),
     /** Snapshots from inventory at reservation: who runs the venue, when the slot starts, the venue's cancellation policy. */
     organizerId: text("organizer_id"),
+    guestEmail: text("guest_email"),
+    organizerEmail: text("organizer_email"),
     slotStartsAt: timestamp("slot_starts_at", { withTimezone: true }),
     cancellationDeadlineHours: integer("cancellation_deadline_hours"),
     cancelledAt: timestamp("cancelled_at", { withTimezone: true }),

@@ -18,6 +18,7 @@ export async function seedInventoryDemoData(db: AppDatabase): Promise<void> {
     city: "Lisbon",
     timezone: "Europe/Lisbon",
     ownerId,
+    contactEmail: DEMO_USERS.organizer.email,
     cancellationDeadlineHours: 24,
   });
   await venues.insert({
@@ -27,6 +28,7 @@ export async function seedInventoryDemoData(db: AppDatabase): Promise<void> {
     city: "Porto",
     timezone: "Europe/Lisbon",
     ownerId,
+    contactEmail: DEMO_USERS.organizer.email,
     cancellationDeadlineHours: null,
   });
   await venues.insert({
@@ -36,6 +38,7 @@ export async function seedInventoryDemoData(db: AppDatabase): Promise<void> {
     city: "Faro",
     timezone: "Europe/Lisbon",
     ownerId,
+    contactEmail: DEMO_USERS.organizer.email,
     cancellationDeadlineHours: null,
   });
 

@@ -23,6 +23,8 @@ export const venues = inventorySchema.table(
     ownerId: text("owner_id").notNull(),
     /** Guests cannot cancel within this many hours of a slot's start; null: any time. */
     cancellationDeadlineHours: integer("cancellation_deadline_hours"),
+    /** Where the venue's notifications go (booking cancellations); null: none by e-mail. */
+    contactEmail: text("contact_email"),
     ...timestamps,
   },
   (t) => [

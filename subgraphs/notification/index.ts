@@ -7,17 +7,26 @@ import { BookingReference } from "./booking/booking.type";
 import { MeResolver } from "./me/me.resolver";
 import { BookingNotificationsResolver } from "./booking/booking.resolver";
 import { seedNotificationDemoData } from "./notification.demo";
-import { createNotificationConsumer } from "./notification/notification.consumer";
+import { createDelivery, createNotificationConsumer } from "./notification/notification.consumer";
 import { createNotificationRepository } from "./notification/notification.repository";
-import { createLogSender } from "./notification/notification.sender";
+import { createSender } from "./notification/notification.sender";
 
 export const notificationSubgraph: SubgraphDefinition = {
   name: "notification",
-  async create({ database, logger, events }) {
+  async create({ config, database, logger, events }) {
     const db = database.db;
     const registry = createMetricsRegistry("notification");
-    const consumer = createNotificationConsumer(db, createLogSender(logger), logger, registry);
-    let running: { stop(): Promise<void> } | null = null;
+    const sender = createSender(config.notifications, logger);
+    const delivery = createDelivery(db, sender, logger);
+    const consumers = [
+      { topic: "booking.events", name: "notification-booking-events" },
+      { topic: "payment.events", name: "notification-payment-events" },
+    ].map(({ topic, name }) => ({
+      topic,
+      consumer: createNotificationConsumer({ name, db, delivery, logger, registry }),
+    }));
+    let running: { stop(): Promise<void> }[] = [];
+    let retries: NodeJS.Timeout | undefined;
     const schema = await buildSubgraph({
       // Booking is only extended here, so no query reaches it: it must be named.
       orphanedTypes: [BookingReference],
@@ -30,10 +39,18 @@ export const notificationSubgraph: SubgraphDefinition = {
       schema,
       routes: metricsRoutes(registry),
       async start() {
-        running = await runConsumer(events, "booking.events", consumer);
+        running = await Promise.all(consumers.map(({ topic, consumer }) => runConsumer(events, topic, consumer)));
+        // Sends what failed before (with backoff) or was stored but never sent (a crash after the commit).
+        retries = setInterval(
+          () => void delivery.retryDue().catch((error) => logger.warn("notification retry failed", { error })),
+          5_000,
+        );
+        retries.unref();
       },
       async stop() {
-        await running?.stop();
+        clearInterval(retries);
+        await Promise.all(running.map((r) => r.stop()));
+        await sender.close?.();
       },
     };
   },

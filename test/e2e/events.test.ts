@@ -158,6 +158,17 @@ describe("events flow from the outbox to the consumers", () => {
     expect(metrics).toMatch(
       /booking_consumer_events_total\{consumer="notification-booking-events",outcome="duplicate",service="notification"\} [1-9]/,
     );
+    // Offset lag per consumer group, measured every few seconds: the backlog is consumed.
+    const lag = await eventually(
+      async () => (await fetch(`${t.platform.subgraphs.notification.url}/metrics`)).text(),
+      (text) =>
+        /booking_consumer_lag_messages\{consumer="notification-booking-events",topic="booking.events",service="notification"\} 0$/m.test(
+          text,
+        ),
+    );
+    expect(lag).toMatch(
+      /booking_consumer_lag_messages\{consumer="notification-payment-events",topic="payment.events",service="notification"\} 0$/m,
+    );
   }, 60_000);
 
   it("replays a consumer's dead letter once the cause is fixed", async () => {

@@ -34,6 +34,8 @@ describe("my bookings, paginated", () => {
         specialRequests: null,
         expiresAt: null,
         organizerId: null,
+        guestEmail: null,
+        organizerEmail: null,
         slotStartsAt: null,
         cancellationDeadlineHours: null,
       });
@@ -58,6 +60,8 @@ describe("my bookings, paginated", () => {
       specialRequests: null,
       expiresAt: null,
       organizerId: null,
+      guestEmail: null,
+      organizerEmail: null,
       slotStartsAt: null,
       cancellationDeadlineHours: null,
     });

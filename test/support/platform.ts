@@ -23,7 +23,7 @@ export interface TestPlatform {
   ): Promise<GraphQLResponse<T>>;
   /** Rows of a SQL query on a subgraph's database. */
   sql<T = Record<string, any>>(subgraph: SubgraphName, query: SQL): Promise<T[]>;
-  tokenFor(userId: string, role: Role): Promise<string>;
+  tokenFor(userId: string, role: Role, email?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -66,10 +66,10 @@ export async function startTestPlatform(overrides: Record<string, string> = {}):
       return { status: response.status, ...((await response.json()) as object) };
     },
     sql: (subgraph, query) => queryRows(platform.databases[subgraph].db, query),
-    tokenFor: (userId, role) =>
+    tokenFor: (userId, role, email) =>
       signUserToken(
         { jwtSecret: secrets.JWT_SECRET, issuer: "booking-platform", audience: "booking-api" },
-        { userId, role },
+        { userId, role, email },
       ),
     async close() {
       await platform.close();

@@ -15,6 +15,8 @@ function snapshot(booking: Booking) {
     price: booking.price,
     expiresAt: booking.expiresAt?.toISOString() ?? null,
     organizerId: booking.organizerId,
+    guestEmail: booking.guestEmail,
+    organizerEmail: booking.organizerEmail,
   };
 }
 

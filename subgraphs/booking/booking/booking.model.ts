@@ -37,6 +37,9 @@ export interface Booking {
   expiresAt: Date | null;
   /** The venue's organizer, the slot's start and the venue's cancellation policy, as they were at reservation. */
   organizerId: string | null;
+  /** Where notifications go: the guest's e-mail from the token and the venue's contact address, at reservation. */
+  guestEmail: string | null;
+  organizerEmail: string | null;
   slotStartsAt: Date | null;
   cancellationDeadlineHours: number | null;
   cancelledAt: Date | null;

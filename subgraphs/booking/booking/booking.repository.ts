@@ -33,6 +33,8 @@ const toBooking = (row: Row): Booking => ({
   specialRequests: row.specialRequests,
   expiresAt: row.expiresAt,
   organizerId: row.organizerId,
+  guestEmail: row.guestEmail,
+  organizerEmail: row.organizerEmail,
   slotStartsAt: row.slotStartsAt,
   cancellationDeadlineHours: row.cancellationDeadlineHours,
   cancelledAt: row.cancelledAt,
@@ -64,6 +66,8 @@ export function fromRawRow(row: Record<string, unknown>): Booking {
     specialRequests: row.special_requests as string | null,
     expiresAt: date(row.expires_at),
     organizerId: row.organizer_id as string | null,
+    guestEmail: row.guest_email as string | null,
+    organizerEmail: row.organizer_email as string | null,
     slotStartsAt: date(row.slot_starts_at),
     cancellationDeadlineHours: row.cancellation_deadline_hours as number | null,
     cancelledAt: date(row.cancelled_at),
@@ -99,6 +103,8 @@ const toRow = (booking: NewBooking) => ({
   specialRequests: booking.specialRequests,
   expiresAt: booking.expiresAt,
   organizerId: booking.organizerId,
+  guestEmail: booking.guestEmail,
+  organizerEmail: booking.organizerEmail,
   slotStartsAt: booking.slotStartsAt,
   cancellationDeadlineHours: booking.cancellationDeadlineHours,
 });
@@ -144,11 +150,11 @@ export function createBookingRepository(db: AppDatabase) {
         sql`with created as (
               insert into booking.bookings (id, reference, user_id, zone_id, slot_id, venue_id, quantity, status, version,
                 base_minor, tax_minor, discount_minor, total_minor, currency, special_requests, expires_at,
-                organizer_id, slot_starts_at, cancellation_deadline_hours)
+                organizer_id, guest_email, organizer_email, slot_starts_at, cancellation_deadline_hours)
               values (${r.id}, ${r.reference}, ${r.userId}, ${r.zoneId}, ${r.slotId}, ${r.venueId}, ${r.quantity}, ${r.status},
                 ${r.version}, ${r.baseMinor}, ${r.taxMinor}, ${r.discountMinor}, ${r.totalMinor}, ${r.currency},
                 ${r.specialRequests}, ${r.expiresAt?.toISOString() ?? null}::timestamptz,
-                ${r.organizerId}, ${r.slotStartsAt?.toISOString() ?? null}::timestamptz, ${r.cancellationDeadlineHours}::int)
+                ${r.organizerId}, ${r.guestEmail}, ${r.organizerEmail}, ${r.slotStartsAt?.toISOString() ?? null}::timestamptz, ${r.cancellationDeadlineHours}::int)
               returning *
             ), history as (
               insert into booking.booking_status_changes (booking_id, from_status, to_status, actor, reason)

@@ -126,6 +126,8 @@ export function createReservationService(deps: {
               specialRequests: null,
               expiresAt: new Date(held.expiresAt),
               organizerId: held.organizerId,
+              guestEmail: principal.email ?? null,
+              organizerEmail: held.organizerEmail ?? null,
               slotStartsAt: new Date(held.slotStartsAt),
               cancellationDeadlineHours: held.cancellationDeadlineHours,
             },

@@ -12,6 +12,8 @@ export interface HeldSeats {
   available: number;
   /** The venue's organizer, the slot's start and the venue's cancellation policy. */
   organizerId: string;
+  /** The venue's contact address (cancellations are e-mailed there); null: none. */
+  organizerEmail: string | null;
   slotStartsAt: string;
   cancellationDeadlineHours: number | null;
 }

@@ -12,6 +12,11 @@ export class CreateVenueInput {
   ownerId?: string | null;
   @Field(() => Int, { nullable: true, description: "Guests cannot cancel within this many hours of a slot's start." })
   cancellationDeadlineHours?: number | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "Where the venue's notifications are e-mailed; defaults to the e-mail in the creator's token.",
+  })
+  contactEmail?: string | null;
 }
 
 @InputType("UpdateVenueInput")
@@ -20,6 +25,7 @@ export class UpdateVenueInput {
   @Field(() => String, { nullable: true }) city?: string | null;
   @Field(() => String, { nullable: true }) timezone?: string | null;
   @Field(() => Int, { nullable: true }) cancellationDeadlineHours?: number | null;
+  @Field(() => String, { nullable: true, description: "An empty string removes it." }) contactEmail?: string | null;
 }
 
 @InputType("CreateSlotInput")

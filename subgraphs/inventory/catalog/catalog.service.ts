@@ -35,6 +35,14 @@ const period = (startsAt: Date, endsAt: Date) => {
 };
 const deadline = (value: number | null | undefined) =>
   value === null || value === undefined ? null : integer("cancellationDeadlineHours", value, 0, 8_760);
+/** A plausible e-mail address (the mail server has the last word), or null. */
+const emailAddress = (value: string | null) => {
+  if (value === null) return null;
+  const trimmed = value.trim();
+  if (trimmed.length > 254 || !/^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/.test(trimmed))
+    throw badInput("contactEmail must be an e-mail address such as box-office@example.com", { field: "contactEmail" });
+  return trimmed;
+};
 /** Keeps only the fields a client actually sent. */
 const defined = <T extends object>(patch: T) =>
   Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined && v !== null)) as {
@@ -87,6 +95,7 @@ export function createCatalogService(deps: {
         timezone: string;
         ownerId?: string | null;
         cancellationDeadlineHours?: number | null;
+        contactEmail?: string | null;
       },
     ): Promise<Venue> {
       const who = manager(principal);
@@ -100,6 +109,8 @@ export function createCatalogService(deps: {
         timezone: timezone(input.timezone),
         ownerId: input.ownerId ? text("ownerId", input.ownerId, 200) : who.userId,
         cancellationDeadlineHours: deadline(input.cancellationDeadlineHours),
+        // An admin creating a venue for someone else does not give it the admin's address.
+        contactEmail: emailAddress(input.contactEmail ?? (input.ownerId ? null : (who.email ?? null))),
       };
       await venues.insert(venue);
       return venue;
@@ -113,6 +124,7 @@ export function createCatalogService(deps: {
         city?: string | null;
         timezone?: string | null;
         cancellationDeadlineHours?: number | null;
+        contactEmail?: string | null;
       },
     ) {
       await ownedVenue(manager(principal), id);
@@ -124,6 +136,7 @@ export function createCatalogService(deps: {
         ...(patch.cancellationDeadlineHours !== undefined && {
           cancellationDeadlineHours: deadline(patch.cancellationDeadlineHours),
         }),
+        ...(patch.contactEmail !== undefined && { contactEmail: emailAddress(patch.contactEmail || null) }),
       }))!;
     },
 

@@ -24,6 +24,8 @@ export interface HeldSeats {
   available: number;
   /** The venue's organizer, the slot's start and the venue's cancellation policy. */
   organizerId: string;
+  /** The venue's contact address (cancellations are e-mailed there); null: none. */
+  organizerEmail: string | null;
   slotStartsAt: string;
   cancellationDeadlineHours: number | null;
 }
@@ -149,6 +151,7 @@ export function createHoldService(deps: {
         expiresAt: input.expiresAt.toISOString(),
         available: outcome.available,
         organizerId: context.ownerId,
+        organizerEmail: context.contactEmail,
         slotStartsAt: context.startsAt.toISOString(),
         cancellationDeadlineHours: context.cancellationDeadlineHours,
       };

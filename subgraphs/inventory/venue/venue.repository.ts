@@ -14,6 +14,8 @@ export interface Venue {
   ownerId: string;
   /** Guests cannot cancel within this many hours of a slot's start; null: any time. */
   cancellationDeadlineHours: number | null;
+  /** Where the venue's notifications go; null: none by e-mail. */
+  contactEmail: string | null;
 }
 
 const toVenue = (row: typeof venues.$inferSelect): Venue => ({
@@ -24,6 +26,7 @@ const toVenue = (row: typeof venues.$inferSelect): Venue => ({
   timezone: row.timezone,
   ownerId: row.ownerId,
   cancellationDeadlineHours: row.cancellationDeadlineHours,
+  contactEmail: row.contactEmail,
 });
 
 export function createVenueRepository(db: AppDatabase) {

@@ -28,5 +28,8 @@ export class VenueType {
   @Field(() => Int, { nullable: true, description: "Guests cannot cancel within this many hours of a slot's start." })
   cancellationDeadlineHours!: number | null;
 
+  @Field(() => String, { nullable: true, description: "Where the venue's notifications (cancellations) are e-mailed." })
+  contactEmail!: string | null;
+
   ownerId!: string;
 }

@@ -32,6 +32,7 @@ export interface ZoneContext {
   startsAt: Date;
   saleStartsAt: Date | null;
   ownerId: string;
+  contactEmail: string | null;
   cancellationDeadlineHours: number | null;
 }
 
@@ -49,6 +50,7 @@ export function createZoneRepository(db: AppDatabase) {
           startsAt: slots.startsAt,
           saleStartsAt: slots.saleStartsAt,
           ownerId: venues.ownerId,
+          contactEmail: venues.contactEmail,
           cancellationDeadlineHours: venues.cancellationDeadlineHours,
         })
         .from(zones)

@@ -4,117 +4,153 @@ import type { AppDatabase } from "../../../lib/db";
 import { createInboxConsumer, type EventEnvelope } from "../../../lib/event-consumer";
 import type { Logger } from "../../../lib/logger";
 import { createNotificationRepository, type Notification } from "./notification.repository";
-import type { NotificationSender } from "./notification.sender";
+import { DeliveryError, type NotificationSender } from "./notification.sender";
 
-type Draft = Pick<Notification, "recipientId" | "subject" | "body">;
+type Draft = Pick<Notification, "recipientId" | "recipientAddress" | "subject" | "body">;
 
-/** What each booking event tells whom. Cancellations reach the guest and the venue's owner (ADR-023). */
+const money = (minor: number | undefined, currency: string | undefined) =>
+  minor === undefined ? "" : `${(minor / 100).toFixed(2)} ${currency ?? ""}`.trim();
+
+/**
+ * What each event tells whom. Booking events come from `booking.events`, refunds from
+ * `payment.events`; both carry the booking's reference, the guest and the addresses copied at
+ * reservation. Cancellations reach the guest and the venue's owner (ADR-023).
+ */
 export function notificationsFor(event: EventEnvelope): Draft[] {
   const p = event.payload as {
     reference?: string;
     userId?: string;
+    guestEmail?: string | null;
     organizerId?: string | null;
+    organizerEmail?: string | null;
     quantity?: number;
     expiresAt?: string | null;
     reason?: string;
     paymentTaken?: boolean;
+    amountMinor?: number;
+    currency?: string;
   };
   if (!p.userId || !p.reference) return [];
+  const guest = (subject: string, body: string): Draft => ({
+    recipientId: p.userId!,
+    recipientAddress: p.guestEmail ?? null,
+    subject,
+    body,
+  });
   const seats = `${p.quantity} seat${p.quantity === 1 ? "" : "s"}`;
   switch (event.eventType) {
     case "booking.reserved":
       return [
-        {
-          recipientId: p.userId,
-          subject: `Booking ${p.reference} is reserved`,
-          body: `${seats} held until ${p.expiresAt}. Pay before then to confirm.`,
-        },
+        guest(`Booking ${p.reference} is reserved`, `${seats} held until ${p.expiresAt}. Pay before then to confirm.`),
       ];
     case "booking.confirmed":
+      return [guest(`Booking ${p.reference} is confirmed`, `Payment received: ${seats} are yours. See you there.`)];
+    case "booking.failed":
       return [
-        {
-          recipientId: p.userId,
-          subject: `Booking ${p.reference} is confirmed`,
-          body: `${seats} are yours. See you there.`,
-        },
+        guest(
+          `Payment for booking ${p.reference} failed`,
+          `The payment was declined${p.reason ? ` (${p.reason})` : ""}, so the ${seats} were released. You can book again.`,
+        ),
       ];
     case "booking.expired":
-      return [
-        {
-          recipientId: p.userId,
-          subject: `Booking ${p.reference} expired`,
-          body: `It was not paid in time, so the ${seats} were released.`,
-        },
-      ];
+      return [guest(`Booking ${p.reference} expired`, `It was not paid in time, so the ${seats} were released.`)];
     case "booking.cancelled": {
-      const refund = p.paymentTaken ? " Your payment will be refunded." : "";
-      const drafts: Draft[] = [
-        {
-          recipientId: p.userId,
-          subject: `Booking ${p.reference} is cancelled`,
-          body: `Reason: ${p.reason}.${refund}`,
-        },
-      ];
+      const refund = p.paymentTaken ? " Your payment will be refunded; we will write again when it is done." : "";
+      const drafts = [guest(`Booking ${p.reference} is cancelled`, `Reason: ${p.reason}.${refund}`)];
       if (p.organizerId && p.organizerId !== p.userId) {
         drafts.push({
           recipientId: p.organizerId,
+          recipientAddress: p.organizerEmail ?? null,
           subject: `Booking ${p.reference} was cancelled`,
           body: `${seats} are free again. Reason: ${p.reason}.`,
         });
       }
       return drafts;
     }
+    case "payment.refunded":
+      return [
+        guest(
+          `Refund for booking ${p.reference}`,
+          `${money(p.amountMinor, p.currency)} has been refunded to your payment method.`,
+        ),
+      ];
     default:
       return [];
   }
 }
 
 /**
- * Stores the notifications of a booking event in the same transaction as its inbox entry (a
+ * Sends stored notifications and records the outcome. Used right after the consumer commits and
+ * by the retry loop, which picks up whatever is still PENDING when its next attempt is due.
+ */
+export function createDelivery(db: AppDatabase, sender: NotificationSender, logger: Logger) {
+  const notifications = createNotificationRepository(db);
+  async function deliver(notification: Notification) {
+    try {
+      await sender.send(notification);
+      await notifications.markSent(notification.id);
+    } catch (error) {
+      const permanent = error instanceof DeliveryError && error.permanent;
+      await notifications.markFailedAttempt(notification.id, (error as Error).message, permanent);
+      logger.warn("notification not delivered", {
+        notificationId: notification.id,
+        permanent,
+        error: (error as Error).message,
+      });
+    }
+  }
+  return {
+    deliver,
+    /** One pass of the retry loop; returns how many notifications it tried. */
+    async retryDue(limit = 50): Promise<number> {
+      const due = await notifications.claimDue(limit);
+      for (const notification of due) await deliver(notification);
+      return due.length;
+    },
+  };
+}
+
+/**
+ * Stores the notifications of an event in the same transaction as its inbox entry (a
  * redelivered event creates nothing), then sends them after the commit.
  */
-export function createNotificationConsumer(
-  db: AppDatabase,
-  sender: NotificationSender,
-  logger: Logger,
-  registry?: Registry,
-) {
-  const notifications = createNotificationRepository(db);
+export function createNotificationConsumer(options: {
+  name: string;
+  db: AppDatabase;
+  delivery: ReturnType<typeof createDelivery>;
+  logger: Logger;
+  registry?: Registry;
+}) {
+  const { db, delivery } = options;
   const created = new Map<string, Notification[]>();
   return createInboxConsumer({
-    name: "notification-booking-events",
+    name: options.name,
     schema: "notification",
     db,
-    logger,
-    registry,
+    logger: options.logger,
+    registry: options.registry,
     apply: async (tx, event) => {
-      const rows = notificationsFor(event).map((draft) => ({
+      const rows: Notification[] = notificationsFor(event).map((draft) => ({
         ...draft,
         id: randomUUID(),
-        bookingId: event.aggregateId,
+        bookingId:
+          event.aggregateType === "booking"
+            ? event.aggregateId
+            : ((event.payload as { bookingId?: string }).bookingId ?? null),
         channel: "EMAIL" as const,
         status: "PENDING" as const,
         attempts: 0,
+        lastError: null,
         sentAt: null,
+        createdAt: new Date(),
       }));
-      for (const row of rows) await createNotificationRepository(tx).insert(row);
-      created.set(
-        event.eventId,
-        rows.map((r) => ({ ...r, createdAt: new Date() })),
-      );
+      for (const { createdAt: _, ...row } of rows) await createNotificationRepository(tx).insert(row);
+      created.set(event.eventId, rows);
     },
     afterCommit: async (event) => {
       const rows = created.get(event.eventId) ?? [];
       created.delete(event.eventId);
-      for (const notification of rows) {
-        try {
-          await sender.send(notification);
-          await notifications.markSent(notification.id);
-        } catch (error) {
-          await notifications.markFailedAttempt(notification.id);
-          logger.warn("notification not delivered", { notificationId: notification.id, error });
-        }
-      }
+      for (const notification of rows) await delivery.deliver(notification);
     },
   });
 }

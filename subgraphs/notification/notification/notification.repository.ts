@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, sql } from "drizzle-orm";
-import type { AppDatabase } from "../../../lib/db";
+import { queryRows, type AppDatabase } from "../../../lib/db";
 import { notifications } from "../notification.tables";
 
 export const NOTIFICATION_CHANNELS = ["EMAIL", "SMS", "PUSH"] as const;
@@ -11,20 +11,26 @@ export interface Notification {
   id: string;
   bookingId: string | null;
   recipientId: string;
+  /** The e-mail address, copied from the event; null: none known. */
+  recipientAddress: string | null;
   channel: NotificationChannel;
   subject: string;
   body: string;
   status: NotificationStatus;
   attempts: number;
+  lastError: string | null;
   createdAt: Date;
   sentAt: Date | null;
 }
 
-const toNotification = (row: typeof notifications.$inferSelect): Notification => ({
+const toNotification = ({ nextAttemptAt: _, ...row }: typeof notifications.$inferSelect): Notification => ({
   ...row,
   channel: row.channel as NotificationChannel,
   status: row.status as NotificationStatus,
 });
+
+/** Sending stops after this many attempts; the notification stays FAILED (still listed). */
+export const MAX_DELIVERY_ATTEMPTS = 5;
 
 export function createNotificationRepository(db: AppDatabase) {
   return {
@@ -52,17 +58,61 @@ export function createNotificationRepository(db: AppDatabase) {
     async markSent(id: string): Promise<void> {
       await db
         .update(notifications)
-        .set({ status: "SENT", sentAt: sql`now()`, attempts: sql`${notifications.attempts} + 1` })
-        .where(eq(notifications.id, id));
+        .set({ status: "SENT", sentAt: sql`now()`, attempts: sql`${notifications.attempts} + 1`, lastError: null })
+        .where(and(eq(notifications.id, id), eq(notifications.status, "PENDING")));
     },
-    async markFailedAttempt(id: string): Promise<void> {
+    /**
+     * Counts a failed attempt: the retry loop tries again after 30 s, 1 min, 2 min… and the
+     * notification is FAILED after MAX_DELIVERY_ATTEMPTS, or at once when `permanent`.
+     */
+    async markFailedAttempt(id: string, error: string, permanent = false): Promise<void> {
       await db
         .update(notifications)
-        .set({ attempts: sql`${notifications.attempts} + 1` })
-        .where(eq(notifications.id, id));
+        .set({
+          attempts: sql`${notifications.attempts} + 1`,
+          lastError: error.slice(0, 500),
+          status: permanent
+            ? "FAILED"
+            : sql`case when ${notifications.attempts} + 1 >= ${MAX_DELIVERY_ATTEMPTS} then 'FAILED' else 'PENDING' end`,
+          nextAttemptAt: sql`now() + interval '30 seconds' * power(2, ${notifications.attempts})`,
+        })
+        .where(and(eq(notifications.id, id), eq(notifications.status, "PENDING")));
     },
-    async insert(notification: Omit<Notification, "createdAt">): Promise<void> {
-      await db.insert(notifications).values(notification).onConflictDoNothing();
+    /**
+     * Claims up to `limit` PENDING notifications whose next attempt is due (an earlier send
+     * failed, or the process stopped between storing and sending) and pushes their next attempt
+     * `leaseSeconds` away, so two instances never send the same one at the same time.
+     */
+    async claimDue(limit: number, leaseSeconds = 60): Promise<Notification[]> {
+      const rows = await queryRows<Record<string, unknown>>(
+        db,
+        sql`update notification.notifications set next_attempt_at = now() + ${leaseSeconds} * interval '1 second'
+            where id in (select id from notification.notifications
+                         where status = 'PENDING' and next_attempt_at <= now()
+                         order by next_attempt_at limit ${limit} for update skip locked)
+            returning *`,
+      );
+      return rows.map((r) => ({
+        id: r.id as string,
+        bookingId: r.booking_id as string | null,
+        recipientId: r.recipient_id as string,
+        recipientAddress: r.recipient_address as string | null,
+        channel: r.channel as NotificationChannel,
+        subject: r.subject as string,
+        body: r.body as string,
+        status: r.status as NotificationStatus,
+        attempts: r.attempts as number,
+        lastError: r.last_error as string | null,
+        createdAt: new Date(r.created_at as string),
+        sentAt: null,
+      }));
+    },
+    /** Stores a notification; its first send is due `firstAttemptAfterSeconds` later if nobody sends it sooner. */
+    async insert(notification: Omit<Notification, "createdAt">, firstAttemptAfterSeconds = 30): Promise<void> {
+      await db
+        .insert(notifications)
+        .values({ ...notification, nextAttemptAt: sql`now() + ${firstAttemptAfterSeconds} * interval '1 second'` })
+        .onConflictDoNothing();
     },
   };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "inventory"."venues" ADD COLUMN "contact_email" text;
