@@ -29,7 +29,11 @@ const unavailable = (what: string) =>
 function composeDeps(name: SubgraphName): SubgraphDeps {
   const secret = "compose-only-".repeat(4);
   return {
-    config: loadSubgraphConfig(name, { SERVICE_SECRET: secret, JWT_SECRET: secret }, { standalone: false }),
+    config: loadSubgraphConfig(
+      name,
+      { SERVICE_SECRET: secret, JWT_SECRET: secret, PAYMENT_WEBHOOK_SECRET: secret },
+      { standalone: false },
+    ),
     database: {
       kind: "pglite",
       db: unavailable("The database") as AppDatabase,

@@ -39,6 +39,7 @@ export const DEMO_IDS = {
   confirmedBooking: "5b0e6d1c-0000-4000-8000-000000000031",
   pendingBooking: "5b0e6d1c-0000-4000-8000-000000000032",
   confirmedPayment: "5b0e6d1c-0000-4000-8000-000000000041",
+  pendingPayment: "5b0e6d1c-0000-4000-8000-000000000042",
   confirmationNotification: "5b0e6d1c-0000-4000-8000-000000000051",
 } as const;
 

@@ -58,7 +58,7 @@ export async function replayDeadLetters(db: AppDatabase, schema: string, which: 
 }
 
 /** Schemas whose consumers keep dead letters. */
-export const CONSUMER_SCHEMAS = ["inventory", "notification"];
+export const CONSUMER_SCHEMAS = ["booking", "inventory", "payment", "notification"];
 
 export async function listConsumerDeadLetters(db: AppDatabase, schema: string, limit = 100) {
   return queryRows<{

@@ -63,6 +63,7 @@ export async function startPlatform(
     ...baseEnv,
     SERVICE_SECRET: baseEnv.SERVICE_SECRET || randomSecret(),
     JWT_SECRET: baseEnv.JWT_SECRET || (baseEnv.JWKS_URL ? undefined : randomSecret()),
+    PAYMENT_WEBHOOK_SECRET: baseEnv.PAYMENT_WEBHOOK_SECRET || randomSecret(),
   };
   const configs = definitions.map((d) => ({
     definition: d,

@@ -31,6 +31,21 @@ export interface SubgraphConfig {
   logLevel: LogLevel;
   reservations: ReservationConfig;
   notifications: NotificationConfig;
+  payments: PaymentConfig;
+}
+
+/** The payment subgraph's provider and webhook. */
+export interface PaymentConfig {
+  /** HMAC-SHA256 secret shared with the provider; webhooks signed otherwise are refused. */
+  webhookSecret: string;
+  /** How old a webhook's signed timestamp may be. */
+  webhookToleranceSeconds: number;
+  /** The built-in simulated card processor is the only provider so far. */
+  provider: "simulated";
+  /** How long the simulated provider takes before it calls the webhook. */
+  simulatorDelayMs: number;
+  /** Where the simulated provider sends webhooks; default: this service's own `/webhooks/payments`. */
+  webhookUrl?: string;
 }
 
 /** How the notification subgraph delivers messages. */
@@ -97,6 +112,11 @@ const backendEnv = {
   NOTIFICATION_SENDER: z.enum(["log", "smtp"]).default("log"),
   SMTP_URL: smtpUrl.optional(),
   SMTP_FROM: z.string().min(3).max(200).default("Booking Platform <no-reply@localhost>"),
+  PAYMENT_WEBHOOK_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  PAYMENT_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
+  PAYMENT_PROVIDER: z.enum(["simulated"]).default("simulated"),
+  PAYMENT_SIMULATOR_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(100),
+  PAYMENT_WEBHOOK_URL: httpUrl.optional(),
   ...authEnv,
 };
 
@@ -107,6 +127,11 @@ export function loadSubgraphConfig(name: keyof typeof DEFAULT_PORTS, env: Env, o
   > &
     Record<string, number>;
   const missing = missingSecrets(parsed);
+  if (name === "payment" && !parsed.PAYMENT_WEBHOOK_SECRET) {
+    missing.push(
+      "PAYMENT_WEBHOOK_SECRET: required by the payment subgraph (≥ 32 characters, shared with the provider)",
+    );
+  }
   if (parsed.NOTIFICATION_SENDER === "smtp" && !parsed.SMTP_URL) {
     missing.push("SMTP_URL: required when NOTIFICATION_SENDER=smtp (smtp://user:pass@host:587)");
   }
@@ -131,6 +156,14 @@ export function loadSubgraphConfig(name: keyof typeof DEFAULT_PORTS, env: Env, o
       reconcileIntervalMs: parsed.RECONCILE_INTERVAL_MS,
       inventoryUrl: parsed.INVENTORY_INTERNAL_URL.replace(/\/$/, ""),
       taxRateBps: parsed.TAX_RATE_BPS,
+    },
+    payments: {
+      // Only the payment subgraph needs it (checked above); the others never read it.
+      webhookSecret: parsed.PAYMENT_WEBHOOK_SECRET ?? "",
+      webhookToleranceSeconds: parsed.PAYMENT_WEBHOOK_TOLERANCE_SECONDS,
+      provider: parsed.PAYMENT_PROVIDER,
+      simulatorDelayMs: parsed.PAYMENT_SIMULATOR_DELAY_MS,
+      webhookUrl: parsed.PAYMENT_WEBHOOK_URL,
     },
     notifications: {
       sender: parsed.NOTIFICATION_SENDER,

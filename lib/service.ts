@@ -25,8 +25,8 @@ export interface SubgraphRuntime {
   routes?: Routes;
   /** Extra readiness checks (the hold store, for example). */
   readiness?: ReadinessChecks;
-  /** Background work (sweepers); started once the server listens. */
-  start?(): void | Promise<void>;
+  /** Background work (sweepers); started once the server listens at `server.url`. */
+  start?(server: { url: string }): void | Promise<void>;
   stop?(): Promise<void>;
 }
 
@@ -59,7 +59,7 @@ export async function startSubgraph(definition: SubgraphDefinition, deps: Subgra
     routes: runtime.routes,
     logger,
   });
-  await runtime.start?.();
+  await runtime.start?.({ url: server.url });
   return {
     ...server,
     close: async () => {

@@ -12,6 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { defineConsumerDeadLetterTable, defineInboxTable } from "../../lib/inbox";
 import { defineOutboxDeadLetterTable, defineOutboxTable } from "../../lib/outbox";
 
 /** Everything the booking subgraph stores lives in the `booking` Postgres schema. */
@@ -116,3 +117,7 @@ export const idempotencyKeys = bookingSchema.table(
 
 export const bookingOutbox = defineOutboxTable(bookingSchema);
 export const bookingOutboxDeadLetters = defineOutboxDeadLetterTable(bookingSchema);
+
+/** The payment saga's inbox and dead letters (it consumes `payment.events`). */
+export const bookingInbox = defineInboxTable(bookingSchema);
+export const bookingConsumerDeadLetters = defineConsumerDeadLetterTable(bookingSchema);

@@ -12,10 +12,12 @@ import { BookingResolver, resolveBookingReference } from "./booking/booking.reso
 import { createBookingQueries } from "./booking/booking.service";
 import { createIdempotencyRepository } from "./idempotency/idempotency.repository";
 import { createInventoryClient } from "./inventory/inventory.client";
+import { createPaymentSaga } from "./booking/booking.saga";
+import { runConsumer } from "../../lib/event-consumer";
 
 export const bookingSubgraph: SubgraphDefinition = {
   name: "booking",
-  async create({ config, database, logger }) {
+  async create({ config, database, logger, events }) {
     const { reservations: settings } = config;
     const bookings = createBookingRepository(database.db);
     const idempotency = createIdempotencyRepository(database.db);
@@ -37,6 +39,8 @@ export const bookingSubgraph: SubgraphDefinition = {
       metrics: createCancellationMetrics(registry),
       logger,
     });
+    const saga = createPaymentSaga({ db: database.db, bookings, inventory, logger, registry });
+    let sagaRunning: { stop(): Promise<void> } | null = null;
     const schema = await buildSubgraph({
       resolvers: [new BookingResolver(queries, reservations, lifecycle, bookings)],
       references: { Booking: { __resolveReference: resolveBookingReference(queries) } },
@@ -60,12 +64,14 @@ export const bookingSubgraph: SubgraphDefinition = {
     return {
       schema,
       routes: metricsRoutes(registry),
-      start() {
+      async start() {
         timers.push(setInterval(sweep, settings.sweepIntervalMs));
         timers[0].unref();
+        sagaRunning = await runConsumer(events, "payment.events", saga);
       },
       async stop() {
         for (const timer of timers) clearInterval(timer);
+        await sagaRunning?.stop();
       },
     };
   },

@@ -1,21 +1,67 @@
 import "reflect-metadata";
+import { runConsumer } from "../../lib/event-consumer";
+import { createMetricsRegistry, metricsRoutes } from "../../lib/metrics";
 import type { SubgraphDefinition } from "../../lib/service";
 import { buildSubgraph } from "../../lib/subgraph";
 import { BookingReference } from "./booking/booking.type";
 import { BookingPaymentResolver } from "./booking/booking.resolver";
 import { seedPaymentDemoData } from "./payment.demo";
+import { createBookingEventsConsumer } from "./payment/payment.consumer";
+import { createSimulatedProvider } from "./payment/payment.provider";
 import { createPaymentRepository } from "./payment/payment.repository";
+import { PaymentResolver } from "./payment/payment.resolver";
+import { createPaymentService } from "./payment/payment.service";
+import { paymentWebhookRoutes } from "./payment/payment.webhook";
 
 export const paymentSubgraph: SubgraphDefinition = {
   name: "payment",
-  async create({ database }) {
+  async create({ config, database, logger, events }) {
     const db = database.db;
+    const settings = config.payments;
+    let ownUrl = "";
+    const provider = createSimulatedProvider({
+      webhookSecret: settings.webhookSecret,
+      delayMs: settings.simulatorDelayMs,
+      webhookUrl: () => settings.webhookUrl ?? `${ownUrl}/webhooks/payments`,
+      logger,
+    });
+    const payments = createPaymentService({ db, provider, logger });
+    const repo = createPaymentRepository(db);
+    const registry = createMetricsRegistry("payment");
+    const consumer = createBookingEventsConsumer(payments, db, logger, registry);
+    let running: { stop(): Promise<void> } | null = null;
+    let refundRetries: NodeJS.Timeout | undefined;
     const schema = await buildSubgraph({
       // Booking is only extended here, so no query reaches it: it must be named.
       orphanedTypes: [BookingReference],
-      resolvers: [new BookingPaymentResolver(createPaymentRepository(db))],
+      resolvers: [new BookingPaymentResolver(repo), new PaymentResolver(payments, repo)],
     });
-    return { schema };
+    return {
+      schema,
+      routes: {
+        ...metricsRoutes(registry),
+        ...paymentWebhookRoutes({
+          payments,
+          secret: settings.webhookSecret,
+          toleranceSeconds: settings.webhookToleranceSeconds,
+          logger,
+        }),
+      },
+      async start(server) {
+        ownUrl = server.url.replace(/\/graphql$/, "").replace(/\/$/, "");
+        running = await runConsumer(events, "booking.events", consumer);
+        refundRetries = setInterval(
+          () => void payments.retryRefunds().catch((error) => logger.warn("refund retry failed", { error })),
+          2_000,
+        );
+        refundRetries.unref();
+      },
+      async stop() {
+        clearInterval(refundRetries);
+        provider.close();
+        await running?.stop();
+      },
+    };
   },
   seedDemoData: seedPaymentDemoData,
 };

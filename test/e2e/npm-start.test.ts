@@ -126,7 +126,8 @@ describe("a service started on its own", () => {
     const output = collect(child);
     const code = await new Promise((resolve) => child.once("exit", resolve));
     expect(code).toBe(1);
-    for (const name of ["DATABASE_URL", "SERVICE_SECRET", "JWT_SECRET"]) expect(output.out()).toContain(name);
+    for (const name of ["DATABASE_URL", "SERVICE_SECRET", "JWT_SECRET", "PAYMENT_WEBHOOK_SECRET"])
+      expect(output.out()).toContain(name);
   }, 30_000);
 });
 
@@ -140,7 +141,11 @@ describe.runIf(!!backends.databaseUrl)("distributed: every service its own proce
     const test = await createTestDatabase();
     try {
       for (const definition of SUBGRAPH_DEFINITIONS) await definition.seedDemoData(test.database.db);
-      const secrets = { JWT_SECRET: randomBytes(32).toString("hex"), SERVICE_SECRET: randomBytes(32).toString("hex") };
+      const secrets = {
+        JWT_SECRET: randomBytes(32).toString("hex"),
+        SERVICE_SECRET: randomBytes(32).toString("hex"),
+        PAYMENT_WEBHOOK_SECRET: randomBytes(32).toString("hex"),
+      };
       const ports = {
         booking: await freePort(),
         inventory: await freePort(),

@@ -28,6 +28,8 @@ export interface InventoryClient {
     expiresAt: Date;
   }): Promise<HeldSeats>;
   releaseHold(holdId: string): Promise<{ released: boolean }>;
+  /** The booking is paid: the held seats become sold. `sold: false` if the hold was already released. */
+  sellHold(holdId: string): Promise<{ sold: boolean }>;
   /** Compare-and-set: CONFLICT when the hold is no longer at `fromQuantity`. */
   resizeHold(holdId: string, fromQuantity: number, quantity: number): Promise<{ quantity: number; available: number }>;
 }
@@ -47,5 +49,6 @@ export function createInventoryClient(baseUrl: string, serviceSecret: string): I
       }),
     releaseHold: (holdId) =>
       callInternal<{ released: boolean }>(`${baseUrl}/internal/holds/release`, serviceSecret, { holdId }),
+    sellHold: (holdId) => callInternal<{ sold: boolean }>(`${baseUrl}/internal/holds/sell`, serviceSecret, { holdId }),
   };
 }

@@ -8,9 +8,10 @@ import type { HoldService } from "./hold.service";
 const RELEASING_EVENTS = new Set(["booking.cancelled", "booking.expired", "booking.failed"]);
 
 /**
- * Gives seats back for finished bookings. The booking subgraph already asks for this
- * synchronously; this consumer is the guarantee when that call did not get through. Releasing
- * is idempotent, so it runs before the inbox entry (a crash in between only repeats it).
+ * Gives seats back for finished bookings and makes the seats of confirmed (paid) bookings
+ * permanent. The booking subgraph already asks for both synchronously; this consumer is the
+ * guarantee when that call did not get through. Both are idempotent, so they run before the
+ * inbox entry (a crash in between only repeats them).
  */
 export function createSeatReleaseConsumer(holds: HoldService, db: AppDatabase, logger: Logger, registry?: Registry) {
   return createInboxConsumer({
@@ -21,6 +22,7 @@ export function createSeatReleaseConsumer(holds: HoldService, db: AppDatabase, l
     registry,
     idempotentEffect: async (event) => {
       if (RELEASING_EVENTS.has(event.eventType)) await holds.releaseHold(event.aggregateId);
+      if (event.eventType === "booking.confirmed") await holds.sellHold(event.aggregateId);
     },
   });
 }

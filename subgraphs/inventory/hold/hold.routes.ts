@@ -29,6 +29,12 @@ export function holdRoutes(holds: HoldService, serviceSecret: string, logger: Lo
       }),
       handle: (input) => holds.resizeHold(input.holdId, input.fromQuantity, input.quantity),
     }),
+    "POST /internal/holds/sell": internalRoute({
+      serviceSecret,
+      logger,
+      input: z.object({ holdId: z.uuid() }),
+      handle: (input) => holds.sellHold(input.holdId),
+    }),
     "POST /internal/holds/release": internalRoute({
       serviceSecret,
       logger,

@@ -208,6 +208,20 @@ export function createHoldService(deps: {
       return { quantity, available: outcome.available };
     },
 
+    /**
+     * The booking is paid: its held seats become sold and no longer lapse. Repeating it is
+     * harmless (`sold: true` again); a hold that was already released cannot be sold
+     * (`sold: false`): its seats may belong to someone else by now.
+     */
+    async sellHold(holdId: string): Promise<{ sold: boolean }> {
+      const hold = (await ledger.markSold(holdId)) ?? (await ledger.findById(holdId));
+      if (!hold || hold.status !== "SOLD") return { sold: false };
+      await guarded(() => store.markSold({ holdId, slotId: hold.slotId })).catch((error) =>
+        logger.warn("hold sold in the ledger only; the next reconcile repairs the store", { holdId, error }),
+      );
+      return { sold: true };
+    },
+
     /** Gives a hold's seats back. Repeating it, or releasing an unknown hold, is harmless. */
     async releaseHold(holdId: string): Promise<{ released: boolean }> {
       const hold = await ledger.markReleased(holdId);

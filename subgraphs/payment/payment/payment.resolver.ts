@@ -1,0 +1,26 @@
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
+import type { RequestContext } from "../../../lib/subgraph";
+import type { Payment, PaymentRepository, Refund } from "./payment.repository";
+import type { PaymentService } from "./payment.service";
+import { PayBookingInputType, PaymentType, RefundType } from "./payment.type";
+
+@Resolver(() => PaymentType)
+export class PaymentResolver {
+  constructor(
+    private readonly payments: PaymentService,
+    private readonly repo: PaymentRepository,
+  ) {}
+
+  @Mutation(() => PaymentType, {
+    description:
+      "The booking's guest pays a PENDING booking. Answers PROCESSING at once; the booking becomes CONFIRMED (or FAILED) when the provider reports the outcome.",
+  })
+  payBooking(@Arg("input", () => PayBookingInputType) input: PayBookingInputType, @Ctx() ctx: RequestContext) {
+    return this.payments.payBooking(ctx.principal, input);
+  }
+
+  @FieldResolver(() => RefundType, { nullable: true, description: "The refund, once one was opened." })
+  refund(@Root() payment: Payment): Promise<Refund | null> {
+    return this.repo.refundOf(payment.id);
+  }
+}
