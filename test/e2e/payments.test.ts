@@ -5,7 +5,9 @@ import { signWebhook, SIGNATURE_HEADER } from "../../lib/webhook-signature";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 import { available, codeOf, newZone, reserve } from "../support/scenario";
 
-const PAY = `mutation($input: PayBookingInput!) { payBooking(input: $input) { id status amount currency failureReason } }`;
+const PAY = `mutation($input: PayBookingInput!) {
+  payBooking(input: $input) { id status amount currency failureReason booking { id reference } }
+}`;
 const BOOKING = `query($id: ID!) {
   booking(id: $id) {
     status version
@@ -70,7 +72,12 @@ describe("payments and the confirmation saga", () => {
     const booking = (await reserve(t, guest, zoneId, 2)).data!.reserveSeats;
     const paid = await pay(guest, booking.id, "tok_success");
     expect(paid.errors).toBeUndefined();
-    expect(paid.data!.payBooking).toMatchObject({ status: "PROCESSING", amount: booking.price.total, currency: "EUR" });
+    expect(paid.data!.payBooking).toMatchObject({
+      status: "PROCESSING",
+      amount: booking.price.total,
+      currency: "EUR",
+      booking: { id: booking.id, reference: booking.reference },
+    });
     const started = Date.now();
     const confirmed = await eventually(
       () => bookingOf(guest, booking.id),

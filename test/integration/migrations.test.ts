@@ -29,7 +29,9 @@ describe("migrations", () => {
     expect(rows.map((r) => `${r.table_schema}.${r.table_name}`)).toEqual([
       "booking.booking_status_changes",
       "booking.bookings",
+      "booking.consumer_dead_letters",
       "booking.idempotency_keys",
+      "booking.inbox",
       "booking.outbox",
       "booking.outbox_dead_letters",
       "inventory.consumer_dead_letters",
@@ -45,9 +47,13 @@ describe("migrations", () => {
       "notification.notifications",
       "notification.outbox",
       "notification.outbox_dead_letters",
+      "payment.consumer_dead_letters",
+      "payment.inbox",
       "payment.outbox",
       "payment.outbox_dead_letters",
       "payment.payments",
+      "payment.refunds",
+      "payment.webhook_events",
     ]);
   });
 

@@ -3,6 +3,7 @@ import type { RequestContext } from "../../../lib/subgraph";
 import type { Payment, PaymentRepository, Refund } from "./payment.repository";
 import type { PaymentService } from "./payment.service";
 import { PayBookingInputType, PaymentType, RefundType } from "./payment.type";
+import { BookingReference } from "../booking/booking.type";
 
 @Resolver(() => PaymentType)
 export class PaymentResolver {
@@ -17,6 +18,11 @@ export class PaymentResolver {
   })
   payBooking(@Arg("input", () => PayBookingInputType) input: PayBookingInputType, @Ctx() ctx: RequestContext) {
     return this.payments.payBooking(ctx.principal, input);
+  }
+
+  @FieldResolver(() => BookingReference, { description: "The booking this payment is for." })
+  booking(@Root() payment: Payment): BookingReference {
+    return { id: payment.bookingId };
   }
 
   @FieldResolver(() => RefundType, { nullable: true, description: "The refund, once one was opened." })
