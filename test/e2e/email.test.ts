@@ -4,15 +4,7 @@ import { DEMO_IDS, DEMO_USERS } from "../../lib/demo";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 import { codeOf, newZone, reserve } from "../support/scenario";
 import { startSmtpSink } from "../support/smtp";
-
-async function eventually<T>(read: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { eventually } from "../support/eventually";
 
 describe("notifications by e-mail (NOTIFICATION_SENDER=smtp, a real SMTP server)", () => {
   let t: TestPlatform;

@@ -4,17 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestConsumerReplay } from "../../lib/outbox-admin";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 import { newZone, reserve } from "../support/scenario";
+import { eventually } from "../support/eventually";
 
 const NOTIFICATIONS = `query($id: ID!) { booking(id: $id) { notifications { subject body status } } }`;
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe("events flow from the outbox to the consumers", () => {
   let t: TestPlatform;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signWebhook, SIGNATURE_HEADER } from "../../lib/webhook-signature";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 import { available, codeOf, newZone, reserve } from "../support/scenario";
+import { eventually } from "../support/eventually";
 
 const PAY = `mutation($input: PayBookingInput!) {
   payBooking(input: $input) { id status amount currency failureReason booking { id reference } }
@@ -16,15 +17,6 @@ const BOOKING = `query($id: ID!) {
     notifications { subject body }
   }
 }`;
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("payments and the confirmation saga", () => {
   let t: TestPlatform;
