@@ -24,6 +24,8 @@ export interface GatewayConfig {
   /** Upper bound of keep-alive sockets per subgraph. */
   maxSocketsPerSubgraph: number;
   redisUrl?: string;
+  /** Namespace of the Redis channels (the services' REDIS_PREFIX). */
+  redisPrefix: string;
   auth: AuthConfig;
   logLevel: LogLevel;
 }
@@ -38,6 +40,10 @@ const schema = z.object({
   NOTIFICATION_URL: httpUrl.optional(),
   SUBGRAPH_MAX_SOCKETS: z.coerce.number().int().min(1).max(1024).default(64),
   REDIS_URL: redisUrl.optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w.-]{1,40}$/, "must be 1–40 letters, digits, '.', '_' or '-'")
+    .default("bp"),
   LOG_LEVEL: logLevel,
   ...authEnv,
 });
@@ -58,6 +64,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     subgraphUrls,
     maxSocketsPerSubgraph: parsed.SUBGRAPH_MAX_SOCKETS,
     redisUrl: parsed.REDIS_URL,
+    redisPrefix: parsed.REDIS_PREFIX,
     auth: authConfigFrom(parsed),
     logLevel: parsed.LOG_LEVEL,
   };

@@ -31,11 +31,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     url: string,
     private readonly serviceSecret: string,
     fetcher: Fetcher,
+    private readonly onRequest: () => void = () => {},
   ) {
     super({ url, fetcher });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    this.onRequest();
     const headers = request.http!.headers;
     headers.set(SERVICE_SECRET_HEADER, this.serviceSecret);
     const ctx = context as Partial<GatewayContext>;

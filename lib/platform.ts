@@ -17,6 +17,7 @@ import { DEMO_USERS } from "./demo";
 import type { RunningServer } from "./http";
 import type { Logger } from "./logger";
 import { connectRedis } from "./redis";
+import { createMemoryLiveEvents, createRedisLiveEvents } from "./live";
 import { startSubgraph, type SubgraphDefinition } from "./service";
 import { loadSubgraphConfig, randomSecret } from "./service-config";
 import { loadGatewayConfig } from "../gateway/config";
@@ -96,6 +97,10 @@ export async function startPlatform(
     const publisher: EventPublisher = memoryLog ?? createKafkaPublisher(kafkaBrokers!, "platform-relay", kafkaPrefix);
     closers.push(() => publisher.close());
     const events = memoryLog ? createMemoryEventSource(memoryLog) : createKafkaEventSource(kafkaBrokers!, kafkaPrefix);
+    // Live updates for subscriptions: Redis pub/sub when Redis is configured (any number of
+    // gateways), in-process otherwise.
+    const live = redis ? createRedisLiveEvents(redis, configs[0].config.redisPrefix, logger) : createMemoryLiveEvents();
+    closers.push(() => live.close());
     const subgraphs = {} as Record<SubgraphName, RunningServer>;
     for (const { definition, config } of configs) {
       // Booking calls inventory's internal operations; in one process it is the one just started.
@@ -108,13 +113,14 @@ export async function startPlatform(
         redis,
         logger,
         events,
+        live,
       });
       closers.push(() => subgraphs[definition.name].close());
     }
     for (const name of Object.keys(subgraphs) as SubgraphName[]) {
       gatewayConfig.subgraphUrls[name] ??= `${subgraphs[name].url}/graphql`;
     }
-    const gateway = await startGateway(gatewayConfig, logger);
+    const gateway = await startGateway(gatewayConfig, logger, { live });
     closers.push(() => gateway.close());
 
     const relay = await startRelays({

@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from "graphql";
 import type { EventSource } from "./event-consumer";
+import type { LiveEvents } from "./live";
 import type { Redis } from "ioredis";
 import { createTokenVerifier } from "./auth";
 import type { AppDatabase, Database, SubgraphName } from "./db";
@@ -16,6 +17,8 @@ export interface SubgraphDeps {
   logger: Logger;
   /** Where the subgraph's consumers read events from (Kafka, or the embedded log); none: no consumers. */
   events?: EventSource;
+  /** Where live updates for subscriptions are published (Redis pub/sub, or in-process); none: not published. */
+  live?: LiveEvents;
 }
 
 /** What a subgraph's composition root produces. */

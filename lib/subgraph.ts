@@ -43,6 +43,16 @@ type ReferenceResolvers = Record<
  * Resolver instances are passed in (constructed by the composition root), so resolvers get
  * their services through constructors instead of a global container.
  */
+/**
+ * Subscription fields are declared by the subgraph that owns them (so they are in the
+ * supergraph), but served by the gateway's subscription layer (gateway/subscriptions): a
+ * subgraph never runs them.
+ */
+export const SERVED_BY_GATEWAY = (): never => {
+  throw new Error("Subscriptions are served by the gateway");
+};
+const gatewayServedPubSub = { publish: () => {}, subscribe: SERVED_BY_GATEWAY };
+
 export async function buildSubgraph(options: {
   resolvers: object[];
   orphanedTypes?: Function[];
@@ -52,6 +62,7 @@ export async function buildSubgraph(options: {
   const schema = await buildSchema({
     resolvers: options.resolvers.map((r) => r.constructor as ResolverClass) as unknown as NonEmptyArray<Function>,
     orphanedTypes: options.orphanedTypes,
+    pubSub: gatewayServedPubSub as never,
     container: {
       get: (cls: Function) => {
         const instance = instances.get(cls);

@@ -9,6 +9,7 @@ import { connectPostgres } from "../lib/db";
 import { createKafkaEventSource } from "../lib/event-consumer";
 import { runMain } from "../lib/main";
 import { connectRedis } from "../lib/redis";
+import { createRedisLiveEvents } from "../lib/live";
 import { startSubgraph } from "../lib/service";
 import { loadSubgraphConfig } from "../lib/service-config";
 import { loadGatewayConfig } from "../gateway/config";
@@ -29,7 +30,9 @@ await runMain(async (env, logger) => {
   const redis = config.redisUrl ? connectRedis(config.redisUrl, definition.name) : null;
   // With a broker, the subgraph's consumers run in this process too.
   const events = config.kafkaBrokers ? createKafkaEventSource(config.kafkaBrokers, config.kafkaPrefix) : undefined;
-  const server = await startSubgraph(definition, { config, database, redis, logger, events });
+  // Live updates for subscriptions go to the gateways through Redis pub/sub.
+  const live = redis ? createRedisLiveEvents(redis, config.redisPrefix, logger) : undefined;
+  const server = await startSubgraph(definition, { config, database, redis, logger, events, live });
   return {
     close: async () => {
       await server.close();

@@ -13,13 +13,14 @@ import { createBookingQueries } from "./booking/booking.service";
 import { createIdempotencyRepository } from "./idempotency/idempotency.repository";
 import { createInventoryClient } from "./inventory/inventory.client";
 import { createPaymentSaga } from "./booking/booking.saga";
+import { withLiveUpdates } from "./booking/booking.live";
 import { runConsumer } from "../../lib/event-consumer";
 
 export const bookingSubgraph: SubgraphDefinition = {
   name: "booking",
-  async create({ config, database, logger, events }) {
+  async create({ config, database, logger, events, live }) {
     const { reservations: settings } = config;
-    const bookings = createBookingRepository(database.db);
+    const bookings = withLiveUpdates(createBookingRepository(database.db), live);
     const idempotency = createIdempotencyRepository(database.db);
     const inventory = createInventoryClient(settings.inventoryUrl, config.auth.serviceSecret);
     const queries = createBookingQueries(bookings);

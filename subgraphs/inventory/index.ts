@@ -9,6 +9,7 @@ import { createSeatReleaseConsumer } from "./hold/hold.consumer";
 import { createHoldRepository } from "./hold/hold.repository";
 import { holdRoutes } from "./hold/hold.routes";
 import { createHoldService } from "./hold/hold.service";
+import { AvailabilityResolver } from "./zone/availability.resolver";
 import { createMemoryHoldStore } from "./hold/hold.store.memory";
 import { createRedisHoldStore } from "./hold/hold.store.redis";
 import { createHoldWorker } from "./hold/hold.worker";
@@ -22,14 +23,14 @@ import { resolveZoneReference, ZoneResolver } from "./zone/zone.resolver";
 
 export const inventorySubgraph: SubgraphDefinition = {
   name: "inventory",
-  async create({ config, database, redis, logger, events }) {
+  async create({ config, database, redis, logger, events, live }) {
     const db = database.db;
     const venues = createVenueRepository(db);
     const slots = createSlotRepository(db);
     const zones = createZoneRepository(db);
     // Redis in production; the in-process store only when no REDIS_URL is configured.
     const store = redis ? createRedisHoldStore(redis, config.redisPrefix) : createMemoryHoldStore();
-    const holds = createHoldService({ store, ledger: createHoldRepository(db), zones, logger });
+    const holds = createHoldService({ store, ledger: createHoldRepository(db), zones, logger, live });
     const worker = createHoldWorker(holds, config.reservations, logger);
     const catalog = createCatalogService({ venues, slots, zones, holds });
     const schema = await buildSubgraph({
@@ -38,6 +39,7 @@ export const inventorySubgraph: SubgraphDefinition = {
         new VenueResolver(venues, slots),
         new SlotResolver(slots, venues, zones, holds),
         new ZoneResolver(zones, slots, holds),
+        new AvailabilityResolver(zones, holds),
       ],
       references: {
         Venue: { __resolveReference: resolveVenueReference(venues) },

@@ -13,7 +13,7 @@ import { createSender } from "./notification/notification.sender";
 
 export const notificationSubgraph: SubgraphDefinition = {
   name: "notification",
-  async create({ config, database, logger, events }) {
+  async create({ config, database, logger, events, live }) {
     const db = database.db;
     const registry = createMetricsRegistry("notification");
     const sender = createSender(config.notifications, logger);
@@ -23,7 +23,7 @@ export const notificationSubgraph: SubgraphDefinition = {
       { topic: "payment.events", name: "notification-payment-events" },
     ].map(({ topic, name }) => ({
       topic,
-      consumer: createNotificationConsumer({ name, db, delivery, logger, registry }),
+      consumer: createNotificationConsumer({ name, db, delivery, logger, registry, live }),
     }));
     let running: { stop(): Promise<void> }[] = [];
     let retries: NodeJS.Timeout | undefined;

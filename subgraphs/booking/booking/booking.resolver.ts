@@ -1,5 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import type { RequestContext } from "../../../lib/subgraph";
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { SERVED_BY_GATEWAY, type RequestContext } from "../../../lib/subgraph";
 import { ZoneReference } from "../zone/zone.type";
 import type { Booking, BookingStatus } from "./booking.model";
 import {
@@ -77,6 +77,25 @@ export class BookingResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<Booking> {
     return this.reservations.reserveSeats(ctx.principal, input);
+  }
+
+  @Subscription(() => BookingType, {
+    nullable: true,
+    description:
+      "The booking after each change (status, payment, quantity): its guest, the venue's organizer and admins only.",
+    subscribe: SERVED_BY_GATEWAY,
+  })
+  bookingStatusChanged(@Arg("bookingId", () => ID) _bookingId: string): Booking | null {
+    return null;
+  }
+
+  @Subscription(() => BookingType, {
+    nullable: true,
+    description: "Each of your bookings after it changes (sign-in required).",
+    subscribe: SERVED_BY_GATEWAY,
+  })
+  myBookingUpdates(): Booking | null {
+    return null;
   }
 
   @Query(() => BookingType, { description: "A booking you own (admins: any booking)." })

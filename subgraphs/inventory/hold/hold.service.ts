@@ -1,4 +1,5 @@
 import { DomainError, notFound } from "../../../lib/errors";
+import { LIVE_CHANNELS, type LiveEvents } from "../../../lib/live";
 import type { Logger } from "../../../lib/logger";
 import type { ZoneContext, ZoneRepository } from "../zone/zone.repository";
 import type { HoldRepository } from "./hold.repository";
@@ -43,9 +44,13 @@ export function createHoldService(deps: {
   ledger: HoldRepository;
   zones: ZoneRepository;
   logger: Logger;
+  /** Where availability changes are announced after they are durable (subscriptions). */
+  live?: LiveEvents;
   now?: () => Date;
 }) {
   const { store, ledger, zones, logger } = deps;
+  const announce = (slotId: string, zoneId: string) =>
+    void deps.live?.publish(LIVE_CHANNELS.availability(slotId), { slotId, zoneId, at: new Date().toISOString() });
   const now = deps.now ?? (() => new Date());
   // Every attempt needs the zone's slot, price and limits; in a flash sale that is thousands of
   // identical reads a second. They are kept for a second (catalog edits reach other instances
@@ -141,6 +146,7 @@ export function createHoldService(deps: {
         }
         throw error;
       }
+      if (outcome.kind === "held") announce(context.slotId, input.zoneId);
       return {
         holdId: input.holdId,
         zoneId: input.zoneId,
@@ -205,6 +211,7 @@ export function createHoldService(deps: {
         if (!(error instanceof DomainError)) await undo();
         throw error;
       }
+      announce(hold.slotId, hold.zoneId);
       return { quantity, available: outcome.available };
     },
 
@@ -219,6 +226,7 @@ export function createHoldService(deps: {
       await guarded(() => store.markSold({ holdId, slotId: hold.slotId })).catch((error) =>
         logger.warn("hold sold in the ledger only; the next reconcile repairs the store", { holdId, error }),
       );
+      announce(hold.slotId, hold.zoneId);
       return { sold: true };
     },
 
@@ -231,6 +239,7 @@ export function createHoldService(deps: {
       ).catch((error) =>
         logger.warn("hold released in the ledger only; the next reconcile repairs the counter", { holdId, error }),
       );
+      announce(hold.slotId, hold.zoneId);
       return { released: true };
     },
 
@@ -241,6 +250,7 @@ export function createHoldService(deps: {
         await guarded(() =>
           store.release({ holdId: hold.id, slotId: hold.slotId, zoneId: hold.zoneId, userId: hold.userId }),
         ).catch((error) => logger.warn("lapsed hold released in the ledger only", { holdId: hold.id, error }));
+        announce(hold.slotId, hold.zoneId);
       }
       return lapsed.length;
     },
@@ -279,7 +289,9 @@ export function createHoldService(deps: {
         });
       }
       try {
-        return await persist();
+        const persisted = await persist();
+        announce(zone.slotId, zone.id);
+        return persisted;
       } catch (error) {
         await adjust(-delta).catch((undoError) =>
           logger.error("capacity counter not restored; reconcile repairs it", { error: undoError }),

@@ -1,6 +1,7 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
-import { badInput, unauthenticated } from "../../../lib/errors";
-import type { RequestContext } from "../../../lib/subgraph";
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription } from "type-graphql";
+import { badInput, notFound, unauthenticated } from "../../../lib/errors";
+import { isUuid } from "../../../lib/ids";
+import { SERVED_BY_GATEWAY, type RequestContext } from "../../../lib/subgraph";
 import type { Notification, NotificationRepository } from "../notification/notification.repository";
 import { NotificationType } from "../notification/notification.type";
 import { MeType } from "./me.type";
@@ -13,6 +14,23 @@ export class MeResolver {
   me(@Ctx() ctx: RequestContext): MeType {
     if (!ctx.principal) throw unauthenticated();
     return { id: ctx.principal.userId };
+  }
+
+  @Query(() => NotificationType, { description: "One of your notifications." })
+  async notification(@Arg("id", () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Notification> {
+    if (!ctx.principal) throw unauthenticated();
+    const found = isUuid(id) ? await this.notificationsRepo.findById(id) : null;
+    if (!found || found.recipientId !== ctx.principal.userId) throw notFound("Notification");
+    return found;
+  }
+
+  @Subscription(() => NotificationType, {
+    nullable: true,
+    description: "Each notification sent to you, as it is stored (sign-in required).",
+    subscribe: SERVED_BY_GATEWAY,
+  })
+  notificationAdded(): Notification | null {
+    return null;
   }
 
   @FieldResolver(() => [NotificationType], { description: "Messages sent to you, newest first." })

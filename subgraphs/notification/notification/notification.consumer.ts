@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Registry } from "prom-client";
 import type { AppDatabase } from "../../../lib/db";
 import { createInboxConsumer, type EventEnvelope } from "../../../lib/event-consumer";
+import { LIVE_CHANNELS, type LiveEvents } from "../../../lib/live";
 import type { Logger } from "../../../lib/logger";
 import { createNotificationRepository, type Notification } from "./notification.repository";
 import { DeliveryError, type NotificationSender } from "./notification.sender";
@@ -120,6 +121,7 @@ export function createNotificationConsumer(options: {
   delivery: ReturnType<typeof createDelivery>;
   logger: Logger;
   registry?: Registry;
+  live?: LiveEvents;
 }) {
   const { db, delivery } = options;
   const created = new Map<string, Notification[]>();
@@ -150,7 +152,12 @@ export function createNotificationConsumer(options: {
     afterCommit: async (event) => {
       const rows = created.get(event.eventId) ?? [];
       created.delete(event.eventId);
-      for (const notification of rows) await delivery.deliver(notification);
+      for (const notification of rows) {
+        void options.live?.publish(LIVE_CHANNELS.userNotifications(notification.recipientId), {
+          notificationId: notification.id,
+        });
+        await delivery.deliver(notification);
+      }
     },
   });
 }

@@ -45,6 +45,10 @@ export function createNotificationRepository(db: AppDatabase) {
         .orderBy(asc(notifications.createdAt), asc(notifications.id));
       return rows.map(toNotification);
     },
+    async findById(id: string): Promise<Notification | null> {
+      const [row] = await db.select().from(notifications).where(eq(notifications.id, id));
+      return row ? toNotification(row) : null;
+    },
     /** A person's notifications, newest first. */
     async listByRecipient(recipientId: string, limit: number): Promise<Notification[]> {
       const rows = await db

@@ -1,0 +1,222 @@
+import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from "graphql";
+import { Counter, Gauge, type Registry } from "prom-client";
+import type { Principal } from "../../lib/auth";
+import type { LiveEvents } from "../../lib/live";
+import type { Logger } from "../../lib/logger";
+import { liveVariables, type SubscriptionPlan } from "./plan";
+
+/** Who subscribed: the payload query runs with this identity. */
+export interface SubscriberAuth {
+  principal: Principal | null;
+  token: string | null;
+}
+
+/** Runs a query through the federated graph as `auth` (the gateway's own executor). */
+export type QueryExecutor = (
+  query: string,
+  variables: Record<string, unknown>,
+  auth: SubscriberAuth,
+) => Promise<ExecutionResult>;
+
+/** Transports serialise GraphQLError instances; the executor returns formatted (plain) errors. */
+const asGraphQLErrors = (errors: readonly (GraphQLError | GraphQLFormattedError)[]) =>
+  errors.map((e) =>
+    e instanceof GraphQLError ? e : new GraphQLError(e.message, { path: e.path, extensions: e.extensions }),
+  );
+
+/** Messages a subscriber may have waiting; a reader that falls further behind is dropped. */
+export const MAX_QUEUED_PER_SUBSCRIBER = 256;
+
+export class SlowSubscriberError extends Error {
+  constructor() {
+    super("The subscriber did not keep up with its updates");
+  }
+}
+
+interface Sink {
+  push(result: ExecutionResult): void;
+}
+
+interface Group {
+  plan: SubscriptionPlan;
+  auth: SubscriberAuth;
+  sinks: Set<Sink>;
+  /** Events of a group are resolved one after the other, so its subscribers see them in order. */
+  chain: Promise<void>;
+}
+
+/**
+ * Fans live events out to subscribers. Subscribers whose payload is the same (same selection,
+ * variables, channel and permission scope) form a group; for each event the group's payload is
+ * resolved once and pushed to all of them. Channels are subscribed on the live-event bus only
+ * while someone listens.
+ */
+export function createSubscriptionHub(deps: {
+  live: LiveEvents | undefined;
+  execute: QueryExecutor;
+  logger: Logger;
+  registry?: Registry;
+}) {
+  const { live, execute, logger } = deps;
+  const groups = new Map<string, Group>();
+  const channels = new Map<string, { groups: Set<Group>; unsubscribe: Promise<() => Promise<void>> }>();
+  const registry = deps.registry ? [deps.registry] : [];
+  const metrics = {
+    active: new Gauge({ name: "gateway_subscriptions_active", help: "Open subscriptions", registers: registry }),
+    resolutions: new Counter({
+      name: "gateway_subscription_resolutions_total",
+      help: "Payloads resolved for live events (once per group of identical subscribers)",
+      registers: registry,
+    }),
+    delivered: new Counter({
+      name: "gateway_subscription_messages_total",
+      help: "Payloads delivered to subscribers",
+      registers: registry,
+    }),
+  };
+
+  function onMessage(channel: string, message: Record<string, unknown>) {
+    for (const group of channels.get(channel)?.groups ?? []) {
+      const id = group.plan.route.idFor(group.plan.args, message);
+      if (!id) continue;
+      group.chain = group.chain.then(async () => {
+        if (group.sinks.size === 0) return;
+        metrics.resolutions.inc();
+        const result = await execute(group.plan.query, liveVariables(group.plan, id), group.auth).catch((error) => {
+          logger.warn("live update not resolved", { channel, error });
+          return null;
+        });
+        if (!result) return;
+        const payload: ExecutionResult = {
+          data: result.data ? { [group.plan.responseKey]: result.data[group.plan.responseKey] ?? null } : null,
+          ...(result.errors?.length ? { errors: asGraphQLErrors(result.errors) } : {}),
+        };
+        // Nothing to show (not visible any more, or the id is unknown): nothing is sent.
+        if (!result.data?.[group.plan.responseKey] && !result.errors?.length) return;
+        for (const sink of group.sinks) sink.push(payload);
+        metrics.delivered.inc(group.sinks.size);
+      });
+    }
+  }
+
+  async function join(plan: SubscriptionPlan, auth: SubscriberAuth, sink: Sink): Promise<() => void> {
+    let group = groups.get(plan.key);
+    if (!group) {
+      group = { plan, auth, sinks: new Set(), chain: Promise.resolve() };
+      groups.set(plan.key, group);
+      let entry = channels.get(plan.channel);
+      if (!entry) {
+        const unsubscribe = live
+          ? live.subscribe(plan.channel, (message) => onMessage(plan.channel, message))
+          : Promise.resolve(async () => {});
+        entry = { groups: new Set(), unsubscribe };
+        channels.set(plan.channel, entry);
+      }
+      entry.groups.add(group);
+    }
+    group.sinks.add(sink);
+    const joined = group;
+    // Listening on the channel before the subscription counts as open: no event is missed after.
+    await channels.get(plan.channel)?.unsubscribe;
+    metrics.active.inc();
+    return () => {
+      if (!joined.sinks.delete(sink)) return;
+      metrics.active.dec();
+      if (joined.sinks.size > 0) return;
+      groups.delete(plan.key);
+      const entry = channels.get(plan.channel);
+      entry?.groups.delete(joined);
+      if (entry && entry.groups.size === 0) {
+        channels.delete(plan.channel);
+        void entry.unsubscribe.then((stop) => stop()).catch(() => {});
+      }
+    };
+  }
+
+  return {
+    /**
+     * The subscriber's stream of payloads. It ends with SlowSubscriberError when more than
+     * MAX_QUEUED_PER_SUBSCRIBER payloads wait, and at `endsAt` (the token's expiry) if given.
+     */
+    async subscribe(
+      plan: SubscriptionPlan,
+      auth: SubscriberAuth,
+      endsAt?: number,
+    ): Promise<AsyncIterableIterator<ExecutionResult>> {
+      const queue: ExecutionResult[] = [];
+      let wake: (() => void) | null = null;
+      let failure: Error | null = null;
+      let done = false;
+      const sink: Sink = {
+        push(result) {
+          if (done) return;
+          if (queue.length >= MAX_QUEUED_PER_SUBSCRIBER) failure = new SlowSubscriberError();
+          else queue.push(result);
+          wake?.();
+        },
+      };
+      const leave = await join(plan, auth, sink);
+      const expiry =
+        endsAt !== undefined
+          ? setTimeout(
+              () => {
+                failure = new Error("The token expired; subscribe again with a new one");
+                wake?.();
+              },
+              Math.max(0, endsAt - Date.now()),
+            )
+          : null;
+      expiry?.unref();
+      const finish = () => {
+        if (done) return;
+        done = true;
+        leave();
+        if (expiry) clearTimeout(expiry);
+        wake?.();
+      };
+      // A plain iterator (not a generator), so a `return()` before the first `next()` still leaves the group.
+      const iterator: AsyncIterableIterator<ExecutionResult> = {
+        async next(): Promise<IteratorResult<ExecutionResult>> {
+          for (;;) {
+            if (failure) {
+              const error = failure;
+              failure = null;
+              finish();
+              throw error;
+            }
+            const next = queue.shift();
+            if (next) return { value: next, done: false };
+            if (done) return { value: undefined, done: true };
+            await new Promise<void>((resolve) => (wake = resolve));
+            wake = null;
+          }
+        },
+        async return() {
+          finish();
+          return { value: undefined, done: true };
+        },
+        async throw(error: unknown) {
+          finish();
+          throw error;
+        },
+        [Symbol.asyncIterator]() {
+          return iterator;
+        },
+      };
+      return iterator;
+    },
+
+    /** Runs the payload query once as the subscriber, to refuse a subscription it may not see. */
+    async authorize(plan: SubscriptionPlan, auth: SubscriberAuth): Promise<ExecutionResult | null> {
+      if (!plan.route.authorizeId) return null;
+      const result = await execute(plan.query, liveVariables(plan, plan.route.authorizeId(plan.args)), auth);
+      if (result.errors?.length) return { errors: asGraphQLErrors(result.errors) };
+      if (!result.data?.[plan.responseKey])
+        return { errors: [new GraphQLError("Not found", { extensions: { code: "NOT_FOUND" } })] };
+      return null;
+    },
+
+    stats: () => ({ groups: groups.size, channels: channels.size }),
+  };
+}
+export type SubscriptionHub = ReturnType<typeof createSubscriptionHub>;

@@ -1,0 +1,189 @@
+import {
+  getArgumentValues,
+  GraphQLError,
+  Kind,
+  print,
+  visit,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from "graphql";
+import type { Principal } from "../../lib/auth";
+import { LIVE_CHANNELS } from "../../lib/live";
+
+/**
+ * How each subscription field of the supergraph is served: the live channel it listens to, and
+ * the query field whose result is the payload of one event. Resolving through an ordinary query
+ * with the subscriber's token means a subscriber receives exactly what it could query, with
+ * fields from every subgraph.
+ */
+interface FieldRoute {
+  /** Anonymous subscribers are refused (UNAUTHENTICATED). */
+  signInRequired: boolean;
+  channel(args: Record<string, unknown>, principal: Principal | null): string;
+  /** The query field that resolves one event, and its single ID argument. */
+  queryField: string;
+  queryArgument: string;
+  /** The id to resolve for a message on the channel (null: the message is not for this subscriber). */
+  idFor(args: Record<string, unknown>, message: Record<string, unknown>): string | null;
+  /** The same payload for everyone (public data) or per subscriber identity. */
+  scope: "public" | "principal";
+  /** Checked once at subscribe time: the query must succeed for this id (e.g. the booking is visible). */
+  authorizeId?(args: Record<string, unknown>): string;
+}
+
+const str = (value: unknown) => (typeof value === "string" && value.length > 0 ? value : null);
+
+export const SUBSCRIPTION_ROUTES: Record<string, FieldRoute> = {
+  availabilityChanged: {
+    signInRequired: false,
+    channel: (args) => LIVE_CHANNELS.availability(String(args.slotId)),
+    queryField: "zoneAvailability",
+    queryArgument: "zoneId",
+    idFor: (_args, message) => str(message.zoneId),
+    scope: "public",
+  },
+  bookingStatusChanged: {
+    signInRequired: true,
+    channel: (args) => LIVE_CHANNELS.booking(String(args.bookingId)),
+    queryField: "booking",
+    queryArgument: "id",
+    idFor: (args) => str(args.bookingId),
+    scope: "principal",
+    authorizeId: (args) => String(args.bookingId),
+  },
+  myBookingUpdates: {
+    signInRequired: true,
+    channel: (_args, principal) => LIVE_CHANNELS.userBookings(principal!.userId),
+    queryField: "booking",
+    queryArgument: "id",
+    idFor: (_args, message) => str(message.bookingId),
+    scope: "principal",
+  },
+  notificationAdded: {
+    signInRequired: true,
+    channel: (_args, principal) => LIVE_CHANNELS.userNotifications(principal!.userId),
+    queryField: "notification",
+    queryArgument: "id",
+    idFor: (_args, message) => str(message.notificationId),
+    scope: "principal",
+  },
+};
+
+/** Variable that carries the event's id into the payload query. */
+const LIVE_ID = "__liveId";
+
+/** A subscription operation turned into what the hub needs to serve it. */
+export interface SubscriptionPlan {
+  route: FieldRoute;
+  channel: string;
+  /** The payload query (the subscription's selection under the query field) and its variables. */
+  query: string;
+  variables: Record<string, unknown>;
+  /** The response key of the subscription field (its alias, if any). */
+  responseKey: string;
+  args: Record<string, unknown>;
+  /**
+   * Subscribers with the same key get the same payloads: the work of resolving an event is done
+   * once per key (selection, variables, channel and permission scope).
+   */
+  key: string;
+}
+
+/**
+ * Plans a validated subscription document; a GraphQLError says why it cannot be served
+ * (UNAUTHENTICATED when the field needs a signed-in subscriber).
+ */
+export function planSubscription(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+  principal: Principal | null,
+): SubscriptionPlan {
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  if (!operation || operation.operation !== "subscription") {
+    throw new GraphQLError("Only subscription operations are served here", {
+      extensions: { code: "BAD_USER_INPUT" },
+    });
+  }
+  const [field] = operation.selectionSet.selections;
+  if (operation.selectionSet.selections.length !== 1 || field.kind !== Kind.FIELD) {
+    throw new GraphQLError("A subscription selects exactly one field", { extensions: { code: "BAD_USER_INPUT" } });
+  }
+  const name = field.name.value;
+  const route = SUBSCRIPTION_ROUTES[name];
+  const definition = schema.getSubscriptionType()?.getFields()[name];
+  if (!route || !definition) {
+    throw new GraphQLError(`Subscription ${name} is not served`, { extensions: { code: "BAD_USER_INPUT" } });
+  }
+  if (route.signInRequired && !principal) {
+    throw new GraphQLError(`Sign in to subscribe to ${name}`, { extensions: { code: "UNAUTHENTICATED" } });
+  }
+  const args = getArgumentValues(definition, field, variables);
+
+  // The payload query: the same selection (and fragments) under the query field.
+  const queryFieldNode: FieldNode = {
+    kind: Kind.FIELD,
+    alias: { kind: Kind.NAME, value: field.alias?.value ?? name },
+    name: { kind: Kind.NAME, value: route.queryField },
+    arguments: [
+      {
+        kind: Kind.ARGUMENT,
+        name: { kind: Kind.NAME, value: route.queryArgument },
+        value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: LIVE_ID } },
+      },
+    ],
+    directives: field.directives,
+    selectionSet: field.selectionSet,
+  };
+  const fragments = document.definitions.filter(
+    (d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION,
+  );
+  const used = new Set<string>();
+  for (const node of [queryFieldNode, ...fragments]) {
+    visit(node, {
+      Variable(variable) {
+        used.add(variable.name.value);
+      },
+    });
+  }
+  const queryOperation: OperationDefinitionNode = {
+    kind: Kind.OPERATION_DEFINITION,
+    operation: "query" as OperationDefinitionNode["operation"],
+    name: { kind: Kind.NAME, value: "LiveUpdate" },
+    variableDefinitions: [
+      ...(operation.variableDefinitions ?? []).filter((v) => used.has(v.variable.name.value)),
+      {
+        kind: Kind.VARIABLE_DEFINITION,
+        variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: LIVE_ID } },
+        type: {
+          kind: Kind.NON_NULL_TYPE,
+          type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: "ID" } },
+        },
+      },
+    ],
+    directives: [],
+    selectionSet: { kind: Kind.SELECTION_SET, selections: [queryFieldNode] },
+  };
+  const query = print({ kind: Kind.DOCUMENT, definitions: [queryOperation, ...fragments] });
+  const queryVariables = Object.fromEntries(Object.entries(variables).filter(([k]) => used.has(k)));
+  const channel = route.channel(args, principal);
+  const scope = route.scope === "public" ? "public" : `${principal!.userId}:${principal!.role}`;
+  return {
+    route,
+    channel,
+    query,
+    variables: queryVariables,
+    responseKey: field.alias?.value ?? name,
+    args,
+    key: JSON.stringify([channel, scope, query, queryVariables]),
+  };
+}
+
+export const liveVariables = (plan: SubscriptionPlan, id: string) => ({ ...plan.variables, [LIVE_ID]: id });

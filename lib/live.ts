@@ -1,0 +1,101 @@
+import { EventEmitter } from "node:events";
+import type { Redis } from "ioredis";
+import type { Logger } from "./logger";
+
+/**
+ * Live updates for subscriptions (ARCHITECTURE.md §7): services publish a small message on a
+ * channel (`availability:<slotId>`, `booking:<id>`, `user-bookings:<userId>`,
+ * `user-notifications:<userId>`) after their transaction committed; every gateway subscribes to
+ * the channels its subscribers need and resolves the payload itself. Messages carry ids, not
+ * data, so nothing is shown that the subscriber could not query.
+ */
+export interface LiveEvents {
+  publish(channel: string, message: Record<string, unknown>): Promise<void>;
+  /** Calls `handler` for every message on `channel` until the returned function is called. */
+  subscribe(channel: string, handler: (message: Record<string, unknown>) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** Channels of the live updates (one place, so publishers and the gateway agree). */
+export const LIVE_CHANNELS = {
+  availability: (slotId: string) => `availability:${slotId}`,
+  booking: (bookingId: string) => `booking:${bookingId}`,
+  userBookings: (userId: string) => `user-bookings:${userId}`,
+  userNotifications: (userId: string) => `user-notifications:${userId}`,
+};
+
+/**
+ * Redis pub/sub under `<prefix>:live:`. Publishing uses the given connection; subscribing uses
+ * one extra connection per process (a subscribed connection can do nothing else). A publish that
+ * fails is logged and dropped: live updates are best effort, the data itself is committed.
+ */
+export function createRedisLiveEvents(redis: Redis, prefix: string, logger: Logger): LiveEvents {
+  const base = `${prefix}:live:`;
+  let subscriber: Redis | null = null;
+  const handlers = new Map<string, Set<(message: Record<string, unknown>) => void>>();
+  function connection(): Redis {
+    if (subscriber) return subscriber;
+    subscriber = redis.duplicate({ connectionName: "live-subscriber", commandTimeout: undefined });
+    subscriber.on("error", () => {});
+    subscriber.on("message", (channel: string, raw: string) => {
+      const set = handlers.get(channel.slice(base.length));
+      if (!set) return;
+      let message: Record<string, unknown>;
+      try {
+        message = JSON.parse(raw) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      for (const handler of set) handler(message);
+    });
+    return subscriber;
+  }
+  return {
+    async publish(channel, message) {
+      await redis
+        .publish(base + channel, JSON.stringify(message))
+        .catch((error) => logger.warn("live update not published", { channel, error }));
+    },
+    async subscribe(channel, handler) {
+      let set = handlers.get(channel);
+      if (!set) {
+        set = new Set();
+        handlers.set(channel, set);
+        await connection().subscribe(base + channel);
+      }
+      set.add(handler);
+      return async () => {
+        set!.delete(handler);
+        if (set!.size === 0 && handlers.get(channel) === set) {
+          handlers.delete(channel);
+          await subscriber?.unsubscribe(base + channel).catch(() => {});
+        }
+      };
+    },
+    async close() {
+      handlers.clear();
+      subscriber?.disconnect();
+    },
+  };
+}
+
+/** In-process live updates for the embedded platform (one process serves everything). */
+export function createMemoryLiveEvents(): LiveEvents {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  return {
+    async publish(channel, message) {
+      // Delivered asynchronously, like Redis: the publisher never runs subscribers' work.
+      setImmediate(() => emitter.emit(channel, message));
+    },
+    async subscribe(channel, handler) {
+      emitter.on(channel, handler);
+      return async () => {
+        emitter.off(channel, handler);
+      };
+    },
+    async close() {
+      emitter.removeAllListeners();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { Arg, Field, GraphQLISODateTime, ID, Int, ObjectType, Query, Resolver, Subscription } from "type-graphql";
+import { isUuid } from "../../../lib/ids";
+import { SERVED_BY_GATEWAY } from "../../../lib/subgraph";
+import type { HoldService } from "../hold/hold.service";
+import type { Zone, ZoneRepository } from "./zone.repository";
+import { ZoneType } from "./zone.type";
+
+@ObjectType("ZoneAvailability", { description: "How many seats a zone has left, at a moment." })
+export class ZoneAvailabilityType {
+  @Field(() => ZoneType)
+  zone!: Zone;
+
+  @Field(() => Int, { description: "Seats that can still be reserved." })
+  available!: number;
+
+  @Field(() => Int)
+  capacity!: number;
+
+  @Field(() => GraphQLISODateTime, { description: "When this count was read." })
+  at!: Date;
+}
+
+@Resolver(() => ZoneAvailabilityType)
+export class AvailabilityResolver {
+  constructor(
+    private readonly zonesRepo: ZoneRepository,
+    private readonly holds: HoldService,
+  ) {}
+
+  @Query(() => ZoneAvailabilityType, { nullable: true, description: "A zone's seats left now (public)." })
+  async zoneAvailability(@Arg("zoneId", () => ID) zoneId: string): Promise<ZoneAvailabilityType | null> {
+    const zone = isUuid(zoneId) ? await this.zonesRepo.findById(zoneId) : null;
+    if (!zone) return null;
+    const [available] = await this.holds.available(zone.slotId, [zone.id]);
+    return { zone, available, capacity: zone.capacity, at: new Date() };
+  }
+
+  @Subscription(() => ZoneAvailabilityType, {
+    nullable: true,
+    description:
+      "Public: a zone of the slot after each change of its seats left (reservations, releases, expiries, confirmations, capacity edits).",
+    subscribe: SERVED_BY_GATEWAY,
+  })
+  availabilityChanged(@Arg("slotId", () => ID) _slotId: string): ZoneAvailabilityType | null {
+    return null;
+  }
+}

@@ -1,0 +1,119 @@
+import { createClient as createSseClient } from "graphql-sse";
+import { createClient as createWsClient, type Client } from "graphql-ws";
+import WebSocket from "ws";
+
+export interface LiveSubscription<T = Record<string, any>> {
+  /** Every payload received so far (`data` of each `next`). */
+  received: T[];
+  errors: unknown[];
+  completed: boolean;
+  /** Resolves with the first payload (already received or arriving) that matches. */
+  next(match?: (payload: T) => boolean, timeoutMs?: number): Promise<T>;
+  close(): void;
+}
+
+function track<T>(
+  start: (sink: {
+    next(v: { data?: T | null; errors?: unknown[] }): void;
+    error(e: unknown): void;
+    complete(): void;
+  }) => () => void,
+): LiveSubscription<T> {
+  const received: T[] = [];
+  const errors: unknown[] = [];
+  const waiters = new Set<() => void>();
+  const state = { completed: false };
+  const notify = () => {
+    for (const waiter of waiters) waiter();
+  };
+  const stop = start({
+    next(value) {
+      if (value.errors?.length) errors.push(...value.errors);
+      if (value.data) received.push(value.data);
+      notify();
+    },
+    error(error) {
+      // A WebSocket close arrives as a CloseEvent: keep its code and reason.
+      const close = error as { code?: number; reason?: string };
+      errors.push(typeof close?.code === "number" ? { code: close.code, reason: close.reason } : error);
+      state.completed = true;
+      notify();
+    },
+    complete() {
+      state.completed = true;
+      notify();
+    },
+  });
+  return {
+    received,
+    errors,
+    get completed() {
+      return state.completed;
+    },
+    next(match = () => true, timeoutMs = 5_000) {
+      return new Promise<T>((resolve, reject) => {
+        const check = () => {
+          const found = received.find(match);
+          if (found) {
+            cleanup();
+            resolve(found);
+          } else if (state.completed || errors.length) {
+            cleanup();
+            reject(new Error(`subscription ended: ${JSON.stringify(errors)}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`no matching payload within ${timeoutMs} ms; got ${JSON.stringify(received)}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    close: stop,
+  } as LiveSubscription<T>;
+}
+
+/** A real graphql-ws client over a real WebSocket (one connection per client). */
+export function wsClient(url: string, token?: string, options: { lazy?: boolean } = {}): Client {
+  return createWsClient({
+    url: url.replace(/^http/, "ws"),
+    webSocketImpl: WebSocket,
+    lazy: options.lazy ?? true,
+    retryAttempts: 0,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+  });
+}
+
+export function subscribeWs<T = Record<string, any>>(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown> = {},
+): LiveSubscription<T> {
+  return track<T>((sink) => client.subscribe<T>({ query, variables }, sink as never));
+}
+
+/** A real graphql-sse client (distinct connections mode) over fetch. */
+export function subscribeSse<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): LiveSubscription<T> {
+  const client = createSseClient({
+    url,
+    retryAttempts: 0,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  return track<T>((sink) => {
+    const stop = client.subscribe<T>({ query, variables }, sink as never);
+    return () => {
+      stop();
+      client.dispose();
+    };
+  });
+}
