@@ -4,6 +4,7 @@
  *   flash-sale                  reservations, gateway and direct  [--users 10000 --seats 1000 --concurrency 64 --duration 10 --max-per-user 4]
  *   cancel                      concurrent cancellations          [--bookings 1000 --concurrency 1000]
  *   outbox                      relay throughput and lag          [--writers 8 --duration 10] (KAFKA_BROKERS for Kafka)
+ *   subscriptions               WebSocket subscribers, one gateway [--subscribers 1000,5000,10000 --rate 10 --duration 10]
  * Uses PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, the embedded backends otherwise.
  * Prints a table and writes bench/results/<scenario>-<time>.json.
  */
@@ -12,6 +13,7 @@ import { cancelBenchmark } from "./cancel";
 import { flashSale } from "./flash-sale";
 import { outboxBenchmark } from "./outbox";
 import { QUERY_SCENARIOS, queryScenarios } from "./queries";
+import { subscriptionsBenchmark } from "./subscriptions";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -24,9 +26,11 @@ const { values, positionals } = parseArgs({
     "max-per-user": { type: "string", default: "4" },
     bookings: { type: "string", default: "1000" },
     writers: { type: "string", default: "8" },
+    subscribers: { type: "string", default: "1000,5000,10000" },
+    rate: { type: "string", default: "10" },
   },
 });
-const known = [...Object.keys(QUERY_SCENARIOS), "flash-sale", "cancel", "outbox"];
+const known = [...Object.keys(QUERY_SCENARIOS), "flash-sale", "cancel", "outbox", "subscriptions"];
 if (!positionals.length || positionals.some((n) => !known.includes(n))) {
   console.error(`usage: npm run bench -- <${known.join("|")}> [options] (see bench/run.ts)`);
   process.exit(2);
@@ -52,7 +56,14 @@ if (positionals.includes("outbox")) {
     kafkaBrokers: process.env.KAFKA_BROKERS || undefined,
   });
 }
-const queries = positionals.filter((n) => !["flash-sale", "cancel", "outbox"].includes(n));
+if (positionals.includes("subscriptions")) {
+  await subscriptionsBenchmark({
+    counts: values.subscribers.split(",").map(Number),
+    rate: Number(values.rate),
+    durationMs,
+  });
+}
+const queries = positionals.filter((n) => !["flash-sale", "cancel", "outbox", "subscriptions"].includes(n));
 if (queries.length) {
   await queryScenarios(queries, {
     durationMs,
