@@ -19,7 +19,8 @@ import { createRedisLiveEvents, type LiveEvents } from "../lib/live";
 import { createMetricsRegistry, metricsRoutes } from "../lib/metrics";
 import { connectRedis } from "../lib/redis";
 import { createSubscriptionHub, type QueryExecutor } from "./subscriptions/hub";
-import { attachWebSocketTransport, createSseHandler } from "./subscriptions/transports";
+import { createSseHandler } from "./subscriptions/sse";
+import { attachWebSocketTransport } from "./subscriptions/websocket";
 
 /**
  * The public endpoint: an Apollo Gateway over the supergraph composed ahead of time

@@ -33,8 +33,9 @@ export class SlowSubscriberError extends Error {
   }
 }
 
-interface Sink {
-  push(result: ExecutionResult): void;
+/** Receives a group's payloads; `json` is the payload serialised once for the whole group. */
+export interface Sink {
+  push(result: ExecutionResult, json: string): void;
 }
 
 interface Group {
@@ -93,7 +94,8 @@ export function createSubscriptionHub(deps: {
         };
         // Nothing to show (not visible any more, or the id is unknown): nothing is sent.
         if (!result.data?.[group.plan.responseKey] && !result.errors?.length) return;
-        for (const sink of group.sinks) sink.push(payload);
+        const json = JSON.stringify(payload);
+        for (const sink of group.sinks) sink.push(payload, json);
         metrics.delivered.inc(group.sinks.size);
       });
     }
@@ -204,6 +206,14 @@ export function createSubscriptionHub(deps: {
         },
       };
       return iterator;
+    },
+
+    /**
+     * A push-style subscription for transports that write the serialised payload straight to a
+     * socket (no per-subscriber serialisation or iterator). Returns how to leave.
+     */
+    async attach(plan: SubscriptionPlan, auth: SubscriberAuth, sink: Sink): Promise<() => void> {
+      return join(plan, auth, sink);
     },
 
     /** Runs the payload query once as the subscriber, to refuse a subscription it may not see. */

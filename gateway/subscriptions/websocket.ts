@@ -1,0 +1,239 @@
+import type { IncomingMessage, Server } from "node:http";
+import { GraphQLError, parse, print, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { TokenVerifier } from "../../lib/auth";
+import type { Logger } from "../../lib/logger";
+import { authOf } from "./auth";
+import { graphqlForGatewaySchema } from "./graphql-instance";
+import type { QueryExecutor, SubscriberAuth, SubscriptionHub } from "./hub";
+import { planSubscription } from "./plan";
+
+/** The `graphql-ws` protocol's subprotocol name. */
+export const GRAPHQL_TRANSPORT_WS = "graphql-transport-ws";
+/** A WebSocket whose unsent data passes this is a slow reader: it is closed (memory stays bounded). */
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+/** Protocol-level pings keep idle connections open through proxies and find dead peers. */
+export const KEEP_ALIVE_MS = 12_000;
+const CONNECTION_INIT_TIMEOUT_MS = 3_000;
+const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
+
+/** Close codes: the protocol's own, plus 4401 when the token expires and 1013 for a slow reader. */
+export const CLOSE = {
+  badRequest: 4400,
+  unauthorized: 4401,
+  forbidden: 4403,
+  initTimeout: 4408,
+  duplicateId: 4409,
+  tooManyInits: 4429,
+  slowConsumer: 1013,
+} as const;
+
+interface Connection {
+  socket: WebSocket;
+  auth: SubscriberAuth | null;
+  operations: Map<string, () => void>;
+  alive: boolean;
+}
+
+/**
+ * The `graphql-transport-ws` protocol (the one `graphql-ws` clients speak) on the gateway's
+ * HTTP server, at the same path as HTTP GraphQL. Written here rather than taken from
+ * graphql-ws's server because of fan-out: a payload is serialised once per group of identical
+ * subscribers and written to each socket as is, instead of once per subscriber.
+ *
+ * The token comes in `connection_init` (`{ "authorization": "Bearer …" }`); an invalid one is
+ * refused (4403), a missing one leaves the connection anonymous (public subscriptions only).
+ * The connection closes when the token expires (4401) and when the client stops reading (1013).
+ */
+export function attachWebSocketTransport(deps: {
+  server: Server;
+  path: string;
+  schema: () => GraphQLSchema;
+  hub: SubscriptionHub;
+  execute: QueryExecutor;
+  verifier: TokenVerifier;
+  logger: Logger;
+}) {
+  const { hub, logger } = deps;
+  const wss = new WebSocketServer({
+    server: deps.server,
+    path: deps.path,
+    maxPayload: 256 * 1024,
+    handleProtocols: (protocols) => (protocols.has(GRAPHQL_TRANSPORT_WS) ? GRAPHQL_TRANSPORT_WS : false),
+  });
+  const connections = new Set<Connection>();
+
+  const send = (connection: Connection, message: string) => {
+    const { socket } = connection;
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      logger.warn("closing a slow subscriber", { buffered: socket.bufferedAmount });
+      socket.close(CLOSE.slowConsumer, "Slow consumer");
+      return;
+    }
+    socket.send(message);
+  };
+  const next = (id: string, payloadJson: string) =>
+    `{"id":${JSON.stringify(id)},"type":"next","payload":${payloadJson}}`;
+  const complete = (connection: Connection, id: string) => {
+    connection.operations.delete(id);
+    send(connection, JSON.stringify({ id, type: "complete" }));
+  };
+  const error = (connection: Connection, id: string, errors: readonly GraphQLError[]) => {
+    connection.operations.delete(id);
+    send(connection, JSON.stringify({ id, type: "error", payload: errors.map((e) => e.toJSON()) }));
+  };
+  const result = (connection: Connection, id: string, value: ExecutionResult) => {
+    send(connection, next(id, JSON.stringify(value)));
+    complete(connection, id);
+  };
+
+  async function subscribe(connection: Connection, id: string, payload: Record<string, unknown>) {
+    const auth = connection.auth!;
+    let document: DocumentNode;
+    try {
+      if (typeof payload.query !== "string") throw new GraphQLError("Missing query");
+      document = parse(payload.query);
+    } catch (e) {
+      return error(connection, id, [e instanceof GraphQLError ? e : new GraphQLError("Invalid query")]);
+    }
+    const schema = deps.schema();
+    const problems = graphqlForGatewaySchema.validate(schema, document);
+    if (problems.length) return error(connection, id, problems);
+    const variables = (payload.variables ?? {}) as Record<string, unknown>;
+    const operationName = typeof payload.operationName === "string" ? payload.operationName : null;
+    const isSubscription = document.definitions.some(
+      (d) =>
+        d.kind === "OperationDefinition" &&
+        d.operation === "subscription" &&
+        (!operationName || d.name?.value === operationName),
+    );
+    if (!isSubscription) {
+      // Queries and mutations over the socket run through the federated graph as usual.
+      connection.operations.set(id, () => {});
+      const value = await deps.execute(print(document), variables, auth);
+      if (connection.operations.has(id)) result(connection, id, value);
+      return;
+    }
+    let plan;
+    try {
+      plan = planSubscription(schema, document, operationName, variables, auth.principal);
+    } catch (e) {
+      if (e instanceof GraphQLError) return result(connection, id, { errors: [e] });
+      throw e;
+    }
+    connection.operations.set(id, () => {}); // reserved while authorising
+    const refusal = await hub.authorize(plan, auth);
+    if (!connection.operations.has(id)) return; // completed by the client meanwhile
+    if (refusal) return result(connection, id, refusal);
+    const leave = await hub.attach(plan, auth, { push: (_value, json) => send(connection, next(id, json)) });
+    if (!connection.operations.has(id) || connection.socket.readyState !== connection.socket.OPEN) return leave();
+    connection.operations.set(id, leave);
+  }
+
+  wss.on("connection", (socket: WebSocket, request: IncomingMessage) => {
+    if (socket.protocol !== GRAPHQL_TRANSPORT_WS) {
+      socket.close(1002, "Subprotocol not acceptable: use graphql-transport-ws");
+      return;
+    }
+    const connection: Connection = { socket, auth: null, operations: new Map(), alive: true };
+    connections.add(connection);
+    let expiry: NodeJS.Timeout | undefined;
+    const initTimeout = setTimeout(() => {
+      if (!connection.auth) socket.close(CLOSE.initTimeout, "Connection initialisation timeout");
+    }, CONNECTION_INIT_TIMEOUT_MS);
+    let initialising = false;
+
+    socket.on("pong", () => (connection.alive = true));
+    socket.on("close", () => {
+      clearTimeout(initTimeout);
+      clearTimeout(expiry);
+      connections.delete(connection);
+      for (const leave of connection.operations.values()) leave();
+      connection.operations.clear();
+    });
+    socket.on("message", (raw) => {
+      let message: { type?: unknown; id?: unknown; payload?: unknown };
+      try {
+        message = JSON.parse(raw.toString());
+      } catch {
+        return socket.close(CLOSE.badRequest, "Invalid message received");
+      }
+      switch (message.type) {
+        case "connection_init": {
+          if (initialising || connection.auth)
+            return socket.close(CLOSE.tooManyInits, "Too many initialisation requests");
+          initialising = true;
+          const params = (message.payload ?? {}) as Record<string, unknown>;
+          const authorization = params.authorization ?? params.Authorization ?? request.headers.authorization;
+          void authOf(authorization, deps.verifier).then(
+            (auth) => {
+              if (!auth) return socket.close(CLOSE.forbidden, "Forbidden");
+              connection.auth = auth;
+              const expiresAt = auth.principal?.expiresAt;
+              if (expiresAt) {
+                expiry = setTimeout(
+                  () => socket.close(CLOSE.unauthorized, "Token expired"),
+                  Math.max(0, expiresAt * 1000 - Date.now()),
+                );
+              }
+              send(connection, JSON.stringify({ type: "connection_ack" }));
+            },
+            () => socket.close(1011, "Internal error"),
+          );
+          return;
+        }
+        case "ping":
+          return send(connection, JSON.stringify({ type: "pong" }));
+        case "pong":
+          return;
+        case "subscribe": {
+          if (!connection.auth) return socket.close(CLOSE.unauthorized, "Unauthorized");
+          const id = message.id;
+          if (typeof id !== "string" || !id || typeof message.payload !== "object" || !message.payload)
+            return socket.close(CLOSE.badRequest, "Invalid message received");
+          if (connection.operations.has(id))
+            return socket.close(CLOSE.duplicateId, `Subscriber for ${id} already exists`);
+          if (connection.operations.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION)
+            return error(connection, id, [new GraphQLError("Too many subscriptions on this connection")]);
+          void subscribe(connection, id, message.payload as Record<string, unknown>).catch((e) => {
+            logger.error("subscription failed", { error: e });
+            if (connection.operations.has(id)) error(connection, id, [new GraphQLError("Internal server error")]);
+          });
+          return;
+        }
+        case "complete": {
+          const id = typeof message.id === "string" ? message.id : "";
+          const leave = connection.operations.get(id);
+          connection.operations.delete(id);
+          leave?.();
+          return;
+        }
+        default:
+          return socket.close(CLOSE.badRequest, "Invalid message received");
+      }
+    });
+  });
+
+  // Keep-alive: a peer that did not answer the previous ping is gone.
+  const pinger = setInterval(() => {
+    for (const connection of connections) {
+      if (!connection.alive) {
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
+  }, KEEP_ALIVE_MS);
+  pinger.unref();
+
+  return {
+    connections: () => connections.size,
+    async close() {
+      clearInterval(pinger);
+      for (const connection of connections) connection.socket.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
