@@ -24,6 +24,8 @@ export interface GatewayConfig {
   /** Upper bound of keep-alive sockets per subgraph. */
   maxSocketsPerSubgraph: number;
   redisUrl?: string;
+  /** Serve the GraphQL explorer at `GET /` (turn off in production if it is not wanted). */
+  explorerEnabled: boolean;
   /** Namespace of the Redis channels (the services' REDIS_PREFIX). */
   redisPrefix: string;
   auth: AuthConfig;
@@ -44,6 +46,7 @@ const schema = z.object({
     .string()
     .regex(/^[\w.-]{1,40}$/, "must be 1–40 letters, digits, '.', '_' or '-'")
     .default("bp"),
+  EXPLORER_ENABLED: z.enum(["true", "false"]).default("true"),
   LOG_LEVEL: logLevel,
   ...authEnv,
 });
@@ -65,6 +68,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     maxSocketsPerSubgraph: parsed.SUBGRAPH_MAX_SOCKETS,
     redisUrl: parsed.REDIS_URL,
     redisPrefix: parsed.REDIS_PREFIX,
+    explorerEnabled: parsed.EXPLORER_ENABLED === "true",
     auth: authConfigFrom(parsed),
     logLevel: parsed.LOG_LEVEL,
   };

@@ -20,6 +20,7 @@ import { createMetricsRegistry, metricsRoutes } from "../lib/metrics";
 import { connectRedis } from "../lib/redis";
 import { createSubscriptionHub, type QueryExecutor } from "./subscriptions/hub";
 import { createSseHandler } from "./subscriptions/sse";
+import { explorerRoutes } from "./explorer";
 import { attachWebSocketTransport } from "./subscriptions/websocket";
 
 /**
@@ -29,7 +30,7 @@ import { attachWebSocketTransport } from "./subscriptions/websocket";
 export async function startGateway(
   config: GatewayConfig,
   logger: Logger,
-  options: { live?: LiveEvents } = {},
+  options: { live?: LiveEvents; explorerTokens?: Record<string, string> } = {},
 ): Promise<RunningServer> {
   const log = logger.child({ service: "gateway" });
   const supergraphSdl = await readFile(config.supergraphPath, "utf8");
@@ -101,8 +102,15 @@ export async function startGateway(
   };
   const hub = createSubscriptionHub({ live, execute, logger: log, registry });
   const sse = createSseHandler({ schema, hub, execute, verifier });
-  const graphqlOrStream: typeof graphql = (req, res) =>
-    (req.headers.accept ?? "").includes("text/event-stream") ? sse(req, res) : graphql(req, res);
+  const explorer = config.explorerEnabled ? explorerRoutes({ demoTokens: options.explorerTokens ?? {} }) : null;
+  const graphqlOrStream: typeof graphql = (req, res) => {
+    const accept = req.headers.accept ?? "";
+    if (accept.includes("text/event-stream")) return sse(req, res);
+    // A browser opening the endpoint gets the explorer; API clients (JSON) get GraphQL.
+    if (explorer && req.method === "GET" && accept.includes("text/html") && !req.url?.includes("query="))
+      return explorer.page(req, res);
+    return graphql(req, res);
+  };
 
   const server = await startHttpServer({
     host: config.host,
@@ -111,6 +119,7 @@ export async function startGateway(
     routes: {
       ...healthRoutes(readiness, log),
       ...metricsRoutes(registry),
+      ...(explorer ? (({ page: _, ...routes }) => routes)(explorer) : {}),
       "POST /graphql": graphqlOrStream,
       "GET /graphql": graphqlOrStream,
     },

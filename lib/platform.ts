@@ -46,6 +46,8 @@ const launcherSchema = z.object({
   PGLITE_DATA_DIR: z.string().optional(),
   DEMO_DATA: booleanFlag(true),
   MIGRATE_ON_START: booleanFlag(true),
+  /** The explorer page offers the demo users' tokens (default: only in the embedded mode). */
+  EXPLORER_DEMO_TOKENS: z.enum(["true", "false"]).optional(),
 });
 
 /**
@@ -120,7 +122,17 @@ export async function startPlatform(
     for (const name of Object.keys(subgraphs) as SubgraphName[]) {
       gatewayConfig.subgraphUrls[name] ??= `${subgraphs[name].url}/graphql`;
     }
-    const gateway = await startGateway(gatewayConfig, logger, { live });
+    const demoTokens: Platform["demoTokens"] = {};
+    if (env.JWT_SECRET) {
+      for (const [key, user] of Object.entries(DEMO_USERS)) {
+        demoTokens[key as keyof typeof DEMO_USERS] = await signUserToken(gatewayConfig.auth, user, "24h");
+      }
+    }
+    const offerTokens = (launcher.EXPLORER_DEMO_TOKENS ?? (databaseUrl ? "false" : "true")) === "true";
+    const gateway = await startGateway(gatewayConfig, logger, {
+      live,
+      explorerTokens: offerTokens ? (demoTokens as Record<string, string>) : {},
+    });
     closers.push(() => gateway.close());
 
     const relay = await startRelays({
@@ -132,12 +144,6 @@ export async function startPlatform(
     });
     closers.push(() => relay.close());
 
-    const demoTokens: Platform["demoTokens"] = {};
-    if (env.JWT_SECRET) {
-      for (const [key, user] of Object.entries(DEMO_USERS)) {
-        demoTokens[key as keyof typeof DEMO_USERS] = await signUserToken(gatewayConfig.auth, user, "24h");
-      }
-    }
     return {
       mode: databaseUrl ? "real" : "embedded",
       gateway,
