@@ -62,7 +62,7 @@ mutation Pay($bookingId: ID!) {
     title: "Cancel",
     query: `mutation Cancel($bookingId: ID!) {
   cancelBooking(input: { bookingId: $bookingId, reason: CHANGE_OF_PLANS }) {
-    id status version statusHistory { from to reason at }
+    id status version statusHistory { fromStatus toStatus reason at }
   }
 }`,
     variables: { bookingId: "<the id from Reserve>" },

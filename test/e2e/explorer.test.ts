@@ -45,6 +45,25 @@ describe.runIf(hasChromium)("the GraphQL explorer in a browser", () => {
   const run = (page: Page) => page.click(".graphiql-execute-button");
   const resultText = (page: Page) => page.locator(".result-window").innerText();
 
+  it("opens with the example operations, one tab each", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on("request", (request) => requested.push(request.url()));
+    await page.goto(`${origin()}/`);
+    await page.waitForSelector(".graphiql-execute-button", { timeout: 30_000 });
+    const tabs = await page.locator(".graphiql-tab").allInnerTexts();
+    expect(tabs.map((tab) => tab.trim())).toEqual([
+      "Venues",
+      "Reserve",
+      "Pay",
+      "Cancel",
+      "WatchAvailability",
+      "WatchBooking",
+    ]);
+    expect(await page.locator(".graphiql-editor-tool").first().isVisible()).toBe(true);
+    await page.screenshot({ path: path.join(OUTPUT, "explorer-start.png") });
+    await page.close();
+  }, 60_000);
+
   it("loads with no request outside the gateway, runs a query and shows the result", async () => {
     const page = await open(`{ venues { name city } }`);
     await run(page);
@@ -125,6 +144,7 @@ describe("the explorer switch", () => {
       expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(1_000_000);
       // Real backends (as in CI and tests with DATABASE_URL): no demo tokens on the page unless asked.
       if (t.platform.mode === "real") expect(html).not.toContain(t.platform.demoTokens.guest!);
+      else expect(html).toContain(t.platform.demoTokens.guest!); // the embedded default offers them
     } finally {
       await t.close();
     }
