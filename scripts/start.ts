@@ -8,7 +8,15 @@ await runMain(async (env, logger) => {
   const platform = await startPlatform(SUBGRAPH_DEFINITIONS, env, logger);
   const backends =
     platform.mode === "embedded" ? "embedded PGlite, in-process adapters" : "PostgreSQL/Redis from the environment";
-  const lines = ["", `Booking platform is up (${backends}).`, `  GraphQL endpoint: ${platform.gatewayUrl}`, ""];
+  const lines = [
+    "",
+    `Booking platform is up (${backends}).`,
+    `  GraphQL endpoint: ${platform.gatewayUrl}  (WebSocket subscriptions: ${platform.gatewayUrl.replace(/^http/, "ws")})`,
+    ...(env.EXPLORER_ENABLED === "false"
+      ? []
+      : [`  Explorer:         ${platform.gatewayUrl.replace(/\/graphql$/, "/")}`]),
+    "",
+  ];
   for (const [who, token] of Object.entries(platform.demoTokens)) {
     lines.push(`  ${who.padEnd(9)} Authorization: Bearer ${token}`);
   }
