@@ -103,4 +103,34 @@ describe("the subscription hub", () => {
     const stream = await hub.subscribe(plan, { principal: null, token: null }, Date.now() + 50);
     await expect(stream.next()).rejects.toThrow(/expired/);
   });
+
+  it("refuses a subscription while the event bus is unreachable, leaves nothing behind, and works once it is back", async () => {
+    const bus = createMemoryLiveEvents();
+    let down = true;
+    const live = {
+      ...bus,
+      subscribe: (channel: string, handler: (m: Record<string, unknown>) => void) =>
+        down ? Promise.reject(new Error("ECONNREFUSED")) : bus.subscribe(channel, handler),
+    };
+    const hub = createSubscriptionHub({
+      live,
+      execute: async () => ({ data: { availabilityChanged: { available: 5 } } }),
+      logger: createLogger("silent"),
+    });
+    const plan = planSubscription(
+      schema,
+      parse(`subscription { availabilityChanged(slotId: "s4") { available } }`),
+      null,
+      {},
+      null,
+    );
+    await expect(hub.subscribe(plan, { principal: null, token: null })).rejects.toMatchObject({
+      extensions: { code: "SERVICE_UNAVAILABLE" },
+    });
+    expect(hub.stats()).toEqual({ groups: 0, channels: 0 });
+    down = false;
+    const stream = await hub.subscribe(plan, { principal: null, token: null });
+    await bus.publish("availability:s4", { zoneId: "z" });
+    expect((await stream.next()).value).toEqual({ data: { availabilityChanged: { available: 5 } } });
+  });
 });

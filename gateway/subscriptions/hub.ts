@@ -118,13 +118,9 @@ export function createSubscriptionHub(deps: {
     }
     group.sinks.add(sink);
     const joined = group;
-    // Listening on the channel before the subscription counts as open: no event is missed after.
-    await channels.get(plan.channel)?.unsubscribe;
-    metrics.active.inc();
-    return () => {
-      if (!joined.sinks.delete(sink)) return;
-      metrics.active.dec();
-      if (joined.sinks.size > 0) return;
+    const leave = () => {
+      if (!joined.sinks.delete(sink)) return false;
+      if (joined.sinks.size > 0) return true;
       groups.delete(plan.key);
       const entry = channels.get(plan.channel);
       entry?.groups.delete(joined);
@@ -132,6 +128,25 @@ export function createSubscriptionHub(deps: {
         channels.delete(plan.channel);
         void entry.unsubscribe.then((stop) => stop()).catch(() => {});
       }
+      return true;
+    };
+    // Listening on the channel before the subscription counts as open: no event is missed after.
+    const entry = channels.get(plan.channel);
+    try {
+      await entry?.unsubscribe;
+    } catch (error) {
+      // The bus could not be reached: nothing stays behind, and the next subscriber tries again.
+      if (channels.get(plan.channel) === entry) channels.delete(plan.channel);
+      for (const g of entry?.groups ?? []) groups.delete(g.plan.key);
+      leave();
+      throw new GraphQLError("Live updates are unavailable right now, please retry shortly", {
+        extensions: { code: "SERVICE_UNAVAILABLE" },
+        originalError: error as Error,
+      });
+    }
+    metrics.active.inc();
+    return () => {
+      if (leave()) metrics.active.dec();
     };
   }
 

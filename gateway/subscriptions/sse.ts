@@ -35,7 +35,12 @@ function operationRunner(deps: { schema: () => GraphQLSchema; hub: SubscriptionH
       const refusal = await deps.hub.authorize(plan, auth);
       if (refusal) return refusal;
       const endsAt = auth.principal?.expiresAt ? auth.principal.expiresAt * 1000 : undefined;
-      return deps.hub.subscribe(plan, auth, endsAt);
+      try {
+        return await deps.hub.subscribe(plan, auth, endsAt);
+      } catch (error) {
+        if (error instanceof GraphQLError) return { errors: [error] };
+        throw error;
+      }
     },
     async execute(args: ExecutionArgs): Promise<ExecutionResult> {
       const { auth } = args.contextValue as Served;

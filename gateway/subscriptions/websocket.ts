@@ -197,8 +197,9 @@ export function attachWebSocketTransport(deps: {
           if (connection.operations.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION)
             return error(connection, id, [new GraphQLError("Too many subscriptions on this connection")]);
           void subscribe(connection, id, message.payload as Record<string, unknown>).catch((e) => {
-            logger.error("subscription failed", { error: e });
-            if (connection.operations.has(id)) error(connection, id, [new GraphQLError("Internal server error")]);
+            if (!(e instanceof GraphQLError)) logger.error("subscription failed", { error: e });
+            const shown = e instanceof GraphQLError ? e : new GraphQLError("Internal server error");
+            error(connection, id, [shown]);
           });
           return;
         }
