@@ -157,7 +157,9 @@ export async function startHttpServer(options: {
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, options.host, () => resolve());
+    // A flash sale opens thousands of connections at once; Node's default accept queue (511)
+    // overflows and the kernel resets connections. The kernel caps this at net.core.somaxconn.
+    server.listen({ port: options.port, host: options.host, backlog: 4096 }, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
