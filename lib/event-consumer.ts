@@ -266,7 +266,6 @@ export async function runConsumer(
   const lagTimer = setInterval(() => void measureLag().catch(() => {}), options.lagIntervalMs ?? 5_000);
   lagTimer.unref();
   return {
-    measureLag,
     async stop() {
       clearInterval(replays);
       clearInterval(lagTimer);

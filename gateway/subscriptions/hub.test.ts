@@ -1,12 +1,12 @@
 import { parse } from "graphql";
-import { graphqlForGatewaySchema } from "./graphql-instance";
+import { graphqlCjs } from "../../lib/graphql-cjs";
 import { describe, expect, it } from "vitest";
 import { createMemoryLiveEvents } from "../../lib/live";
 import { createLogger } from "../../lib/logger";
 import { createSubscriptionHub, MAX_QUEUED_PER_SUBSCRIBER, SlowSubscriberError, type QueryExecutor } from "./hub";
 import { planSubscription } from "./plan";
 
-const schema = graphqlForGatewaySchema.buildSchema(`
+const schema = graphqlCjs.buildSchema(`
   type Zone { id: ID! name: String! }
   type ZoneAvailability { zone: Zone! available: Int! }
   type Booking { id: ID! status: String! }

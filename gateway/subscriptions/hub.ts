@@ -1,9 +1,15 @@
-import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from "graphql";
+import {
+  GraphQLError,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from "graphql";
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { Principal } from "../../lib/auth";
 import type { LiveEvents } from "../../lib/live";
 import type { Logger } from "../../lib/logger";
-import { liveVariables, type SubscriptionPlan } from "./plan";
+import { liveVariables, planSubscription, type SubscriptionPlan } from "./plan";
 
 /** Who subscribed: the payload query runs with this identity. */
 export interface SubscriberAuth {
@@ -88,12 +94,12 @@ export function createSubscriptionHub(deps: {
           return null;
         });
         if (!result) return;
+        // Nothing to show (not visible any more, or the id is unknown): nothing is sent.
+        if (!result.data?.[group.plan.responseKey] && !result.errors?.length) return;
         const payload: ExecutionResult = {
           data: result.data ? { [group.plan.responseKey]: result.data[group.plan.responseKey] ?? null } : null,
           ...(result.errors?.length ? { errors: asGraphQLErrors(result.errors) } : {}),
         };
-        // Nothing to show (not visible any more, or the id is unknown): nothing is sent.
-        if (!result.data?.[group.plan.responseKey] && !result.errors?.length) return;
         const json = JSON.stringify(payload);
         for (const sink of group.sinks) sink.push(payload, json);
         metrics.delivered.inc(group.sinks.size);
@@ -231,14 +237,30 @@ export function createSubscriptionHub(deps: {
       return join(plan, auth, sink);
     },
 
-    /** Runs the payload query once as the subscriber, to refuse a subscription it may not see. */
-    async authorize(plan: SubscriptionPlan, auth: SubscriberAuth): Promise<ExecutionResult | null> {
-      if (!plan.route.authorizeId) return null;
+    /**
+     * Plans a validated subscription for `auth`, or says why it is refused (a field that needs
+     * sign-in; for a watched booking, the payload query run once as the subscriber must succeed).
+     */
+    async prepare(
+      schema: GraphQLSchema,
+      document: DocumentNode,
+      operationName: string | null | undefined,
+      variables: Record<string, unknown>,
+      auth: SubscriberAuth,
+    ): Promise<{ plan: SubscriptionPlan } | { refusal: ExecutionResult }> {
+      let plan: SubscriptionPlan;
+      try {
+        plan = planSubscription(schema, document, operationName, variables, auth.principal);
+      } catch (error) {
+        if (error instanceof GraphQLError) return { refusal: { errors: [error] } };
+        throw error;
+      }
+      if (!plan.route.authorizeId) return { plan };
       const result = await execute(plan.query, liveVariables(plan, plan.route.authorizeId(plan.args)), auth);
-      if (result.errors?.length) return { errors: asGraphQLErrors(result.errors) };
+      if (result.errors?.length) return { refusal: { errors: asGraphQLErrors(result.errors) } };
       if (!result.data?.[plan.responseKey])
-        return { errors: [new GraphQLError("Not found", { extensions: { code: "NOT_FOUND" } })] };
-      return null;
+        return { refusal: { errors: [new GraphQLError("Not found", { extensions: { code: "NOT_FOUND" } })] } };
+      return { plan };
     },
 
     stats: () => ({ groups: groups.size, channels: channels.size }),

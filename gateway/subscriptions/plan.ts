@@ -11,7 +11,7 @@ import {
 } from "graphql";
 import type { Principal } from "../../lib/auth";
 import { LIVE_CHANNELS } from "../../lib/live";
-import { graphqlForGatewaySchema } from "./graphql-instance";
+import { graphqlCjs } from "../../lib/graphql-cjs";
 
 /**
  * How each subscription field of the supergraph is served: the live channel it listens to, and
@@ -125,7 +125,7 @@ export function planSubscription(
   if (route.signInRequired && !principal) {
     throw new GraphQLError(`Sign in to subscribe to ${name}`, { extensions: { code: "UNAUTHENTICATED" } });
   }
-  const args = graphqlForGatewaySchema.getArgumentValues(definition, field, variables);
+  const args = graphqlCjs.getArgumentValues(definition, field, variables);
 
   // The payload query: the same selection (and fragments) under the query field.
   const queryFieldNode: FieldNode = {

@@ -4,7 +4,6 @@ import type { TokenVerifier } from "../../lib/auth";
 import type { Handler } from "../../lib/http";
 import { authOf } from "./auth";
 import type { QueryExecutor, SubscriberAuth, SubscriptionHub } from "./hub";
-import { planSubscription } from "./plan";
 
 interface Served extends Record<PropertyKey, unknown> {
   auth: SubscriberAuth;
@@ -19,24 +18,17 @@ function operationRunner(deps: { schema: () => GraphQLSchema; hub: SubscriptionH
   return {
     async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
       const { auth } = args.contextValue as Served;
-      let plan;
-      try {
-        plan = planSubscription(
-          deps.schema(),
-          args.document,
-          args.operationName,
-          (args.variableValues ?? {}) as Record<string, unknown>,
-          auth.principal,
-        );
-      } catch (error) {
-        if (error instanceof GraphQLError) return { errors: [error] };
-        throw error;
-      }
-      const refusal = await deps.hub.authorize(plan, auth);
-      if (refusal) return refusal;
+      const prepared = await deps.hub.prepare(
+        deps.schema(),
+        args.document,
+        args.operationName,
+        (args.variableValues ?? {}) as Record<string, unknown>,
+        auth,
+      );
+      if ("refusal" in prepared) return prepared.refusal;
       const endsAt = auth.principal?.expiresAt ? auth.principal.expiresAt * 1000 : undefined;
       try {
-        return await deps.hub.subscribe(plan, auth, endsAt);
+        return await deps.hub.subscribe(prepared.plan, auth, endsAt);
       } catch (error) {
         if (error instanceof GraphQLError) return { errors: [error] };
         throw error;

@@ -4,9 +4,8 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { TokenVerifier } from "../../lib/auth";
 import type { Logger } from "../../lib/logger";
 import { authOf } from "./auth";
-import { graphqlForGatewaySchema } from "./graphql-instance";
+import { graphqlCjs } from "../../lib/graphql-cjs";
 import type { QueryExecutor, SubscriberAuth, SubscriptionHub } from "./hub";
-import { planSubscription } from "./plan";
 
 /** The `graphql-ws` protocol's subprotocol name. */
 export const GRAPHQL_TRANSPORT_WS = "graphql-transport-ws";
@@ -98,7 +97,7 @@ export function attachWebSocketTransport(deps: {
       return error(connection, id, [e instanceof GraphQLError ? e : new GraphQLError("Invalid query")]);
     }
     const schema = deps.schema();
-    const problems = graphqlForGatewaySchema.validate(schema, document);
+    const problems = graphqlCjs.validate(schema, document);
     if (problems.length) return error(connection, id, problems);
     const variables = (payload.variables ?? {}) as Record<string, unknown>;
     const operationName = typeof payload.operationName === "string" ? payload.operationName : null;
@@ -115,18 +114,13 @@ export function attachWebSocketTransport(deps: {
       if (connection.operations.has(id)) result(connection, id, value);
       return;
     }
-    let plan;
-    try {
-      plan = planSubscription(schema, document, operationName, variables, auth.principal);
-    } catch (e) {
-      if (e instanceof GraphQLError) return result(connection, id, { errors: [e] });
-      throw e;
-    }
     connection.operations.set(id, () => {}); // reserved while authorising
-    const refusal = await hub.authorize(plan, auth);
+    const prepared = await hub.prepare(schema, document, operationName, variables, auth);
     if (!connection.operations.has(id)) return; // completed by the client meanwhile
-    if (refusal) return result(connection, id, refusal);
-    const leave = await hub.attach(plan, auth, { push: (_value, json) => send(connection, next(id, json)) });
+    if ("refusal" in prepared) return result(connection, id, prepared.refusal);
+    const leave = await hub.attach(prepared.plan, auth, {
+      push: (_value, json) => send(connection, next(id, json)),
+    });
     if (!connection.operations.has(id) || connection.socket.readyState !== connection.socket.OPEN) return leave();
     connection.operations.set(id, leave);
   }
@@ -230,7 +224,6 @@ export function attachWebSocketTransport(deps: {
   pinger.unref();
 
   return {
-    connections: () => connections.size,
     async close() {
       clearInterval(pinger);
       for (const connection of connections) connection.socket.terminate();

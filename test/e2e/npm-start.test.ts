@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
@@ -8,20 +7,10 @@ import { DEMO_IDS, DEMO_USERS } from "../../lib/demo";
 import { SUBGRAPH_DEFINITIONS } from "../../subgraphs";
 import { backends } from "../support/backends";
 import { createTestDatabase } from "../support/database";
+import { freePort } from "../support/ports";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The environment of a machine with nothing installed: no service URLs, no secrets. */
 function bareEnv(extra: Record<string, string>): NodeJS.ProcessEnv {

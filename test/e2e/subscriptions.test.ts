@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import net from "node:net";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +9,7 @@ import { eventually } from "../support/eventually";
 import { subscribeSse, subscribeWs, wsClient, type LiveSubscription } from "../support/live";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 import { codeOf, newZone, reserve } from "../support/scenario";
+import { freePort } from "../support/ports";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const AVAILABILITY = `subscription($slotId: ID!) { availabilityChanged(slotId: $slotId) { zone { id name } available capacity at } }`;
@@ -239,16 +239,6 @@ describe("subscriptions through the gateway (WebSocket and SSE)", () => {
     expect(requestsAfter - requestsBefore).toBe(1);
   }, 60_000);
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe.runIf(!!backends.redisUrl)("two gateway processes share events through Redis", () => {
   let t: TestPlatform;

@@ -1,6 +1,7 @@
 import type { Logger } from "../../../lib/logger";
 import type { InventoryClient } from "../inventory/inventory.client";
 import { bookingExpired } from "./booking.events";
+import { createSeatRelease } from "./booking.seats";
 import type { BookingRepository } from "./booking.repository";
 
 /**
@@ -14,20 +15,11 @@ export function createExpirySweeper(deps: {
   logger: Logger;
   batch?: number;
 }) {
-  const { bookings, inventory, logger } = deps;
+  const releaseSeats = createSeatRelease(deps);
   return {
     async expireDue(now = new Date()): Promise<number> {
-      const expired = await bookings.expireDueWithOutbox(now, deps.batch ?? 200, bookingExpired);
-      await Promise.all(
-        expired.map((booking) =>
-          inventory
-            .releaseHold(booking.id)
-            .then(() => bookings.markSeatsReleased(booking.id))
-            .catch((error) =>
-              logger.warn("seats of an expired booking not released yet", { bookingId: booking.id, error }),
-            ),
-        ),
-      );
+      const expired = await deps.bookings.expireDueWithOutbox(now, deps.batch ?? 200, bookingExpired);
+      await Promise.all(expired.map((booking) => releaseSeats(booking.id)));
       return expired.length;
     },
   };

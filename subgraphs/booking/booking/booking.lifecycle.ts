@@ -7,6 +7,7 @@ import { bookingTransitioned } from "./booking.events";
 import type { CancellationMetrics } from "./booking.metrics";
 import { CANCELLATION_REASONS, type Booking, type BookingStatus, type CancellationReason } from "./booking.model";
 import type { BookingRepository } from "./booking.repository";
+import { createSeatRelease } from "./booking.seats";
 import { assertTransition } from "./booking.state";
 
 export interface CancelBookingInput {
@@ -58,14 +59,7 @@ export function createLifecycleService(deps: {
     if (expectedVersion !== booking.version) throw conflict();
   }
 
-  async function releaseSeats(bookingId: string): Promise<void> {
-    try {
-      await inventory.releaseHold(bookingId);
-      await bookings.markSeatsReleased(bookingId);
-    } catch (error) {
-      logger.warn("seats not released yet; the sweeper retries", { bookingId, error });
-    }
-  }
+  const releaseSeats = createSeatRelease({ bookings, inventory, logger });
 
   /** The cancelled booking, and whether this request cancelled it (false: it already was). */
   async function cancel(

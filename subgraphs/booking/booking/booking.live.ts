@@ -12,7 +12,7 @@ export function withLiveUpdates(bookings: BookingRepository, live: LiveEvents | 
   if (!live) return bookings;
   const announce = (booking: Booking | null) => {
     if (!booking) return;
-    const message = { bookingId: booking.id, status: booking.status, version: booking.version };
+    const message = { bookingId: booking.id };
     void live.publish(LIVE_CHANNELS.booking(booking.id), message);
     void live.publish(LIVE_CHANNELS.userBookings(booking.userId), message);
   };

@@ -4,7 +4,10 @@ import { createInboxConsumer, type EventEnvelope } from "../../../lib/event-cons
 import type { Logger } from "../../../lib/logger";
 import type { InventoryClient } from "../inventory/inventory.client";
 import { bookingExpired, bookingTransitioned } from "./booking.events";
+import type { DomainEvent } from "../../../lib/outbox";
+import type { Booking, BookingStatus } from "./booking.model";
 import type { BookingRepository } from "./booking.repository";
+import { createSeatRelease } from "./booking.seats";
 
 interface PaymentPayload {
   paymentId?: string;
@@ -35,83 +38,70 @@ export function createPaymentSaga(deps: {
   now?: () => Date;
 }) {
   const { bookings, inventory, logger } = deps;
+  const releaseSeats = createSeatRelease(deps);
   const now = deps.now ?? (() => new Date());
 
+  /**
+   * PENDING → `to` at the version that was read. If the booking changed meanwhile and is still
+   * PENDING, throws so the consumer retries with the new version; otherwise returns null (the
+   * booking's new state decides).
+   */
+  async function leavePending(
+    booking: Booking,
+    to: BookingStatus,
+    reason: string,
+    event: (next: Booking) => DomainEvent,
+  ): Promise<Booking | null> {
+    const changed = await bookings.transitionWithOutbox({
+      bookingId: booking.id,
+      expectedVersion: booking.version,
+      from: "PENDING",
+      to,
+      actor: "payment",
+      reason,
+      current: booking,
+      event,
+    });
+    if (changed) return changed;
+    const latest = await bookings.findById(booking.id);
+    if (latest?.status === "PENDING") throw new Error(`booking changed while moving it to ${to}; retrying`);
+    return null;
+  }
+
+  async function pendingBookingOf(event: EventEnvelope): Promise<Booking | null> {
+    const { bookingId } = event.payload as PaymentPayload;
+    const booking = bookingId ? await bookings.findById(bookingId) : null;
+    return booking?.status === "PENDING" ? booking : null;
+  }
+
   async function succeeded(event: EventEnvelope) {
+    const booking = await pendingBookingOf(event);
+    if (!booking) return;
     const p = event.payload as PaymentPayload;
-    const booking = p.bookingId ? await bookings.findById(p.bookingId) : null;
-    if (!booking || booking.status !== "PENDING") return;
     const inTime = booking.expiresAt !== null && booking.expiresAt > now();
     const { sold } = inTime ? await inventory.sellHold(booking.id) : { sold: false };
     if (!sold) {
       // Too late: the booking expires here (unless the sweeper got there first) and the payment
       // subgraph refunds the payment when it sees `booking.expired`.
-      const expired = await bookings.transitionWithOutbox({
-        bookingId: booking.id,
-        expectedVersion: booking.version,
-        from: "PENDING",
-        to: "EXPIRED",
-        actor: "payment",
-        reason: "paid after the hold ran out",
-        current: booking,
-        event: bookingExpired,
-      });
-      if (expired) await releaseSeats(booking.id);
+      if (await leavePending(booking, "EXPIRED", "paid after the hold ran out", bookingExpired))
+        await releaseSeats(booking.id);
       return;
     }
-    const confirmed = await bookings.transitionWithOutbox({
-      bookingId: booking.id,
-      expectedVersion: booking.version,
-      from: "PENDING",
-      to: "CONFIRMED",
-      actor: "payment",
-      reason: "payment succeeded",
-      current: booking,
-      event: (next) => bookingTransitioned("booking.confirmed", next, "payment", { paymentId: p.paymentId ?? null }),
-    });
-    if (!confirmed) {
-      // Changed meanwhile (e.g. the guest cancelled): read again and let the new state decide.
-      const latest = await bookings.findById(booking.id);
-      if (latest?.status === "PENDING") throw new Error("booking changed while confirming; retrying");
-      logger.info("payment succeeded for a booking that changed meanwhile", {
-        bookingId: booking.id,
-        status: latest?.status,
-      });
-    }
+    const confirmed = await leavePending(booking, "CONFIRMED", "payment succeeded", (next) =>
+      bookingTransitioned("booking.confirmed", next, "payment", { paymentId: p.paymentId ?? null }),
+    );
+    if (!confirmed) logger.info("payment succeeded for a booking that changed meanwhile", { bookingId: booking.id });
   }
 
   async function failed(event: EventEnvelope) {
+    const booking = await pendingBookingOf(event);
+    if (!booking) return;
     const p = event.payload as PaymentPayload;
-    const booking = p.bookingId ? await bookings.findById(p.bookingId) : null;
-    if (!booking || booking.status !== "PENDING") return;
     const reason = p.failureReason ?? "payment failed";
-    const failedBooking = await bookings.transitionWithOutbox({
-      bookingId: booking.id,
-      expectedVersion: booking.version,
-      from: "PENDING",
-      to: "FAILED",
-      actor: "payment",
-      reason,
-      current: booking,
-      event: (next) =>
-        bookingTransitioned("booking.failed", next, "payment", { paymentId: p.paymentId ?? null, reason }),
-    });
-    if (!failedBooking) {
-      const latest = await bookings.findById(booking.id);
-      if (latest?.status === "PENDING") throw new Error("booking changed while failing it; retrying");
-      return;
-    }
-    await releaseSeats(booking.id);
-  }
-
-  /** Seats back at once; if this call fails, the sweeper retries and inventory's consumer releases them too. */
-  async function releaseSeats(bookingId: string) {
-    try {
-      await inventory.releaseHold(bookingId);
-      await bookings.markSeatsReleased(bookingId);
-    } catch (error) {
-      logger.warn("seats of a finished booking not released yet", { bookingId, error });
-    }
+    const failedBooking = await leavePending(booking, "FAILED", reason, (next) =>
+      bookingTransitioned("booking.failed", next, "payment", { paymentId: p.paymentId ?? null, reason }),
+    );
+    if (failedBooking) await releaseSeats(booking.id);
   }
 
   return createInboxConsumer({

@@ -50,7 +50,7 @@ export function createHoldService(deps: {
 }) {
   const { store, ledger, zones, logger } = deps;
   const announce = (slotId: string, zoneId: string) =>
-    void deps.live?.publish(LIVE_CHANNELS.availability(slotId), { slotId, zoneId, at: new Date().toISOString() });
+    void deps.live?.publish(LIVE_CHANNELS.availability(slotId), { slotId, zoneId });
   const now = deps.now ?? (() => new Date());
   // Every attempt needs the zone's slot, price and limits; in a flash sale that is thousands of
   // identical reads a second. They are kept for a second (catalog edits reach other instances

@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, sql } from "drizzle-orm";
-import { queryRows, type AppDatabase } from "../../../lib/db";
+import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
+import type { AppDatabase } from "../../../lib/db";
 import { notifications } from "../notification.tables";
 
 export const NOTIFICATION_CHANNELS = ["EMAIL", "SMS", "PUSH"] as const;
@@ -88,28 +88,19 @@ export function createNotificationRepository(db: AppDatabase) {
      * `leaseSeconds` away, so two instances never send the same one at the same time.
      */
     async claimDue(limit: number, leaseSeconds = 60): Promise<Notification[]> {
-      const rows = await queryRows<Record<string, unknown>>(
-        db,
-        sql`update notification.notifications set next_attempt_at = now() + ${leaseSeconds} * interval '1 second'
-            where id in (select id from notification.notifications
-                         where status = 'PENDING' and next_attempt_at <= now()
-                         order by next_attempt_at limit ${limit} for update skip locked)
-            returning *`,
-      );
-      return rows.map((r) => ({
-        id: r.id as string,
-        bookingId: r.booking_id as string | null,
-        recipientId: r.recipient_id as string,
-        recipientAddress: r.recipient_address as string | null,
-        channel: r.channel as NotificationChannel,
-        subject: r.subject as string,
-        body: r.body as string,
-        status: r.status as NotificationStatus,
-        attempts: r.attempts as number,
-        lastError: r.last_error as string | null,
-        createdAt: new Date(r.created_at as string),
-        sentAt: null,
-      }));
+      const due = db
+        .select({ id: notifications.id })
+        .from(notifications)
+        .where(and(eq(notifications.status, "PENDING"), lte(notifications.nextAttemptAt, sql`now()`)))
+        .orderBy(asc(notifications.nextAttemptAt))
+        .limit(limit)
+        .for("update", { skipLocked: true });
+      const rows = await db
+        .update(notifications)
+        .set({ nextAttemptAt: sql`now() + ${leaseSeconds} * interval '1 second'` })
+        .where(inArray(notifications.id, due))
+        .returning();
+      return rows.map(toNotification);
     },
     /** Stores a notification; its first send is due `firstAttemptAfterSeconds` later if nobody sends it sooner. */
     async insert(notification: Omit<Notification, "createdAt">, firstAttemptAfterSeconds = 30): Promise<void> {
