@@ -23,6 +23,8 @@ export interface GatewayConfig {
   subgraphUrls: Partial<Record<SubgraphName, string>>;
   /** Upper bound of keep-alive sockets per subgraph. */
   maxSocketsPerSubgraph: number;
+  /** Deadline of one subgraph request; past it the request is aborted (SERVICE_UNAVAILABLE). */
+  subgraphTimeoutMs: number;
   redisUrl?: string;
   /** Serve the GraphQL explorer at `GET /` (turn off in production if it is not wanted). */
   explorerEnabled: boolean;
@@ -41,6 +43,7 @@ const schema = z.object({
   PAYMENT_URL: httpUrl.optional(),
   NOTIFICATION_URL: httpUrl.optional(),
   SUBGRAPH_MAX_SOCKETS: z.coerce.number().int().min(1).max(1024).default(64),
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   REDIS_URL: redisUrl.optional(),
   REDIS_PREFIX: z
     .string()
@@ -66,6 +69,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     supergraphPath: parsed.SUPERGRAPH_PATH,
     subgraphUrls,
     maxSocketsPerSubgraph: parsed.SUBGRAPH_MAX_SOCKETS,
+    subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
     redisUrl: parsed.REDIS_URL,
     redisPrefix: parsed.REDIS_PREFIX,
     explorerEnabled: parsed.EXPLORER_ENABLED === "true",

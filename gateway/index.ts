@@ -34,7 +34,7 @@ export async function startGateway(
 ): Promise<RunningServer> {
   const log = logger.child({ service: "gateway" });
   const supergraphSdl = await readFile(config.supergraphPath, "utf8");
-  const fetcher = keepAliveFetcher(config.maxSocketsPerSubgraph);
+  const fetcher = keepAliveFetcher(config.maxSocketsPerSubgraph, config.subgraphTimeoutMs);
   const subgraphUrls = new Map<string, string>();
   const registry = createMetricsRegistry("gateway");
   const subgraphRequests = new Counter({

@@ -9,14 +9,17 @@ import type { GatewayContext } from "./context";
 
 /**
  * A fetcher with keep-alive sockets and a bounded pool: without it every subgraph call opens
- * a new TCP connection, and under load the gateway runs out of ephemeral ports.
+ * a new TCP connection, and under load the gateway runs out of ephemeral ports. Every call has
+ * a deadline: a hung subgraph (stopped, overloaded) has its request aborted after `timeoutMs`
+ * instead of holding the client (and a socket) forever.
  */
-export function keepAliveFetcher(maxSockets: number): Fetcher {
+export function keepAliveFetcher(maxSockets: number, timeoutMs: number): Fetcher {
   const options = { keepAlive: true, maxSockets, maxFreeSockets: Math.min(maxSockets, 16), timeout: 30_000 };
   const httpAgent = new http.Agent(options);
   const httpsAgent = new https.Agent(options);
   return ((url: string, init?: object) =>
     fetch(url, {
+      signal: AbortSignal.timeout(timeoutMs),
       ...init,
       agent: (parsed: URL) => (parsed.protocol === "https:" ? httpsAgent : httpAgent),
     })) as unknown as Fetcher;
@@ -49,6 +52,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   override didEncounterError(error: Error): void {
     if (error.name === "FetchError") {
       throw new DomainError("SERVICE_UNAVAILABLE", "A backing service is unavailable, please retry shortly");
+    }
+    if (error.name === "AbortError" || error.name === "TimeoutError") {
+      throw new DomainError("SERVICE_UNAVAILABLE", "A backing service did not answer in time, please retry shortly");
     }
     throw error;
   }

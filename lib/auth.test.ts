@@ -45,6 +45,34 @@ describe("tokens", () => {
     expect(await codeOf(verifier.verify(token))).toBe("UNAUTHENTICATED");
   });
 
+  const sign = (build: (jwt: SignJWT) => SignJWT) =>
+    build(
+      new SignJWT({ role: "GUEST" })
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject("user-1")
+        .setIssuer(config.issuer)
+        .setAudience(config.audience),
+    ).sign(new TextEncoder().encode(config.jwtSecret));
+
+  it("rejects a correctly signed token without exp, and one that lives longer than allowed", async () => {
+    const forever = await sign((jwt) => jwt.setIssuedAt());
+    const error = await verifier.verify(forever).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect((error as DomainError).message).toMatch(/exp/);
+    const tooLong = await sign((jwt) => jwt.setIssuedAt().setExpirationTime("30d"));
+    expect(await codeOf(verifier.verify(tooLong))).toBe("UNAUTHENTICATED");
+    const short = createTokenVerifier({ ...config, maxLifetimeSeconds: 600 });
+    expect(await codeOf(short.verify(await sign((jwt) => jwt.setExpirationTime("1h"))))).toBe("UNAUTHENTICATED");
+    expect((await short.verify(await sign((jwt) => jwt.setIssuedAt().setExpirationTime("5m")))).userId).toBe("user-1");
+  });
+
+  it("never serves a cached token past its exp", async () => {
+    const token = await sign((jwt) => jwt.setIssuedAt().setExpirationTime(Math.floor(Date.now() / 1000) + 2));
+    expect((await verifier.verify(token)).userId).toBe("user-1");
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect(await codeOf(verifier.verify(token))).toBe("UNAUTHENTICATED");
+  });
+
   it("rejects the 'none' algorithm", async () => {
     const header = Buffer.from(JSON.stringify({ alg: "none" })).toString("base64url");
     const body = Buffer.from(

@@ -25,8 +25,9 @@ export interface TokenVerifier {
 }
 
 export function createTokenVerifier(
-  config: Pick<AuthConfig, "jwtSecret" | "jwksUrl" | "issuer" | "audience">,
+  config: Pick<AuthConfig, "jwtSecret" | "jwksUrl" | "issuer" | "audience"> & { maxLifetimeSeconds?: number },
 ): TokenVerifier {
+  const maxLifetime = config.maxLifetimeSeconds ?? 86_400;
   let key: Uint8Array | JWTVerifyGetKey;
   let algorithms: string[];
   if (config.jwksUrl) {
@@ -38,14 +39,15 @@ export function createTokenVerifier(
   } else {
     throw new Error("Either JWT_SECRET or JWKS_URL must be configured");
   }
-  // Verified tokens are remembered until they expire: clients send the same token with every
-  // request, and the gateway and each subgraph verify it, so this saves most signature checks.
+  // Verified tokens are remembered until they expire (every token has `exp`, so none is kept
+  // forever): clients send the same token with every request, and the gateway and each
+  // subgraph verify it, so this saves most signature checks.
   const verified = new Map<string, Principal>();
   const MAX_CACHED = 10_000;
   return {
     async verify(token) {
       const known = verified.get(token);
-      if (known && (known.expiresAt === undefined || known.expiresAt * 1000 > Date.now())) return known;
+      if (known && known.expiresAt! * 1000 > Date.now()) return known;
       if (known) verified.delete(token);
       let payload: JWTPayload;
       try {
@@ -53,9 +55,15 @@ export function createTokenVerifier(
           algorithms,
           issuer: config.issuer,
           audience: config.audience,
+          requiredClaims: ["exp"],
         }));
-      } catch {
-        throw new DomainError("UNAUTHENTICATED", "Invalid or expired token");
+      } catch (error) {
+        const missingExp = (error as { claim?: string }).claim === "exp";
+        throw new DomainError("UNAUTHENTICATED", missingExp ? "Token has no expiry (exp)" : "Invalid or expired token");
+      }
+      const issuedAt = typeof payload.iat === "number" ? payload.iat : Math.floor(Date.now() / 1000);
+      if (payload.exp! - issuedAt > maxLifetime) {
+        throw new DomainError("UNAUTHENTICATED", `Token lifetime exceeds the allowed ${maxLifetime} seconds`);
       }
       const principal = principalFromClaims(payload);
       if (verified.size >= MAX_CACHED) verified.delete(verified.keys().next().value!);

@@ -73,6 +73,8 @@ export const authEnv = {
   JWT_ISSUER: z.string().default("booking-platform"),
   JWT_AUDIENCE: z.string().default("booking-api"),
   SERVICE_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** Longest lifetime (exp − iat, or exp − now without iat) a user token may have. */
+  JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
 };
 
 export interface AuthConfig {
@@ -81,4 +83,6 @@ export interface AuthConfig {
   issuer: string;
   audience: string;
   serviceSecret: string;
+  /** Tokens must carry `exp`, at most this many seconds after they were issued. */
+  maxLifetimeSeconds: number;
 }

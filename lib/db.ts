@@ -26,6 +26,8 @@ export interface Database {
  * that dies gives up its locks with its connection.
  */
 export interface DatabaseSession {
+  /** False once the connection died; its locks and LISTENs are gone with it: open a new session. */
+  readonly alive: boolean;
   tryAdvisoryLock(key1: number, key2: number): Promise<boolean>;
   listen(channel: string, onNotify: () => void): Promise<void>;
   close(): Promise<void>;
@@ -36,20 +38,28 @@ export type SubgraphName = (typeof SUBGRAPHS)[number];
 
 const MIGRATIONS_ROOT = path.resolve(import.meta.dirname, "..", "drizzle");
 
+/** Default size of a process's pool; DATABASE_POOL_MAX overrides it. */
+export const DEFAULT_POOL_MAX = 10;
+
 export function connectPostgres(
   url: string,
-  options: { maxConnections?: number; applicationName?: string } = {},
+  options: { maxConnections?: number; applicationName?: string; onConnectionError?: (error: Error) => void } = {},
 ): Database {
+  const onConnectionError = options.onConnectionError ?? (() => {});
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.maxConnections ?? 10,
+    max: options.maxConnections ?? DEFAULT_POOL_MAX,
     application_name: options.applicationName,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,
+    keepAlive: true,
   });
-  // An idle client that loses its connection emits 'error' on the pool; without a listener
-  // that would crash the process instead of just dropping the client.
-  pool.on("error", () => {});
+  // A pooled client whose socket dies emits 'error': on the pool while it is idle, on the client
+  // itself while it is checked out (in a query or a transaction). Without a listener on both,
+  // Node treats it as unhandled and the process dies. The query that used it fails on its own
+  // (and is answered SERVICE_UNAVAILABLE); the pool discards the broken client on release.
+  pool.on("error", onConnectionError);
+  pool.on("connect", (client) => client.on("error", onConnectionError));
   const db = drizzlePg({ client: pool }) as unknown as AppDatabase;
   return {
     kind: "postgres",
@@ -62,10 +72,20 @@ export function connectPostgres(
       const client = new pg.Client({
         connectionString: url,
         application_name: `${options.applicationName ?? "service"}-session`,
+        keepAlive: true,
       });
-      client.on("error", () => {});
+      let alive = true;
+      const lost = (error?: Error) => {
+        alive = false;
+        if (error) onConnectionError(error);
+      };
+      client.on("error", lost);
+      client.on("end", () => lost());
       await client.connect();
       return {
+        get alive() {
+          return alive;
+        },
         async tryAdvisoryLock(key1, key2) {
           const { rows } = await client.query("select pg_try_advisory_lock($1, $2) as locked", [key1, key2]);
           return rows[0].locked === true;
@@ -98,6 +118,7 @@ export async function openPglite(dataDir?: string): Promise<Database & { client:
     async openSession() {
       const unlisten: (() => Promise<void>)[] = [];
       return {
+        alive: true,
         tryAdvisoryLock: async () => true,
         async listen(channel, onNotify) {
           unlisten.push(await client.listen(channel, onNotify));

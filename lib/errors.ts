@@ -74,9 +74,41 @@ function rootCause(error: unknown): unknown {
   return current;
 }
 
+/**
+ * PostgreSQL error classes that mean "the database cannot be reached or is going away" rather
+ * than "this statement is wrong": 08 connection exception, 53 insufficient resources (too many
+ * connections), 57P01–57P03 shutdown / cannot connect now.
+ */
+const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[123])/;
+const UNAVAILABLE_SYSCALL = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND"]);
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended|connection is closed/i;
+
+/**
+ * True when `error` (or anything in its `cause` chain: drizzle wraps driver errors) says a
+ * backend (PostgreSQL, or a socket to another service) was unreachable. Such failures are retryable for the caller (SERVICE_UNAVAILABLE),
+ * never counted against an event's attempts, and never a bug to report as internal.
+ */
+export function isBackendUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const e = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof e.code === "string" && (UNAVAILABLE_SQLSTATE.test(e.code) || UNAVAILABLE_SYSCALL.has(e.code))) {
+      return true;
+    }
+    if (typeof e.message === "string" && UNAVAILABLE_MESSAGE.test(e.message)) return true;
+    current = e.cause;
+  }
+  return false;
+}
+
 const INTERNAL: GraphQLFormattedError = {
   message: "Internal server error",
   extensions: { code: "INTERNAL_SERVER_ERROR" },
+};
+
+const UNAVAILABLE: GraphQLFormattedError = {
+  message: "A backing service is unavailable, please retry shortly",
+  extensions: { code: "SERVICE_UNAVAILABLE" },
 };
 
 /**
@@ -104,6 +136,10 @@ export function createErrorFormatter(logger: Logger) {
         ...extensions
       } = formatted.extensions ?? {};
       return { ...formatted, extensions };
+    }
+    if (isBackendUnavailable(original)) {
+      logger.warn("backend unavailable", { error: original, path: formatted.path });
+      return { ...UNAVAILABLE, path: formatted.path };
     }
     logger.error("unexpected error", { error: original, path: formatted.path, message: formatted.message });
     return { ...INTERNAL, path: formatted.path };

@@ -3,6 +3,7 @@ import { Kafka, logLevel, type Consumer } from "kafkajs";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { queryRows, type AppDatabase } from "./db";
 import type { MemoryEventLog } from "./event-publisher";
+import { DomainError, isBackendUnavailable } from "./errors";
 import type { Logger } from "./logger";
 
 /** The event envelope (ARCHITECTURE.md §6) as consumers receive it. */
@@ -196,6 +197,7 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
   }
 
   async function handle(event: EventEnvelope): Promise<void> {
+    let unavailableFor = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         const applied = await applyOnce(event);
@@ -205,6 +207,15 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
         return;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        // The database (or a service the effect calls) is away: the event is not at fault, so
+        // the attempt does not count; wait for the backend to come back, with capped backoff.
+        if (isBackendUnavailable(error) || (error instanceof DomainError && error.code === "SERVICE_UNAVAILABLE")) {
+          attempt--;
+          unavailableFor = Math.min(Math.max(unavailableFor * 2, 200), 5_000);
+          if (unavailableFor >= 5_000) logger.warn("consumer waiting for its backend", { consumer: name, error: message });
+          await new Promise((resolve) => setTimeout(resolve, unavailableFor));
+          continue;
+        }
         if (attempt >= maxAttempts) {
           await db.execute(sql`insert into ${deadLetters} (consumer, event_id, event_type, envelope, attempts, last_error)
               values (${name}, ${event.eventId}, ${event.eventType}, ${JSON.stringify(event)}::jsonb, ${attempt}, ${message})`);

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { isServiceSecret, SERVICE_SECRET_HEADER } from "./auth";
-import { DomainError, ERROR_CODES, type ErrorCode } from "./errors";
+import { DomainError, ERROR_CODES, isBackendUnavailable, type ErrorCode } from "./errors";
 import { HttpError, readBody, sendJson, type Handler } from "./http";
 import type { Logger } from "./logger";
 
@@ -51,6 +51,13 @@ export function internalRoute<T>(options: {
     try {
       sendJson(res, 200, await options.handle(parsed.data));
     } catch (error) {
+      if (!(error instanceof DomainError) && isBackendUnavailable(error)) {
+        options.logger.warn("internal operation failed: backend unavailable", { error });
+        sendJson(res, 503, {
+          error: { code: "SERVICE_UNAVAILABLE", message: "A backing service is unavailable, please retry shortly" },
+        } satisfies InternalError);
+        return;
+      }
       if (!(error instanceof DomainError)) throw error;
       sendJson(res, STATUS[error.code] ?? 422, {
         error: { code: error.code, message: error.message, details: error.details },

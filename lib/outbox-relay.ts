@@ -197,11 +197,28 @@ export function createOutboxRelay(options: RelayOptions) {
     }
   }
 
+  /**
+   * The session holds the partition locks and the LISTEN. If its connection died (a database
+   * restart or network cut), the locks went with it: forget them and open a new session, so
+   * another instance's claims are respected and NOTIFY wake-ups resume.
+   */
+  async function ensureSession() {
+    if (session?.alive) return;
+    if (session) logger.warn("outbox relay lost its database session; reopening", { schema });
+    held.clear();
+    await session?.close().catch(() => {});
+    session = null;
+    const opened = await database.openSession();
+    await opened.listen(`${schema}_outbox`, () => wake?.());
+    session = opened;
+  }
+
   async function run() {
     let backoff = 0;
     while (running) {
       let handled = 0;
       try {
+        await ensureSession();
         handled = await publishBatch();
         await housekeeping();
         backoff = 0;
@@ -229,8 +246,7 @@ export function createOutboxRelay(options: RelayOptions) {
 
   return {
     async start() {
-      session = await database.openSession();
-      await session.listen(`${schema}_outbox`, () => wake?.());
+      await ensureSession();
       running = true;
       loop = run();
     },

@@ -4,7 +4,7 @@ import { signUserToken } from "./auth";
 import { booleanFlag, parseEnv, port, type Env } from "./config";
 import { createKafkaEventSource, createMemoryEventSource } from "./event-consumer";
 import { createKafkaPublisher, createMemoryEventLog, type EventPublisher } from "./event-publisher";
-import { startRelays } from "./relay-runner";
+import { OUTBOX_TOPICS, startRelays } from "./relay-runner";
 import {
   connectPostgres,
   migratePgliteDatabase,
@@ -82,7 +82,10 @@ export async function startPlatform(
       await close().catch((error) => logger.warn("shutdown step failed", { error }));
   };
   try {
-    const databases = await openDatabases(definitions, databaseUrl, launcher, closers);
+    const databases = await openDatabases(definitions, databaseUrl, launcher, closers, {
+      poolMax: configs[0].config.databasePoolMax,
+      logger,
+    });
     if (launcher.DEMO_DATA) {
       for (const d of definitions) await d.seedDemoData(databases[d.name].db);
     }
@@ -162,20 +165,34 @@ export async function startPlatform(
   }
 }
 
+/**
+ * One pool for the whole process: the subgraphs keep to their own Postgres schemas, so they can
+ * share connections. Its size plus one session per outbox relay is everything this process
+ * opens, so several platforms fit on one server's default `max_connections` (100).
+ */
 async function openDatabases(
   definitions: SubgraphDefinition[],
   databaseUrl: string | undefined,
   launcher: z.infer<typeof launcherSchema>,
   closers: (() => Promise<unknown>)[],
+  pool: { poolMax: number; logger: Logger },
 ): Promise<Record<SubgraphName, Database>> {
   const databases = {} as Record<SubgraphName, Database>;
   if (databaseUrl) {
-    for (const d of definitions) {
-      if (launcher.MIGRATE_ON_START) await migratePostgres(databaseUrl, d.name);
-      const database = connectPostgres(databaseUrl, { maxConnections: 20, applicationName: d.name });
-      closers.push(() => database.close());
-      databases[d.name] = database;
-    }
+    if (launcher.MIGRATE_ON_START) for (const d of definitions) await migratePostgres(databaseUrl, d.name);
+    const log = pool.logger.child({ service: "database" });
+    const database = connectPostgres(databaseUrl, {
+      maxConnections: pool.poolMax,
+      applicationName: "booking-platform",
+      onConnectionError: (error) => log.warn("database connection lost", { error }),
+    });
+    closers.push(() => database.close());
+    for (const d of definitions) databases[d.name] = database;
+    log.info("database connections", {
+      poolMax: pool.poolMax,
+      relaySessions: Object.keys(OUTBOX_TOPICS).length,
+      total: pool.poolMax + Object.keys(OUTBOX_TOPICS).length,
+    });
     return databases;
   }
   // One embedded database for all subgraphs; each keeps to its own Postgres schema.

@@ -14,6 +14,7 @@ import {
   type AuthConfig,
   type Env,
 } from "./config";
+import { DEFAULT_POOL_MAX } from "./db";
 import type { LogLevel } from "./logger";
 
 /** Configuration shared by the four subgraphs; each reads its own port variable. */
@@ -21,6 +22,8 @@ export interface SubgraphConfig {
   host: string;
   port: number;
   databaseUrl?: string;
+  /** Connections this process's PostgreSQL pool may open (one pool per process and database). */
+  databasePoolMax: number;
   redisUrl?: string;
   /** Namespace of every Redis key this deployment writes (several environments can share a Redis). */
   redisPrefix: string;
@@ -69,6 +72,8 @@ export interface ReservationConfig {
   reconcileIntervalMs: number;
   /** Inventory's base URL for internal operations (booking → inventory). */
   inventoryUrl: string;
+  /** Deadline of one booking → inventory call; past it the call is aborted and its hold given back. */
+  inventoryTimeoutMs: number;
   /** Tax added to the base price, in basis points (2300 = 23 %). */
   taxRateBps: number;
 }
@@ -92,6 +97,7 @@ export interface LoadOptions {
 const backendEnv = {
   HOST: z.string().default("127.0.0.1"),
   DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(DEFAULT_POOL_MAX),
   REDIS_URL: redisUrl.optional(),
   REDIS_PREFIX: z
     .string()
@@ -108,6 +114,7 @@ const backendEnv = {
   HOLD_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
   INVENTORY_INTERNAL_URL: httpUrl.default(`http://127.0.0.1:${DEFAULT_PORTS.inventory}`),
+  INVENTORY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
   TAX_RATE_BPS: z.coerce.number().int().min(0).max(10_000).default(0),
   NOTIFICATION_SENDER: z.enum(["log", "smtp"]).default("log"),
   SMTP_URL: smtpUrl.optional(),
@@ -143,6 +150,7 @@ export function loadSubgraphConfig(name: keyof typeof DEFAULT_PORTS, env: Env, o
     host: parsed.HOST,
     port: parsed[portVar],
     databaseUrl: parsed.DATABASE_URL,
+    databasePoolMax: parsed.DATABASE_POOL_MAX,
     redisUrl: parsed.REDIS_URL,
     redisPrefix: parsed.REDIS_PREFIX,
     kafkaBrokers: parsed.KAFKA_BROKERS,
@@ -155,6 +163,7 @@ export function loadSubgraphConfig(name: keyof typeof DEFAULT_PORTS, env: Env, o
       holdGraceSeconds: parsed.HOLD_GRACE_SECONDS,
       reconcileIntervalMs: parsed.RECONCILE_INTERVAL_MS,
       inventoryUrl: parsed.INVENTORY_INTERNAL_URL.replace(/\/$/, ""),
+      inventoryTimeoutMs: parsed.INVENTORY_TIMEOUT_MS,
       taxRateBps: parsed.TAX_RATE_BPS,
     },
     payments: {
@@ -179,6 +188,7 @@ interface ParsedAuth {
   JWT_ISSUER: string;
   JWT_AUDIENCE: string;
   SERVICE_SECRET?: string;
+  JWT_MAX_LIFETIME_SECONDS: number;
 }
 
 /** Secrets are never defaulted: the all-in-one launcher generates them and passes them in. */
@@ -196,6 +206,7 @@ export function authConfigFrom(parsed: ParsedAuth): AuthConfig {
     issuer: parsed.JWT_ISSUER,
     audience: parsed.JWT_AUDIENCE,
     serviceSecret: parsed.SERVICE_SECRET!,
+    maxLifetimeSeconds: parsed.JWT_MAX_LIFETIME_SECONDS,
   };
 }
 

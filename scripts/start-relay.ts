@@ -17,7 +17,12 @@ await runMain(async (env, logger) => {
     }),
     env,
   );
-  const database = connectPostgres(config.DATABASE_URL, { applicationName: "relay", maxConnections: 4 });
+  // Four relays (one per outbox) share the pool, plus one session each for locks and LISTEN.
+  const database = connectPostgres(config.DATABASE_URL, {
+    applicationName: "relay",
+    maxConnections: 4,
+    onConnectionError: (error) => logger.warn("database connection lost", { service: "relay", error }),
+  });
   const publisher = createKafkaPublisher(config.KAFKA_BROKERS, "outbox-relay", config.KAFKA_PREFIX);
   const running = await startRelays({ database, publisher, logger, host: config.HOST, port: config.RELAY_PORT });
   logger.info("relay running", { url: running.server.url });

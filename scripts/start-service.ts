@@ -26,7 +26,12 @@ await runMain(async (env, logger) => {
     throw new ConfigError([`service: expected one of ${known}; got ${name ?? "nothing"}`]);
   }
   const config = loadSubgraphConfig(definition.name, env, { standalone: true });
-  const database = connectPostgres(config.databaseUrl!, { applicationName: definition.name });
+  const database = connectPostgres(config.databaseUrl!, {
+    applicationName: definition.name,
+    maxConnections: config.databasePoolMax,
+    onConnectionError: (error) => logger.warn("database connection lost", { service: definition.name, error }),
+  });
+  logger.info("database connections", { service: definition.name, poolMax: config.databasePoolMax });
   const redis = config.redisUrl ? connectRedis(config.redisUrl, definition.name) : null;
   // With a broker, the subgraph's consumers run in this process too.
   const events = config.kafkaBrokers ? createKafkaEventSource(config.kafkaBrokers, config.kafkaPrefix) : undefined;

@@ -12,6 +12,7 @@ import { BookingResolver, resolveBookingReference } from "./booking/booking.reso
 import { createBookingQueries } from "./booking/booking.service";
 import { createIdempotencyRepository } from "./idempotency/idempotency.repository";
 import { createInventoryClient } from "./inventory/inventory.client";
+import { createHoldReleaser } from "./inventory/hold.releaser";
 import { createPaymentSaga } from "./booking/booking.saga";
 import { withLiveUpdates } from "./booking/booking.live";
 import { runConsumer } from "../../lib/event-consumer";
@@ -22,15 +23,20 @@ export const bookingSubgraph: SubgraphDefinition = {
     const { reservations: settings } = config;
     const bookings = withLiveUpdates(createBookingRepository(database.db), live);
     const idempotency = createIdempotencyRepository(database.db);
-    const inventory = createInventoryClient(settings.inventoryUrl, config.auth.serviceSecret);
+    const inventory = createInventoryClient(settings.inventoryUrl, config.auth.serviceSecret, settings.inventoryTimeoutMs);
+    const releaser = createHoldReleaser({
+      inventory,
+      bookingExists: async (id) => (await bookings.findById(id)) !== null,
+      logger,
+    });
     const queries = createBookingQueries(bookings);
     const reservations = createReservationService({
       bookings,
       idempotency,
       inventory,
+      releaser,
       holdTtlSeconds: settings.holdTtlSeconds,
       taxRateBps: settings.taxRateBps,
-      logger,
     });
     const sweeper = createExpirySweeper({ bookings, inventory, logger });
     const registry = createMetricsRegistry("booking");
@@ -73,6 +79,7 @@ export const bookingSubgraph: SubgraphDefinition = {
       async stop() {
         for (const timer of timers) clearInterval(timer);
         await sagaRunning?.stop();
+        await releaser.flush();
       },
     };
   },

@@ -3,8 +3,8 @@ import type { Principal } from "../../../lib/auth";
 import { isUniqueViolation } from "../../../lib/db";
 import { badInput, DomainError, notFound, unauthenticated } from "../../../lib/errors";
 import { isUuid } from "../../../lib/ids";
-import type { Logger } from "../../../lib/logger";
 import type { IdempotencyRepository, IdempotencyScope } from "../idempotency/idempotency.repository";
+import type { HoldReleaser } from "../inventory/hold.releaser";
 import type { InventoryClient } from "../inventory/inventory.client";
 import { bookingReserved } from "./booking.events";
 import { generateBookingReference, type Booking } from "./booking.model";
@@ -30,11 +30,11 @@ export function createReservationService(deps: {
   bookings: BookingRepository;
   idempotency: IdempotencyRepository;
   inventory: InventoryClient;
+  releaser: HoldReleaser;
   holdTtlSeconds: number;
   taxRateBps: number;
-  logger: Logger;
 }) {
-  const { bookings, idempotency, inventory, logger } = deps;
+  const { bookings, idempotency, inventory, releaser } = deps;
   // Fast rejection in a flash sale: once inventory says a zone has 0 seats left, later attempts
   // for it are refused for a quarter of a second without writing anything (seed 003: reject
   // instantly when sold out). Seats released meanwhile are offered again right after; a
@@ -90,6 +90,7 @@ export function createReservationService(deps: {
     if (existing) return { retry: true as const, booking: await awaitOriginal(scope, requestHash) };
 
     const expiresAt = new Date(Date.now() + deps.holdTtlSeconds * 1000);
+    const abandoned = { holdId: bookingId, zoneId: input.zoneId, userId: principal.userId, quantity: input.quantity, expiresAt };
     let held;
     try {
       held = await inventory.holdSeats({
@@ -103,7 +104,10 @@ export function createReservationService(deps: {
       if (error instanceof DomainError && error.code === "INSUFFICIENT_STOCK" && error.details.available === 0) {
         soldOutUntil.set(input.zoneId, Date.now() + SOLD_OUT_MEMO_MS);
       }
-      await idempotency.forget(scope, bookingId);
+      // No definite answer (timeout, lost connection, inventory unavailable): inventory may
+      // have taken the seats. Give them back, and make sure a request still in flight cannot.
+      if (!(error instanceof DomainError) || error.code === "SERVICE_UNAVAILABLE") await releaser.release(abandoned);
+      await idempotency.forget(scope, bookingId).catch(() => {});
       throw error;
     }
     const base = held.unitPriceMinor * input.quantity;
@@ -143,12 +147,9 @@ export function createReservationService(deps: {
         }
       }
     } catch (error) {
-      await inventory.releaseHold(bookingId).catch((releaseError) =>
-        logger.error("could not release the hold of a failed booking; it will lapse", {
-          bookingId,
-          error: releaseError,
-        }),
-      );
+      // A lost connection may have lost the commit's answer rather than the commit: then the
+      // booking exists and keeps its hold.
+      await releaser.release({ ...abandoned, expiresAt: new Date(held.expiresAt), unlessBooked: true });
       await idempotency.forget(scope, bookingId).catch(() => {});
       throw error;
     }

@@ -27,28 +27,29 @@ export interface InventoryClient {
     quantity: number;
     expiresAt: Date;
   }): Promise<HeldSeats>;
-  releaseHold(holdId: string): Promise<{ released: boolean }>;
+  /**
+   * Gives a hold's seats back. With `requested` (what the hold call asked for), inventory also
+   * refuses that hold call should it still be in flight (see hold.releaser.ts).
+   */
+  releaseHold(
+    holdId: string,
+    requested?: { zoneId: string; userId: string; quantity: number },
+  ): Promise<{ released: boolean }>;
   /** The booking is paid: the held seats become sold. `sold: false` if the hold was already released. */
   sellHold(holdId: string): Promise<{ sold: boolean }>;
   /** Compare-and-set: CONFLICT when the hold is no longer at `fromQuantity`. */
   resizeHold(holdId: string, fromQuantity: number, quantity: number): Promise<{ quantity: number; available: number }>;
 }
 
-export function createInventoryClient(baseUrl: string, serviceSecret: string): InventoryClient {
+/** Every call has a deadline (`timeoutMs`): past it the request is aborted and SERVICE_UNAVAILABLE raised. */
+export function createInventoryClient(baseUrl: string, serviceSecret: string, timeoutMs = 3_000): InventoryClient {
+  const call = <T>(path: string, body: unknown) => callInternal<T>(`${baseUrl}${path}`, serviceSecret, body, timeoutMs);
   return {
     holdSeats: (request) =>
-      callInternal<HeldSeats>(`${baseUrl}/internal/holds`, serviceSecret, {
-        ...request,
-        expiresAt: request.expiresAt.toISOString(),
-      }),
+      call<HeldSeats>("/internal/holds", { ...request, expiresAt: request.expiresAt.toISOString() }),
     resizeHold: (holdId, fromQuantity, quantity) =>
-      callInternal<{ quantity: number; available: number }>(`${baseUrl}/internal/holds/resize`, serviceSecret, {
-        holdId,
-        fromQuantity,
-        quantity,
-      }),
-    releaseHold: (holdId) =>
-      callInternal<{ released: boolean }>(`${baseUrl}/internal/holds/release`, serviceSecret, { holdId }),
-    sellHold: (holdId) => callInternal<{ sold: boolean }>(`${baseUrl}/internal/holds/sell`, serviceSecret, { holdId }),
+      call<{ quantity: number; available: number }>("/internal/holds/resize", { holdId, fromQuantity, quantity }),
+    releaseHold: (holdId, requested) => call<{ released: boolean }>("/internal/holds/release", { holdId, requested }),
+    sellHold: (holdId) => call<{ sold: boolean }>("/internal/holds/sell", { holdId }),
   };
 }

@@ -26,12 +26,31 @@ const toHold = (row: typeof holds.$inferSelect): HoldRow => ({
 /** The durable hold ledger. Status changes are conditional updates, so each happens once. */
 export function createHoldRepository(db: AppDatabase) {
   return {
-    /** Records a hold; a hold with the same id is left as it is (idempotent retry). */
-    async insert(hold: Omit<HoldRow, "status">): Promise<void> {
-      await db
+    /**
+     * Records a hold. A hold with the same id is left as it is: null when this call recorded it,
+     * otherwise the row already there (an idempotent retry, or a release that came first).
+     */
+    async insert(hold: Omit<HoldRow, "status">): Promise<HoldRow | null> {
+      const inserted = await db
         .insert(holds)
         .values({ ...hold, status: "HELD" })
-        .onConflictDoNothing();
+        .onConflictDoNothing()
+        .returning({ id: holds.id });
+      return inserted.length ? null : this.findById(hold.id);
+    },
+
+    /**
+     * Records that a hold id is released before any hold with that id was recorded (the booking
+     * gave up on a hold call that timed out). A hold request with this id that arrives later
+     * finds it and gives its seats back. False if a row with this id exists already.
+     */
+    async insertReleased(hold: Omit<HoldRow, "status" | "expiresAt">): Promise<boolean> {
+      const inserted = await db
+        .insert(holds)
+        .values({ ...hold, status: "RELEASED", expiresAt: null, releasedAt: sql`now()` })
+        .onConflictDoNothing()
+        .returning({ id: holds.id });
+      return inserted.length > 0;
     },
 
     async findById(id: string): Promise<HoldRow | null> {

@@ -38,8 +38,14 @@ export function holdRoutes(holds: HoldService, serviceSecret: string, logger: Lo
     "POST /internal/holds/release": internalRoute({
       serviceSecret,
       logger,
-      input: z.object({ holdId: z.uuid() }),
-      handle: (input) => holds.releaseHold(input.holdId),
+      input: z.object({
+        holdId: z.uuid(),
+        /** What the hold request asked for: lets inventory refuse that request if it lands later. */
+        requested: z
+          .object({ zoneId: z.uuid(), userId: z.string().min(1).max(200), quantity: z.number().int().min(1).max(100) })
+          .optional(),
+      }),
+      handle: (input) => holds.releaseHold(input.holdId, input.requested),
     }),
   };
 }

@@ -127,8 +127,14 @@ export function createHoldService(deps: {
         case "not-loaded":
           throw unavailable();
       }
+      const ref = { holdId: input.holdId, slotId: context.slotId, zoneId: input.zoneId, userId: input.userId };
+      const undo = () =>
+        store.release(ref).catch((releaseError) =>
+          logger.error("could not undo a hold", { holdId: input.holdId, error: releaseError }),
+        );
+      let existing;
       try {
-        await ledger.insert({
+        existing = await ledger.insert({
           id: input.holdId,
           zoneId: input.zoneId,
           slotId: context.slotId,
@@ -137,14 +143,14 @@ export function createHoldService(deps: {
           expiresAt: input.expiresAt,
         });
       } catch (error) {
-        if (outcome.kind === "held") {
-          await store
-            .release({ holdId: input.holdId, slotId: context.slotId, zoneId: input.zoneId, userId: input.userId })
-            .catch((releaseError) =>
-              logger.error("could not undo a hold", { holdId: input.holdId, error: releaseError }),
-            );
-        }
+        if (outcome.kind === "held") await undo();
         throw error;
+      }
+      // The booking gave up on this hold (its call timed out) and released the id before this
+      // request got here: the seats go straight back and nobody holds them.
+      if (existing?.status === "RELEASED") {
+        await undo();
+        throw new DomainError("CONFLICT", "This hold was cancelled by its requester");
       }
       if (outcome.kind === "held") announce(context.slotId, input.zoneId);
       return {
@@ -230,9 +236,28 @@ export function createHoldService(deps: {
       return { sold: true };
     },
 
-    /** Gives a hold's seats back. Repeating it, or releasing an unknown hold, is harmless. */
-    async releaseHold(holdId: string): Promise<{ released: boolean }> {
-      const hold = await ledger.markReleased(holdId);
+    /**
+     * Gives a hold's seats back. Repeating it, or releasing an unknown hold, is harmless.
+     * With `requested` (what the hold request asked for), an id the ledger does not know yet is
+     * recorded as released, so a hold request still in flight (its caller timed out) is refused
+     * when it lands, and seats the store took for it without a ledger row are given back now.
+     */
+    async releaseHold(
+      holdId: string,
+      requested?: { zoneId: string; userId: string; quantity: number },
+    ): Promise<{ released: boolean }> {
+      let hold = await ledger.markReleased(holdId);
+      if (!hold && requested) {
+        const context = await zoneContext(requested.zoneId);
+        if (!context) return { released: false };
+        const ref = { holdId, slotId: context.slotId, zoneId: requested.zoneId, userId: requested.userId };
+        if (await ledger.insertReleased({ id: holdId, ...ref, quantity: requested.quantity })) {
+          const released = await guarded(() => store.release(ref));
+          if (released) announce(context.slotId, requested.zoneId);
+          return { released };
+        }
+        hold = await ledger.markReleased(holdId); // the hold was recorded meanwhile
+      }
       if (!hold) return { released: false };
       await guarded(() =>
         store.release({ holdId, slotId: hold.slotId, zoneId: hold.zoneId, userId: hold.userId }),
