@@ -50,4 +50,20 @@ describe("error formatting", () => {
       extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
     });
   });
+
+  it("answers SERVICE_UNAVAILABLE when the database connection is lost, and logs the driver error", () => {
+    const { format, lines } = formatter();
+    const lost = new Error("Failed query: select 1", { cause: new Error("Connection terminated unexpectedly") });
+    const refused = Object.assign(new Error("Failed query: insert"), {
+      cause: Object.assign(new Error("the database system is shutting down"), { code: "57P03" }),
+    });
+    for (const error of [lost, refused]) {
+      const formatted = format({ message: error.message, extensions: { code: "INTERNAL_SERVER_ERROR" } }, error);
+      expect(formatted.extensions).toEqual({ code: "SERVICE_UNAVAILABLE" });
+      expect(formatted.message).not.toMatch(/query|terminated|shutting/i);
+    }
+    expect(lines.join("\n")).toContain("57P03");
+    const bug = format({ message: "x", extensions: { code: "INTERNAL_SERVER_ERROR" } }, new TypeError("x is undefined"));
+    expect(bug.extensions).toEqual({ code: "INTERNAL_SERVER_ERROR" });
+  });
 });

@@ -14,8 +14,15 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly server: http.Server;
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, lets requests in flight finish (up to `graceMs`, default
+   * SHUTDOWN_GRACE_MS), then closes every connection that is left.
+   */
+  close(graceMs?: number): Promise<void>;
 }
+
+/** How long a stopping server waits for requests in flight. */
+export const SHUTDOWN_GRACE_MS = 10_000;
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -136,7 +143,13 @@ export async function startHttpServer(options: {
   logger: Logger;
 }): Promise<RunningServer> {
   const { routes, logger } = options;
+  let inFlight = 0;
+  let drained: (() => void) | null = null;
   const server = http.createServer((req, res) => {
+    inFlight++;
+    res.once("close", () => {
+      if (--inFlight === 0) drained?.();
+    });
     const path = (req.url ?? "/").split("?")[0];
     const handler = routes[`${req.method} ${path}`];
     if (!handler) {
@@ -167,10 +180,22 @@ export async function startHttpServer(options: {
     url: `http://${host}:${port}`,
     port,
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async (graceMs = SHUTDOWN_GRACE_MS) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, graceMs);
+          drained = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        if (inFlight > 0) logger.warn("closing with requests still in flight", { inFlight });
+      }
+      // Keep-alive connections between requests (and upgraded sockets) end here.
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }

@@ -12,12 +12,30 @@ export async function runMain(start: (env: Env, logger: Logger) => Promise<{ clo
   try {
     const logger = createLogger(parseEnv(z.object({ LOG_LEVEL: logLevel }), env).LOG_LEVEL);
     const running = await start(env, logger);
-    const stop = async () => {
-      await running.close().catch((error) => logger.error("shutdown failed", { error }));
-      process.exit(0);
+    // Graceful shutdown: servers stop accepting and finish the requests in flight, relays and
+    // consumers finish their current batch, then the process exits 0. A second signal, or a
+    // shutdown that takes too long, exits at once (1).
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      logger.info("shutting down", { signal });
+      const deadline = setTimeout(() => {
+        logger.error("shutdown took too long; exiting");
+        process.exit(1);
+      }, 30_000);
+      deadline.unref();
+      try {
+        await running.close();
+        logger.info("shut down");
+        process.exit(0);
+      } catch (error) {
+        logger.error("shutdown failed", { error });
+        process.exit(1);
+      }
     };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    process.on("SIGINT", () => void stop("SIGINT"));
+    process.on("SIGTERM", () => void stop("SIGTERM"));
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
