@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { signUserToken, type Role } from "../../lib/auth";
+import { DEMO_USERS } from "../../lib/demo";
+import { backends } from "./backends";
+import type { GraphQLResponse } from "./platform";
+import { freePort } from "./ports";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const TSX = path.join(ROOT, "node_modules/.bin/tsx");
+
+/** A service started as its own OS process (`npm start` or `npm run start:<service>`). */
+export interface ServiceProcess {
+  child: ChildProcess;
+  output(): string;
+  alive(): boolean;
+  /** SIGTERM, then the exit code (SIGKILL after `graceMs`). */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+export function startProcess(script: string, args: string[], env: Record<string, string>): ServiceProcess {
+  const child = spawn(TSX, [script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  const keep = (chunk: Buffer) => {
+    out += chunk;
+    if (out.length > 200_000) out = out.slice(-100_000);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return {
+    child,
+    output: () => out,
+    alive: () => child.exitCode === null && child.signalCode === null,
+    async stop(graceMs = 20_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill("SIGCONT");
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/** Waits until `url` answers 200 (a /readyz), or throws with the process's output. */
+export async function waitReady(url: string, service: ServiceProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!service.alive()) throw new Error(`process exited before it was ready:\n${service.output()}`);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) })
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms:\n${service.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * Everything a set of processes needs to form one platform on the real backends: fixed free
+ * ports, shared secrets, a private Redis prefix and Kafka namespace.
+ */
+export async function platformEnv(databaseUrl: string) {
+  const ports = {
+    GATEWAY_PORT: await freePort(),
+    BOOKING_PORT: await freePort(),
+    INVENTORY_PORT: await freePort(),
+    PAYMENT_PORT: await freePort(),
+    NOTIFICATION_PORT: await freePort(),
+    RELAY_PORT: await freePort(),
+  };
+  const secrets = {
+    JWT_SECRET: randomBytes(32).toString("hex"),
+    SERVICE_SECRET: randomBytes(32).toString("hex"),
+    PAYMENT_WEBHOOK_SECRET: randomBytes(32).toString("hex"),
+  };
+  const env: Record<string, string> = {
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    ...secrets,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: backends.redisUrl ?? "",
+    REDIS_PREFIX: `test-${randomBytes(6).toString("hex")}`,
+    KAFKA_BROKERS: backends.kafkaBrokers ?? "",
+    KAFKA_PREFIX: `test-${randomBytes(6).toString("hex")}.`,
+    DEMO_DATA: "true",
+  };
+  const gatewayUrl = `http://127.0.0.1:${ports.GATEWAY_PORT}/graphql`;
+  const auth = { jwtSecret: secrets.JWT_SECRET, issuer: "booking-platform", audience: "booking-api" };
+  return {
+    env,
+    ports,
+    gatewayUrl,
+    tokenFor: (userId: string, role: Role) => signUserToken(auth, { userId, role }),
+    organizerToken: () => signUserToken(auth, DEMO_USERS.organizer),
+    async query<T = Record<string, any>>(
+      query: string,
+      variables?: Record<string, unknown>,
+      token?: string,
+      timeoutMs = 30_000,
+    ): Promise<GraphQLResponse<T>> {
+      const response = await fetch(gatewayUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      return { status: response.status, ...((await response.json()) as object) };
+    },
+  };
+}
+export type PlatformEnv = Awaited<ReturnType<typeof platformEnv>>;
