@@ -8,7 +8,6 @@ import type { GraphQLResponse } from "./platform";
 import { freePort } from "./ports";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 
 /** A service started as its own OS process (`npm start` or `npm run start:<service>`). */
 export interface ServiceProcess {
@@ -20,7 +19,9 @@ export interface ServiceProcess {
 }
 
 export function startProcess(script: string, args: string[], env: Record<string, string>): ServiceProcess {
-  const child = spawn(TSX, [script, ...args], {
+  // Node with tsx's loader, not the tsx CLI: the CLI runs the script in a second process, so a
+  // SIGSTOP or SIGKILL sent to it would not reach the service.
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
