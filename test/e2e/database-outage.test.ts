@@ -144,7 +144,14 @@ describe.runIf(!!backends.databaseUrl)("a 10 s PostgreSQL outage under load", ()
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       const cutAt = Date.now();
       proxy.cut();
-      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      // Readiness follows the database: load balancers stop sending traffic while it is away.
+      const ready = () =>
+        fetch(`http://127.0.0.1:${p.ports.INVENTORY_PORT}/readyz`, { signal: AbortSignal.timeout(5_000) }).then(
+          (r) => r.status,
+        );
+      expect(await ready()).toBe(503);
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
       proxy.restore();
       const restoredAt = Date.now();
       const resumed = await eventually(
@@ -172,6 +179,7 @@ describe.runIf(!!backends.databaseUrl)("a 10 s PostgreSQL outage under load", ()
       expect(answers.filter((a) => a.op === "reserve" && a.code === null && a.at < cutAt).length).toBeGreaterThan(5);
       expect(resumed, "no reservation succeeded after the restore").toBeDefined();
       const resumeMs = resumed!.at - restoredAt;
+      expect(await eventually(ready, (status) => status === 200, 5_000)).toBe(200);
       expect(resumeMs).toBeLessThan(5_000);
 
       const available = async (id: string) =>
