@@ -21,6 +21,7 @@ import { connectRedis } from "../lib/redis";
 import { createSubscriptionHub, type QueryExecutor } from "./subscriptions/hub";
 import { createSseHandler } from "./subscriptions/sse";
 import { explorerRoutes } from "./explorer";
+import { inputGuardPlugin } from "./input-guard";
 import { attachWebSocketTransport } from "./subscriptions/websocket";
 
 /**
@@ -64,7 +65,7 @@ export async function startGateway(
     includeStacktraceInErrorResponses: false,
     introspection: true,
     csrfPrevention: true,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), inputGuardPlugin()],
   });
   await apollo.start();
 

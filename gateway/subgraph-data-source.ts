@@ -2,7 +2,8 @@ import http from "node:http";
 import https from "node:https";
 import fetch from "node-fetch";
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
-import type { Fetcher } from "@apollo/utils.fetcher";
+import type { Fetcher, FetcherResponse } from "@apollo/utils.fetcher";
+import { GraphQLError } from "graphql";
 import { SERVICE_SECRET_HEADER } from "../lib/auth";
 import { DomainError } from "../lib/errors";
 import type { GatewayContext } from "./context";
@@ -46,6 +47,20 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const ctx = context as Partial<GatewayContext>;
     if (ctx.token) headers.set("authorization", `Bearer ${ctx.token}`);
     if (ctx.requestId) headers.set("x-request-id", ctx.requestId);
+  }
+
+  /**
+   * A subgraph that refused the request as malformed (400) or too large (413) was sent a client
+   * mistake the gateway's own checks let through: the client's error, not an internal one.
+   */
+  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+    if (response.status === 400 || response.status === 413) {
+      return new GraphQLError(
+        response.status === 413 ? "The request is too large" : "The request was refused as invalid",
+        { extensions: { code: "BAD_USER_INPUT" } },
+      );
+    }
+    return super.errorFromResponse(response);
   }
 
   /** A subgraph that cannot be reached is a retryable condition for the client, not a bug. */

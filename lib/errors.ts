@@ -21,14 +21,16 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Codes graphql-js and Apollo Server produce for malformed requests; safe to show as they are. */
-const REQUEST_ERROR_CODES = new Set([
+const REQUEST_ERROR_CODES_LIST = [
   "GRAPHQL_PARSE_FAILED",
   "GRAPHQL_VALIDATION_FAILED",
   "BAD_REQUEST",
   "PERSISTED_QUERY_NOT_FOUND",
   "PERSISTED_QUERY_NOT_SUPPORTED",
   "OPERATION_RESOLUTION_FAILURE",
-]);
+] as const;
+type RequestErrorCode = (typeof REQUEST_ERROR_CODES_LIST)[number];
+const REQUEST_ERROR_CODES = new Set<string>(REQUEST_ERROR_CODES_LIST);
 /** Internal errors are never passed through: their message may name hosts or SQL. */
 const PUBLIC_CODES = new Set<string>(
   [...ERROR_CODES, ...REQUEST_ERROR_CODES].filter((code) => code !== "INTERNAL_SERVER_ERROR"),
@@ -56,8 +58,13 @@ export const badInput = (message: string, details: Record<string, unknown> = {})
   new DomainError("BAD_USER_INPUT", message, details);
 
 /** A GraphQLError thrown before execution (context creation), with an HTTP status. */
-export function httpError(code: ErrorCode, message: string, status: number): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, http: { status } } });
+export function httpError(
+  code: ErrorCode | RequestErrorCode,
+  message: string,
+  status: number,
+  details: Record<string, unknown> = {},
+): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...details, code, http: { status } } });
 }
 
 /**
@@ -127,7 +134,14 @@ export function createErrorFormatter(logger: Logger) {
         extensions: { ...original.details, code: original.code },
       };
     }
-    const code = formatted.extensions?.code;
+    let code = formatted.extensions?.code;
+    // Apollo Server's own request errors that carry a 4xx status but no code (an APQ hash that
+    // does not match its query) are the client's: say so instead of masking them as internal.
+    const status = (error as { extensions?: { http?: { status?: number } } })?.extensions?.http?.status;
+    if ((code === undefined || code === "INTERNAL_SERVER_ERROR") && status && status >= 400 && status < 500) {
+      code = "BAD_REQUEST";
+      formatted = { ...formatted, extensions: { ...formatted.extensions, code } };
+    }
     if (typeof code === "string" && PUBLIC_CODES.has(code)) {
       const {
         stacktrace: _stack,

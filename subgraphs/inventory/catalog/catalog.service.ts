@@ -26,12 +26,28 @@ const timezone = (value: string) => {
     throw badInput("timezone must be an IANA time zone such as Europe/Lisbon", { field: "timezone" });
   }
 };
+/** ISO 4217 codes are upper case; `eur` is taken to mean EUR. */
 const currency = (value: string) => {
-  if (!/^[A-Z]{3}$/.test(value)) throw badInput("currency must be an ISO 4217 code such as EUR", { field: "currency" });
-  return value;
+  const code = value.trim().toUpperCase();
+  if (!/^[A-Z]{3}$/.test(code)) throw badInput("currency must be an ISO 4217 code such as EUR", { field: "currency" });
+  return code;
 };
-const period = (startsAt: Date, endsAt: Date) => {
-  if (!(endsAt > startsAt)) throw badInput("endsAt must be after startsAt", { field: "endsAt" });
+/** The shape of the user ids tokens carry (`sub`): UUIDs, or provider ids such as `auth0|abc123`. */
+const userId = (field: string, value: string) => {
+  const trimmed = value.trim();
+  if (!/^[A-Za-z0-9._:@|-]{1,200}$/.test(trimmed)) throw badInput(`${field} must be a user id`, { field });
+  return trimmed;
+};
+/**
+ * A slot's times: it ends after it starts, a new start is not in the past, and its sale opens
+ * before it starts. `changedStart`: the start is being set (creating, or moving the slot).
+ */
+const schedule = (slot: { startsAt: Date; endsAt: Date; saleStartsAt: Date | null }, changedStart: boolean) => {
+  if (changedStart && slot.startsAt.getTime() <= Date.now())
+    throw badInput("startsAt must be in the future", { field: "startsAt" });
+  if (!(slot.endsAt > slot.startsAt)) throw badInput("endsAt must be after startsAt", { field: "endsAt" });
+  if (slot.saleStartsAt && !(slot.saleStartsAt < slot.startsAt))
+    throw badInput("saleStartsAt must be before the slot starts", { field: "saleStartsAt" });
 };
 const deadline = (value: number | null | undefined) =>
   value === null || value === undefined ? null : integer("cancellationDeadlineHours", value, 0, 8_760);
@@ -107,7 +123,7 @@ export function createCatalogService(deps: {
         kind: input.kind,
         city: text("city", input.city, 100),
         timezone: timezone(input.timezone),
-        ownerId: input.ownerId ? text("ownerId", input.ownerId, 200) : who.userId,
+        ownerId: input.ownerId ? userId("ownerId", input.ownerId) : who.userId,
         cancellationDeadlineHours: deadline(input.cancellationDeadlineHours),
         // An admin creating a venue for someone else does not give it the admin's address.
         contactEmail: emailAddress(input.contactEmail ?? (input.ownerId ? null : (who.email ?? null))),
@@ -152,7 +168,7 @@ export function createCatalogService(deps: {
       },
     ): Promise<Slot> {
       await ownedVenue(manager(principal), input.venueId);
-      period(input.startsAt, input.endsAt);
+      schedule({ ...input, saleStartsAt: input.saleStartsAt ?? null }, true);
       const slot: Slot = {
         id: randomUUID(),
         venueId: input.venueId,
@@ -179,7 +195,14 @@ export function createCatalogService(deps: {
     ): Promise<Slot> {
       const slot = await ownedSlot(manager(principal), id);
       const patch = defined(input);
-      period(patch.startsAt ?? slot.startsAt, patch.endsAt ?? slot.endsAt);
+      schedule(
+        {
+          startsAt: patch.startsAt ?? slot.startsAt,
+          endsAt: patch.endsAt ?? slot.endsAt,
+          saleStartsAt: patch.saleStartsAt ?? slot.saleStartsAt,
+        },
+        patch.startsAt !== undefined && patch.startsAt.getTime() !== slot.startsAt.getTime(),
+      );
       return changed(
         await slots.update(id, {
           ...patch,
