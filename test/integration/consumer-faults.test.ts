@@ -31,7 +31,8 @@ describe.runIf(!!backends.databaseUrl && !!backends.kafkaBrokers)("a consumer un
       LOG_LEVEL: "error",
     };
     const startConsumer = () => {
-      const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/start-service.ts", "notification"], {
+      // node with tsx's loader, not the tsx CLI: the CLI is a second process that SIGKILL would not reach.
+      const child = spawn(process.execPath, ["--import", "tsx", "scripts/start-service.ts", "notification"], {
         cwd: ROOT,
         env,
         stdio: "ignore",

@@ -23,7 +23,8 @@ describe.runIf(!!backends.databaseUrl && !!backends.kafkaBrokers)("outbox relay 
     const test = await createTestDatabase();
     const prefix = `fault-${randomUUID().slice(0, 8)}.`;
     const startRelay = () => {
-      const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/start-relay.ts"], {
+      // node with tsx's loader, not the tsx CLI: the CLI is a second process that SIGKILL would not reach.
+      const child = spawn(process.execPath, ["--import", "tsx", "scripts/start-relay.ts"], {
         cwd: ROOT,
         env: {
           ...process.env,
