@@ -23,6 +23,8 @@ export interface RunningServer {
 
 /** How long a stopping server waits for requests in flight. */
 export const SHUTDOWN_GRACE_MS = 10_000;
+/** How long a stopping server under traffic keeps accepting while it tells clients to reconnect. */
+const DRAIN_MS = 2_000;
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -145,8 +147,17 @@ export async function startHttpServer(options: {
   const { routes, logger } = options;
   let inFlight = 0;
   let drained: (() => void) | null = null;
+  let shuttingDown = false;
+  /** Open connections, and whether each has told its client it closes (`Connection: close`). */
+  const connections = new Map<import("node:net").Socket, boolean>();
+  let settled: (() => void) | null = null;
   const server = http.createServer((req, res) => {
     inFlight++;
+    if (shuttingDown) {
+      res.setHeader("connection", "close");
+      connections.set(req.socket, true);
+      if ([...connections.values()].every(Boolean)) settled?.();
+    }
     res.once("close", () => {
       if (--inFlight === 0) drained?.();
     });
@@ -167,6 +178,13 @@ export async function startHttpServer(options: {
       else res.end();
     });
   });
+  server.on("connection", (socket) => {
+    connections.set(socket, false);
+    socket.once("close", () => {
+      connections.delete(socket);
+      if ([...connections.values()].every(Boolean)) settled?.();
+    });
+  });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -181,6 +199,20 @@ export async function startHttpServer(options: {
     port,
     server,
     close: async (graceMs = SHUTDOWN_GRACE_MS) => {
+      shuttingDown = true;
+      // Under traffic, first tell clients: every response from now on says `Connection: close`,
+      // and listening goes on until each open connection has carried one (at most DRAIN_MS).
+      // Closing a keep-alive socket a busy client is just writing its next request to would fail
+      // that request; a client told to close opens a new connection instead.
+      if (inFlight > 0 && ![...connections.values()].every(Boolean)) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, DRAIN_MS);
+          settled = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {

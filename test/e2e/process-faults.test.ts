@@ -195,9 +195,12 @@ describe.runIf(!!backends.databaseUrl)("services that hang, die or stop", () => 
     running = false;
     const codes = await load;
     expect(exitCode, platform.output().slice(-2_000)).toBe(0);
-    // Answered requests succeeded; after the stop new connections are refused (NETWORK).
-    console.log("SIGTERM codes", JSON.stringify([...new Set(codes)]));
-    expect(codes.filter((c) => c !== null && c !== "NETWORK:ECONNREFUSED")).toEqual([]);
+    // Every request the platform took succeeded; once it stopped listening, new connections were
+    // refused (or reset in the kernel's accept queue as the listener closed). A request cut in
+    // flight would show as UND_ERR_SOCKET here and as a warning in the platform's log.
+    const notAccepted = new Set(["NETWORK:ECONNREFUSED", "NETWORK:ECONNRESET"]);
+    expect(codes.filter((c) => c !== null && !notAccepted.has(c))).toEqual([]);
+    expect(platform.output()).not.toContain("closing with requests still in flight");
     expect(codes.filter((c) => c === null).length).toBeGreaterThan(10);
 
     platform = run("scripts/start.ts", [], p.env);
