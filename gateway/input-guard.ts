@@ -27,8 +27,7 @@ const SCALAR_HINTS: Record<string, string> = {
 /** NUL cannot be stored by PostgreSQL; a lone UTF-16 surrogate is not text. */
 const BAD_CHARACTER = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-const refuse = (field: string, message: string) =>
-  httpError("BAD_USER_INPUT", `${field}: ${message}`, 400, { field });
+const refuse = (field: string, message: string) => httpError("BAD_USER_INPUT", `${field}: ${message}`, 400, { field });
 
 function checkString(field: string, value: string, scalar: string | null) {
   if (value.length > INPUT_LIMITS.maxStringLength)
@@ -51,8 +50,7 @@ function checkValue(field: string, value: unknown, type: GraphQLInputType): void
   if (isNonNullType(type)) return checkValue(field, value, type.ofType);
   if (isListType(type)) {
     const items = Array.isArray(value) ? value : [value];
-    if (items.length > INPUT_LIMITS.maxListLength)
-      throw refuse(field, `at most ${INPUT_LIMITS.maxListLength} items`);
+    if (items.length > INPUT_LIMITS.maxListLength) throw refuse(field, `at most ${INPUT_LIMITS.maxListLength} items`);
     items.forEach((item, i) => checkValue(`${field}[${i}]`, item, type.ofType));
     return;
   }

@@ -74,7 +74,12 @@ export const authEnv = {
   JWT_AUDIENCE: z.string().default("booking-api"),
   SERVICE_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   /** Longest lifetime (exp − iat, or exp − now without iat) a user token may have. */
-  JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
+  JWT_MAX_LIFETIME_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400),
 };
 
 export interface AuthConfig {

@@ -63,7 +63,10 @@ describe("error formatting", () => {
       expect(formatted.message).not.toMatch(/query|terminated|shutting/i);
     }
     expect(lines.join("\n")).toContain("57P03");
-    const bug = format({ message: "x", extensions: { code: "INTERNAL_SERVER_ERROR" } }, new TypeError("x is undefined"));
+    const bug = format(
+      { message: "x", extensions: { code: "INTERNAL_SERVER_ERROR" } },
+      new TypeError("x is undefined"),
+    );
     expect(bug.extensions).toEqual({ code: "INTERNAL_SERVER_ERROR" });
   });
 });

@@ -212,7 +212,8 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
         if (isBackendUnavailable(error) || (error instanceof DomainError && error.code === "SERVICE_UNAVAILABLE")) {
           attempt--;
           unavailableFor = Math.min(Math.max(unavailableFor * 2, 200), 5_000);
-          if (unavailableFor >= 5_000) logger.warn("consumer waiting for its backend", { consumer: name, error: message });
+          if (unavailableFor >= 5_000)
+            logger.warn("consumer waiting for its backend", { consumer: name, error: message });
           await new Promise((resolve) => setTimeout(resolve, unavailableFor));
           continue;
         }

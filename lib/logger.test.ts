@@ -21,13 +21,19 @@ describe("logger", () => {
     const [line] = lines;
     expect(line).toMatchObject({ level: "error", service: "test", msg: "request failed" });
     expect(line.error.message).toContain("Failed query");
-    expect(line.error.cause).toMatchObject({ code: "23505", constraint: "x", message: expect.stringContaining("duplicate key") });
+    expect(line.error.cause).toMatchObject({
+      code: "23505",
+      constraint: "x",
+      message: expect.stringContaining("duplicate key"),
+    });
     expect(JSON.stringify(line)).not.toContain("guest@example.com");
   });
 
   it("redacts tokens, secrets and e-mail addresses", () => {
     const { logger, lines } = capture();
-    logger.child({ requestId: "r1" }).info("hello", { authorization: "Bearer abc", email: "a@b.c", nested: { token: "t" } });
+    logger
+      .child({ requestId: "r1" })
+      .info("hello", { authorization: "Bearer abc", email: "a@b.c", nested: { token: "t" } });
     expect(lines[0]).toMatchObject({ requestId: "r1", authorization: "[redacted]", email: "[redacted]" });
     expect(lines[0].nested.token).toBe("[redacted]");
   });

@@ -77,7 +77,8 @@ export function createLogger(
 function wrap(logger: PinoLogger, serializeError: (error: Error) => Record<string, unknown>): Logger {
   const fieldsOf = (fields: Record<string, unknown> = {}) => {
     const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(fields)) out[key] = value instanceof Error ? serializeError(value) : value;
+    for (const [key, value] of Object.entries(fields))
+      out[key] = value instanceof Error ? serializeError(value) : value;
     return out;
   };
   return {

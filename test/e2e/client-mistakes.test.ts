@@ -36,14 +36,14 @@ describe("client mistakes get a clear 4xx", () => {
     ...patch,
   });
 
-  it.each([
-    ["2026-13-45T00:00:00Z"],
-    ["not-a-date"],
-  ])("an invalid DateTimeISO variable (%s) is BAD_USER_INPUT naming the field", async (value) => {
-    const { status, error } = await post({ query: CREATE_SLOT, variables: { input: slot({ startsAt: value }) } });
-    expect(status).toBe(400);
-    expect(error).toMatchObject({ extensions: { code: "BAD_USER_INPUT", field: "$input.startsAt" } });
-  });
+  it.each([["2026-13-45T00:00:00Z"], ["not-a-date"]])(
+    "an invalid DateTimeISO variable (%s) is BAD_USER_INPUT naming the field",
+    async (value) => {
+      const { status, error } = await post({ query: CREATE_SLOT, variables: { input: slot({ startsAt: value }) } });
+      expect(status).toBe(400);
+      expect(error).toMatchObject({ extensions: { code: "BAD_USER_INPUT", field: "$input.startsAt" } });
+    },
+  );
 
   it("an invalid inline date is BAD_USER_INPUT naming the field", async () => {
     const query = `mutation { createSlot(input: { venueId: "${DEMO_IDS.bistro}", title: "x", startsAt: "not-a-date", endsAt: "${future(2)}" }) { id } }`;
@@ -52,16 +52,19 @@ describe("client mistakes get a clear 4xx", () => {
     expect(error).toMatchObject({ extensions: { code: "BAD_USER_INPUT", field: "input.startsAt" } });
   });
 
-  it.each([["NUL", "Bar\u0000"], ["an unpaired surrogate", "Bar\ud800"]])(
-    "a string with %s is refused and nothing is stored",
-    async (_what, name) => {
-      const { status, error } = await post({ query: CREATE_VENUE, variables: { input: { name, city: "Porto", kind: "RESTAURANT" } } });
-      expect(status).toBe(400);
-      expect(error).toMatchObject({ extensions: { code: "BAD_USER_INPUT", field: "$input.name" } });
-      const venues = await t.query(`{ venues(first: 100) { name } }`);
-      expect(venues.data!.venues.map((v: { name: string }) => v.name)).not.toContain(name);
-    },
-  );
+  it.each([
+    ["NUL", "Bar\u0000"],
+    ["an unpaired surrogate", "Bar\ud800"],
+  ])("a string with %s is refused and nothing is stored", async (_what, name) => {
+    const { status, error } = await post({
+      query: CREATE_VENUE,
+      variables: { input: { name, city: "Porto", kind: "RESTAURANT" } },
+    });
+    expect(status).toBe(400);
+    expect(error).toMatchObject({ extensions: { code: "BAD_USER_INPUT", field: "$input.name" } });
+    const venues = await t.query(`{ venues(first: 100) { name } }`);
+    expect(venues.data!.venues.map((v: { name: string }) => v.name)).not.toContain(name);
+  });
 
   it("huge lists and strings are refused before any subgraph is called", async () => {
     const list = await post({
@@ -69,7 +72,10 @@ describe("client mistakes get a clear 4xx", () => {
       variables: { s: Array.from({ length: 100_000 }, () => "PENDING") },
     });
     expect(list).toMatchObject({ status: 400, error: { extensions: { code: "BAD_USER_INPUT", field: "$s" } } });
-    const text = await post({ query: CREATE_VENUE, variables: { input: { name: "x".repeat(20_000), city: "P", kind: "OTHER" } } });
+    const text = await post({
+      query: CREATE_VENUE,
+      variables: { input: { name: "x".repeat(20_000), city: "P", kind: "OTHER" } },
+    });
     expect(text).toMatchObject({ status: 400, error: { extensions: { code: "BAD_USER_INPUT" } } });
   });
 

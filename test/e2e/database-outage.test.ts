@@ -1,13 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DEMO_IDS } from "../../lib/demo";
 import { backends } from "../support/backends";
 import { zoneProblems } from "../support/consistency";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { eventually } from "../support/eventually";
 import type { GraphQLResponse } from "../support/platform";
 import { freePort } from "../support/ports";
-import { platformEnv, startProcess, waitReady, type PlatformEnv, type ServiceProcess } from "../support/processes";
+import {
+  createZone,
+  platformEnv,
+  startProcess,
+  waitReady,
+  type PlatformEnv,
+  type ServiceProcess,
+} from "../support/processes";
 import { startTcpProxy } from "../support/tcp-proxy";
 
 /**
@@ -29,38 +35,17 @@ interface Answer {
   message?: string;
 }
 
-async function createZone(p: PlatformEnv, capacity: number): Promise<string> {
-  const organizer = await p.organizerToken();
-  const startsAt = new Date(Date.now() + 7 * 86_400_000);
-  const slot = await p.query(
-    `mutation($input: CreateSlotInput!) { createSlot(input: $input) { id } }`,
-    {
-      input: {
-        venueId: DEMO_IDS.bistro,
-        title: `Outage ${randomUUID().slice(0, 8)}`,
-        startsAt: startsAt.toISOString(),
-        endsAt: new Date(startsAt.getTime() + 7_200_000).toISOString(),
-        maxPerUser: 4,
-      },
-    },
-    organizer,
-  );
-  expect(slot.errors).toBeUndefined();
-  const zone = await p.query(
-    `mutation($input: CreateZoneInput!) { createZone(input: $input) { id } }`,
-    { input: { slotId: slot.data!.createSlot.id, name: "Floor", capacity, priceMinor: 1_500, currency: "EUR" } },
-    organizer,
-  );
-  expect(zone.errors).toBeUndefined();
-  return zone.data!.createZone.id;
-}
-
 /** One guest after another: reserve, then cancel or pay; every answer is recorded. */
 async function guestLoop(p: PlatformEnv, zoneId: string, answers: Answer[], running: () => boolean, n: number) {
   const record = (op: string, r: GraphQLResponse | Error) => {
     if (r instanceof Error) answers.push({ op, at: Date.now(), code: `NETWORK:${r.name}`, message: r.message });
     else
-      answers.push({ op, at: Date.now(), code: (r.errors?.[0]?.extensions?.code as string) ?? null, message: r.errors?.[0]?.message });
+      answers.push({
+        op,
+        at: Date.now(),
+        code: (r.errors?.[0]?.extensions?.code as string) ?? null,
+        message: r.errors?.[0]?.message,
+      });
     return r instanceof Error ? null : r;
   };
   const call = (op: string, query: string, variables: Record<string, unknown>, token: string) =>
@@ -70,7 +55,12 @@ async function guestLoop(p: PlatformEnv, zoneId: string, answers: Answer[], runn
     );
   for (let i = 0; running(); i++) {
     const token = await p.tokenFor(randomUUID(), "GUEST");
-    const reserved = await call("reserve", RESERVE, { input: { zoneId, quantity: 1 + (i % 2), idempotencyKey: `k-${randomUUID()}` } }, token);
+    const reserved = await call(
+      "reserve",
+      RESERVE,
+      { input: { zoneId, quantity: 1 + (i % 2), idempotencyKey: `k-${randomUUID()}` } },
+      token,
+    );
     const bookingId = reserved?.data?.reserveSeats?.id as string | undefined;
     if (!bookingId) continue;
     if ((i + n) % 2 === 0) {
@@ -84,7 +74,12 @@ async function guestLoop(p: PlatformEnv, zoneId: string, answers: Answer[], runn
       15_000,
     );
     if (intent?.data?.booking?.payment?.status !== "REQUIRES_PAYMENT") continue;
-    await call("pay", PAY, { input: { bookingId, paymentMethodToken: "tok_success", idempotencyKey: `pay-${randomUUID()}` } }, token);
+    await call(
+      "pay",
+      PAY,
+      { input: { bookingId, paymentMethodToken: "tok_success", idempotencyKey: `pay-${randomUUID()}` } },
+      token,
+    );
   }
 }
 

@@ -1,43 +1,24 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DEMO_IDS } from "../../lib/demo";
 import { backends } from "../support/backends";
 import { zoneProblems } from "../support/consistency";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { eventually } from "../support/eventually";
 import { freePort } from "../support/ports";
-import { platformEnv, startProcess, waitReady, type PlatformEnv, type ServiceProcess } from "../support/processes";
+import {
+  createZone,
+  platformEnv,
+  startProcess,
+  waitReady,
+  type PlatformEnv,
+  type ServiceProcess,
+} from "../support/processes";
 
 /**
  * Services as real processes that hang (SIGSTOP), die (SIGKILL) or are asked to stop (SIGTERM)
  * while clients use the platform.
  */
 const RESERVE = `mutation($input: ReserveSeatsInput!) { reserveSeats(input: $input) { id } }`;
-
-async function createZone(p: PlatformEnv, capacity: number): Promise<string> {
-  const organizer = await p.organizerToken();
-  const startsAt = new Date(Date.now() + 7 * 86_400_000);
-  const slot = await p.query(
-    `mutation($input: CreateSlotInput!) { createSlot(input: $input) { id } }`,
-    {
-      input: {
-        venueId: DEMO_IDS.bistro,
-        title: `Faults ${randomUUID().slice(0, 8)}`,
-        startsAt: startsAt.toISOString(),
-        endsAt: new Date(startsAt.getTime() + 7_200_000).toISOString(),
-        maxPerUser: 4,
-      },
-    },
-    organizer,
-  );
-  const zone = await p.query(
-    `mutation($input: CreateZoneInput!) { createZone(input: $input) { id } }`,
-    { input: { slotId: slot.data!.createSlot.id, name: "Floor", capacity, priceMinor: 1_000, currency: "EUR" } },
-    organizer,
-  );
-  expect(zone.errors).toBeUndefined();
-  return zone.data!.createZone.id;
-}
 
 /** Reservations by fresh guests until `running()` is false; returns every answer's code (null: success). */
 async function reservationLoad(p: PlatformEnv, zoneId: string, running: () => boolean, workers = 6) {

@@ -32,7 +32,9 @@ export async function zoneProblems(
             and (b.id is null or b.status not in ('PENDING', 'CONFIRMED') or b.quantity <> h.quantity)`,
     );
     for (const o of orphans) {
-      problems.push(`hold ${o.id} (${o.status}, ${o.quantity} seats) belongs to no live booking (${o.booking ?? "none"})`);
+      problems.push(
+        `hold ${o.id} (${o.status}, ${o.quantity} seats) belongs to no live booking (${o.booking ?? "none"})`,
+      );
     }
     const unheld = await queryRows<{ id: string; status: string }>(
       db,

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { signUserToken, type Role } from "../../lib/auth";
-import { DEMO_USERS } from "../../lib/demo";
+import { DEMO_IDS, DEMO_USERS } from "../../lib/demo";
 import { backends } from "./backends";
 import type { GraphQLResponse } from "./platform";
 import { freePort } from "./ports";
@@ -117,3 +117,30 @@ export async function platformEnv(databaseUrl: string) {
   };
 }
 export type PlatformEnv = Awaited<ReturnType<typeof platformEnv>>;
+
+/** A new slot one week ahead at the demo bistro with one zone of `capacity` seats; its id. */
+export async function createZone(p: PlatformEnv, capacity: number): Promise<string> {
+  const organizer = await p.organizerToken();
+  const startsAt = new Date(Date.now() + 7 * 86_400_000);
+  const slot = await p.query(
+    `mutation($input: CreateSlotInput!) { createSlot(input: $input) { id } }`,
+    {
+      input: {
+        venueId: DEMO_IDS.bistro,
+        title: `Faults ${randomUUID().slice(0, 8)}`,
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(startsAt.getTime() + 7_200_000).toISOString(),
+        maxPerUser: 4,
+      },
+    },
+    organizer,
+  );
+  if (slot.errors) throw new Error(`createSlot failed: ${JSON.stringify(slot.errors)}`);
+  const zone = await p.query(
+    `mutation($input: CreateZoneInput!) { createZone(input: $input) { id } }`,
+    { input: { slotId: slot.data!.createSlot.id, name: "Floor", capacity, priceMinor: 1_500, currency: "EUR" } },
+    organizer,
+  );
+  if (zone.errors) throw new Error(`createZone failed: ${JSON.stringify(zone.errors)}`);
+  return zone.data!.createZone.id;
+}

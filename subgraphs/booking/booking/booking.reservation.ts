@@ -90,7 +90,13 @@ export function createReservationService(deps: {
     if (existing) return { retry: true as const, booking: await awaitOriginal(scope, requestHash) };
 
     const expiresAt = new Date(Date.now() + deps.holdTtlSeconds * 1000);
-    const abandoned = { holdId: bookingId, zoneId: input.zoneId, userId: principal.userId, quantity: input.quantity, expiresAt };
+    const abandoned = {
+      holdId: bookingId,
+      zoneId: input.zoneId,
+      userId: principal.userId,
+      quantity: input.quantity,
+      expiresAt,
+    };
     let held;
     try {
       held = await inventory.holdSeats({

@@ -129,9 +129,11 @@ export function createHoldService(deps: {
       }
       const ref = { holdId: input.holdId, slotId: context.slotId, zoneId: input.zoneId, userId: input.userId };
       const undo = () =>
-        store.release(ref).catch((releaseError) =>
-          logger.error("could not undo a hold", { holdId: input.holdId, error: releaseError }),
-        );
+        store
+          .release(ref)
+          .catch((releaseError) =>
+            logger.error("could not undo a hold", { holdId: input.holdId, error: releaseError }),
+          );
       let existing;
       try {
         existing = await ledger.insert({
