@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { GraphQLDateTimeISO } from "graphql-scalars";
-import type { DocumentNode, GraphQLInputType, GraphQLSchema, OperationDefinitionNode, ValueNode } from "graphql";
+import type { DocumentNode, GraphQLInputType, GraphQLSchema, Kind, OperationDefinitionNode, ValueNode } from "graphql";
 import { httpError } from "../lib/errors";
 import { graphqlCjs } from "../lib/graphql-cjs";
 
@@ -29,17 +29,20 @@ const BAD_CHARACTER = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\ud
 
 const refuse = (field: string, message: string) => httpError("BAD_USER_INPUT", `${field}: ${message}`, 400, { field });
 
-function checkString(field: string, value: string, scalar: string | null) {
+function checkString(field: string, value: string) {
   if (value.length > INPUT_LIMITS.maxStringLength)
     throw refuse(field, `at most ${INPUT_LIMITS.maxStringLength} characters`);
   if (BAD_CHARACTER.test(value)) throw refuse(field, "contains a NUL character or an unpaired surrogate");
-  const parse = scalar ? SCALAR_PARSERS[scalar] : undefined;
-  if (parse) {
-    try {
-      parse(value);
-    } catch {
-      throw refuse(field, `must be ${SCALAR_HINTS[scalar!]}`);
-    }
+}
+
+/** A custom scalar's value (any JSON shape, as the supergraph does not constrain it). */
+function checkScalar(field: string, value: unknown, scalar: string) {
+  const parse = SCALAR_PARSERS[scalar];
+  if (!parse || value === null || value === undefined) return;
+  try {
+    parse(value);
+  } catch {
+    throw refuse(field, `must be ${SCALAR_HINTS[scalar]}`);
   }
 }
 
@@ -62,23 +65,55 @@ function checkValue(field: string, value: unknown, type: GraphQLInputType): void
     }
     return;
   }
-  if (typeof value === "string") checkString(field, value, isScalarType(type) ? type.name : null);
+  if (isScalarType(type)) checkScalar(field, value, type.name);
+  if (typeof value === "string") checkString(field, value);
 }
 
 /** Checks the literal values written in the document (inline arguments). */
 function checkLiterals(schema: GraphQLSchema, document: DocumentNode) {
-  const { TypeInfo, visit, visitWithTypeInfo, getNamedType, isScalarType, Kind } = graphqlCjs;
+  const {
+    TypeInfo,
+    visit,
+    visitWithTypeInfo,
+    getNamedType,
+    isListType,
+    isNonNullType,
+    isScalarType,
+    valueFromASTUntyped,
+  } = graphqlCjs;
   const typeInfo = new TypeInfo(schema);
   const path: string[] = [];
   const fieldName = () => path.join(".") || "argument";
+  /** A literal in the position of a custom scalar (or a list of them) goes through the scalar's parser. */
+  const checkScalarLiteral = (node: ValueNode) => {
+    let type = typeInfo.getInputType();
+    if (!type || node.kind === "Variable") return;
+    if (isNonNullType(type)) type = type.ofType;
+    const named = getNamedType(type);
+    if (!isScalarType(named) || !SCALAR_PARSERS[named.name]) return;
+    const value = valueFromASTUntyped(node as never);
+    const items = isListType(type) && Array.isArray(value) ? value : [value];
+    for (const item of items) checkScalar(fieldName(), item, named.name);
+  };
   visit(
     document,
     visitWithTypeInfo(typeInfo, {
-      Argument: { enter: (node) => void path.push(node.name.value), leave: () => void path.pop() },
-      ObjectField: { enter: (node) => void path.push(node.name.value), leave: () => void path.pop() },
+      Argument: {
+        enter: (node) => {
+          path.push(node.name.value);
+          checkScalarLiteral(node.value);
+        },
+        leave: () => void path.pop(),
+      },
+      ObjectField: {
+        enter: (node) => {
+          path.push(node.name.value);
+          checkScalarLiteral(node.value);
+        },
+        leave: () => void path.pop(),
+      },
       StringValue(node) {
-        const named = typeInfo.getInputType() ? getNamedType(typeInfo.getInputType()!) : null;
-        checkString(fieldName(), node.value, named && isScalarType(named) ? named.name : null);
+        checkString(fieldName(), node.value);
       },
       ListValue(node: ValueNode & { kind: typeof Kind.LIST }) {
         if (node.values.length > INPUT_LIMITS.maxListLength)

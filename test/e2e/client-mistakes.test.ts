@@ -45,11 +45,23 @@ describe("client mistakes get a clear 4xx", () => {
     },
   );
 
-  it("an invalid inline date is BAD_USER_INPUT naming the field", async () => {
-    const query = `mutation { createSlot(input: { venueId: "${DEMO_IDS.bistro}", title: "x", startsAt: "not-a-date", endsAt: "${future(2)}" }) { id } }`;
-    const { status, error } = await post({ query });
+  it.each([['"not-a-date"'], ["[[[null]]]"], ["{ a: 1 }"], ["12"]])(
+    "an invalid inline date (%s) is BAD_USER_INPUT naming the field",
+    async (literal) => {
+      const query = `mutation { createSlot(input: { venueId: "${DEMO_IDS.bistro}", title: "x", startsAt: ${literal}, endsAt: "${future(2)}" }) { id } }`;
+      const { status, error } = await post({ query });
+      expect(status).toBe(400);
+      expect(error).toMatchObject({ extensions: { code: "BAD_USER_INPUT", field: "input.startsAt" } });
+    },
+  );
+
+  it("a date variable of the wrong JSON type is BAD_USER_INPUT naming the field", async () => {
+    const { status, error } = await post({
+      query: CREATE_SLOT,
+      variables: { input: slot({ endsAt: { year: 2030 } }) },
+    });
     expect(status).toBe(400);
-    expect(error).toMatchObject({ extensions: { code: "BAD_USER_INPUT", field: "input.startsAt" } });
+    expect(error).toMatchObject({ extensions: { code: "BAD_USER_INPUT", field: "$input.endsAt" } });
   });
 
   it.each([
