@@ -41,9 +41,21 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly code = "BAD_REQUEST",
   ) {
     super(message);
   }
+}
+
+/**
+ * A transport-level refusal in the shape GraphQL clients read (GraphQL over HTTP): `errors[]`
+ * with a message and a code, whatever route it came from.
+ */
+export function sendError(res: ServerResponse, status: number, message: string, code = "BAD_REQUEST"): void {
+  // A body refused half-way (413) is still arriving: close the connection rather than leave the
+  // rest of it to be parsed as the next request.
+  if (status === 413) res.setHeader("connection", "close");
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
 }
 
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
@@ -165,16 +177,17 @@ export async function startHttpServer(options: {
     const handler = routes[`${req.method} ${path}`];
     if (!handler) {
       const allowed = Object.keys(routes).some((key) => key.endsWith(` ${path}`));
-      sendJson(res, allowed ? 405 : 404, { error: allowed ? "Method not allowed" : "Not found" });
+      if (allowed) sendError(res, 405, "Method not allowed");
+      else sendError(res, 404, "Not found", "NOT_FOUND");
       return;
     }
     handler(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
-        if (!res.headersSent) sendJson(res, error.status, { error: error.message });
+        if (!res.headersSent) sendError(res, error.status, error.message, error.code);
         return;
       }
       logger.error("request failed", { error, path });
-      if (!res.headersSent) sendJson(res, 500, { error: "Internal server error" });
+      if (!res.headersSent) sendError(res, 500, "Internal server error", "INTERNAL_SERVER_ERROR");
       else res.end();
     });
   });

@@ -1,7 +1,17 @@
-import { GraphQLError, print, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from "graphql";
+import {
+  getOperationAST,
+  GraphQLError,
+  parse,
+  print,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from "graphql";
 import { createHandler } from "graphql-sse/lib/use/http";
 import type { TokenVerifier } from "../../lib/auth";
-import type { Handler } from "../../lib/http";
+import type { IncomingMessage } from "node:http";
+import { Readable } from "node:stream";
+import { HttpError, readBody, type Handler } from "../../lib/http";
 import { authOf } from "./auth";
 import type { QueryExecutor, SubscriberAuth, SubscriptionHub } from "./hub";
 
@@ -68,5 +78,39 @@ export function createSseHandler(deps: {
     subscribe: (args) => run.subscribe(args as ExecutionArgs) as never,
     execute: (args) => run.execute(args as ExecutionArgs) as never,
   });
-  return (req, res) => handler(req, res);
+  return async (req, res) => {
+    if (req.method !== "POST" || !(req.headers["content-type"] ?? "").includes("application/json")) {
+      return handler(req, res);
+    }
+    // graphql-sse answers a malformed body with an error that has no code; read and check it
+    // here so clients get BAD_REQUEST like on every other transport, then hand it on.
+    const raw = await readBody(req);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString("utf8"));
+    } catch {
+      throw new HttpError(400, "Request body is not valid JSON");
+    }
+    const params = body as Record<string, unknown> | null;
+    const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
+    if (!isObject(params) || typeof params!.query !== "string") {
+      throw new HttpError(400, "Request body must be a JSON object with a query string");
+    }
+    for (const key of ["variables", "extensions"]) {
+      if (params![key] != null && !isObject(params![key])) throw new HttpError(400, `${key} must be an object`);
+    }
+    const operationName = typeof params!.operationName === "string" ? params!.operationName : null;
+    const document = (() => {
+      try {
+        return parse(params!.query as string);
+      } catch {
+        return null; // graphql-sse reports the syntax error itself
+      }
+    })();
+    if (document && !getOperationAST(document, operationName)) {
+      throw new HttpError(400, "Say which operation to run with operationName", "OPERATION_RESOLUTION_FAILURE");
+    }
+    const replay = Object.assign(Readable.from([raw]), { method: req.method, url: req.url, headers: req.headers });
+    return handler(replay as unknown as IncomingMessage, res);
+  };
 }

@@ -7,6 +7,7 @@ import {
   generateCases,
   loadPublicSchema,
   runCases,
+  shuffled,
 } from "../support/fuzz";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 
@@ -30,10 +31,11 @@ describe("schema-driven fuzzing of the gateway", () => {
     const progress = process.env.FUZZ_PROGRESS
       ? (done: number) => console.log(`${done} sent, heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`)
       : undefined;
-    const report = await runCases(t.platform.gatewayUrl, cases, 16, progress);
+    const report = await runCases(t.platform.gatewayUrl, shuffled(cases, SEED), 16, progress);
     console.log(
       `fuzz seed ${SEED}: ${report.total} requests in ${report.ms} ms\n` +
-        `statuses ${JSON.stringify(report.statuses)}\ncodes ${JSON.stringify(report.codes)}\n${report.summary}`,
+        `statuses ${JSON.stringify(report.statuses)}\ncodes ${JSON.stringify(report.codes)}\n` +
+        `slowest:\n  ${report.slowest.join("\n  ")}\n${report.summary}`,
     );
 
     const problems = await eventually(
