@@ -61,7 +61,10 @@ function checkValue(field: string, value: unknown, type: GraphQLInputType): void
     if (typeof value !== "object" || Array.isArray(value)) return; // graphql-js reports the type error
     const fields = type.getFields();
     for (const [name, fieldValue] of Object.entries(value as Record<string, unknown>)) {
-      if (fields[name]) checkValue(`${field}.${name}`, fieldValue, fields[name].type);
+      // Refused here, once: graphql-js would report every unknown field with the whole value
+      // quoted in each message, so an object with thousands of keys made an answer of gigabytes.
+      if (!fields[name]) throw refuse(`${field}.${name.slice(0, 100)}`, `is not a field of ${type.name}`);
+      checkValue(`${field}.${name}`, fieldValue, fields[name].type);
     }
     return;
   }

@@ -91,6 +91,19 @@ describe("client mistakes get a clear 4xx", () => {
     expect(text).toMatchObject({ status: 400, error: { extensions: { code: "BAD_USER_INPUT" } } });
   });
 
+  it("a variable object with a thousand unknown fields gets one short error, not one per field", async () => {
+    const input = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`f${i}`, "x".repeat(20)]));
+    const response = await fetch(t.platform.gatewayUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${organizer}` },
+      body: JSON.stringify({ query: CREATE_VENUE, variables: { input } }),
+    });
+    const text = await response.text();
+    expect(response.status).toBe(400);
+    expect(text.length).toBeLessThan(2_000);
+    expect(JSON.parse(text).errors[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "$input.f0" });
+  });
+
   it("several operations without operationName, or an unknown one, is OPERATION_RESOLUTION_FAILURE", async () => {
     const two = await post({ query: "query A { venues { id } } query B { venues { name } }" });
     expect(two).toMatchObject({ status: 400, error: { extensions: { code: "OPERATION_RESOLUTION_FAILURE" } } });
