@@ -1186,6 +1186,9 @@ export const LEAK_PATTERNS: [string, RegExp][] = [
   ["ECONNREFUSED", /ECONNREFUSED/],
 ];
 
+const AMPLIFIED_BYTES = 1024 * 1024;
+const AMPLIFICATION = 20;
+
 export interface Finding {
   reason: string;
   status: number;
@@ -1198,7 +1201,12 @@ interface ErrorLike {
 }
 
 /** What is wrong with one answer. */
-export function judge(status: number, contentType: string, text: string): { codes: string[]; findings: Finding[] } {
+export function judge(
+  status: number,
+  contentType: string,
+  text: string,
+  requestBytes = 0,
+): { codes: string[]; findings: Finding[] } {
   const payloads: unknown[] = [];
   const parse = (s: string) => {
     try {
@@ -1224,6 +1232,11 @@ export function judge(status: number, contentType: string, text: string): { code
   if (codes.includes("(none)")) add("error without extensions.code", "(none)");
   if (status >= 400 && errors.length === 0) add("error response without errors[].extensions.code");
   for (const [name, pattern] of LEAK_PATTERNS) if (pattern.test(text)) add(`leak: ${name}`);
+  // Beyond the four rules above: an answer many times the size of its request is how a small
+  // request exhausts the server's memory (each unknown field of a variable quoting the whole value).
+  if (text.length > AMPLIFIED_BYTES && text.length > AMPLIFICATION * Math.max(requestBytes, 1)) {
+    add(`response amplification: answer over 1 MiB and ${AMPLIFICATION}× its request`);
+  }
   return { codes, findings };
 }
 
@@ -1365,7 +1378,7 @@ export async function runCases(
             ? await sendOnOwnConnection(`${url}${request.search ?? ""}`, request, body)
             : await send(`${url}${request.search ?? ""}`, request, body);
         ({ status, contentType, text } = answer);
-        const judged = judge(status, contentType, text);
+        const judged = judge(status, contentType, text, (body?.length ?? 0) + (request.search?.length ?? 0));
         for (const code of new Set(judged.codes)) codes[code] = (codes[code] ?? 0) + 1;
         findings = judged.findings;
         if (answer.probe)
