@@ -35,13 +35,6 @@ export function createReservationService(deps: {
   taxRateBps: number;
 }) {
   const { bookings, idempotency, inventory, releaser } = deps;
-  // Fast rejection in a flash sale: once inventory says a zone has 0 seats left, later attempts
-  // for it are refused for a quarter of a second without writing anything (seed 003: reject
-  // instantly when sold out). Seats released meanwhile are offered again right after; a
-  // retry of a key that already has a booking still gets its booking.
-  const soldOutUntil = new Map<string, number>();
-  const SOLD_OUT_MEMO_MS = 250;
-
   function validate(input: ReserveSeatsInput) {
     if (!isUuid(input.zoneId)) throw notFound("Zone");
     if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > MAX_QUANTITY) {
@@ -107,9 +100,6 @@ export function createReservationService(deps: {
         expiresAt,
       });
     } catch (error) {
-      if (error instanceof DomainError && error.code === "INSUFFICIENT_STOCK" && error.details.available === 0) {
-        soldOutUntil.set(input.zoneId, Date.now() + SOLD_OUT_MEMO_MS);
-      }
       // No definite answer (timeout, lost connection, inventory unavailable): inventory may
       // have taken the seats. Give them back, and make sure a request still in flight cannot.
       if (!(error instanceof DomainError) || error.code === "SERVICE_UNAVAILABLE") await releaser.release(abandoned);
