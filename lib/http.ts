@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
 import type { Logger } from "./logger";
 
@@ -161,7 +161,7 @@ export async function startHttpServer(options: {
   let drained: (() => void) | null = null;
   let shuttingDown = false;
   /** Open connections, and whether each has told its client it closes (`Connection: close`). */
-  const connections = new Map<import("node:net").Socket, boolean>();
+  const connections = new Map<Socket, boolean>();
   let settled: (() => void) | null = null;
   const server = http.createServer((req, res) => {
     inFlight++;
@@ -195,7 +195,7 @@ export async function startHttpServer(options: {
     connections.set(socket, false);
     socket.once("close", () => {
       connections.delete(socket);
-      if ([...connections.values()].every(Boolean)) settled?.();
+      if (shuttingDown && [...connections.values()].every(Boolean)) settled?.();
     });
   });
   server.keepAliveTimeout = 65_000;
