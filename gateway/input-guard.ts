@@ -5,7 +5,7 @@ import { httpError } from "../lib/errors";
 import { graphqlCjs } from "../lib/graphql-cjs";
 
 /** Bounds on what one argument value may be; larger values are refused before any subgraph is called. */
-export const INPUT_LIMITS = {
+const INPUT_LIMITS = {
   /** Characters in one string (the longest field the API stores is 1,000 characters of notes). */
   maxStringLength: 10_000,
   /** Items in one list argument. */

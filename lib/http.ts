@@ -22,7 +22,7 @@ export interface RunningServer {
 }
 
 /** How long a stopping server waits for requests in flight. */
-export const SHUTDOWN_GRACE_MS = 10_000;
+const SHUTDOWN_GRACE_MS = 10_000;
 /** How long a stopping server under traffic keeps accepting while it tells clients to reconnect. */
 const DRAIN_MS = 2_000;
 

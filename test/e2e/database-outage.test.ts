@@ -177,10 +177,8 @@ describe.runIf(!!backends.databaseUrl)("a 10 s PostgreSQL outage under load", ()
       expect(await eventually(ready, (status) => status === 200, 5_000)).toBe(200);
       expect(resumeMs).toBeLessThan(5_000);
 
-      const available = async (id: string) =>
-        (await p.query(`query($id: ID!) { zone(id: $id) { available } }`, { id })).data!.zone.available as number;
       const problems = await eventually(
-        () => zoneProblems(database.database.db, [zoneId], available),
+        () => zoneProblems(database.database.db, [zoneId], (id) => p.available(id)),
         (found) => found.length === 0,
         30_000,
       );

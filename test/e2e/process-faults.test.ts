@@ -41,9 +41,6 @@ async function reservationLoad(p: PlatformEnv, zoneId: string, running: () => bo
   return codes;
 }
 
-const available = (p: PlatformEnv) => async (id: string) =>
-  (await p.query(`query($id: ID!) { zone(id: $id) { available } }`, { id })).data!.zone.available as number;
-
 describe.runIf(!!backends.databaseUrl)("services that hang, die or stop", () => {
   let database: TestDatabase;
   let processes: ServiceProcess[] = [];
@@ -118,7 +115,7 @@ describe.runIf(!!backends.databaseUrl)("services that hang, die or stop", () => 
     const consistentWithin = async (ms: number) => {
       const started = Date.now();
       const problems = await eventually(
-        () => zoneProblems(database.database.db, [zoneId], available(p)),
+        () => zoneProblems(database.database.db, [zoneId], (id: string) => p.available(id)),
         (found) => found.length === 0,
         ms,
       );
@@ -186,6 +183,6 @@ describe.runIf(!!backends.databaseUrl)("services that hang, die or stop", () => 
 
     platform = run("scripts/start.ts", [], p.env);
     await waitReady(`http://127.0.0.1:${p.ports.GATEWAY_PORT}/readyz`, platform);
-    expect(await zoneProblems(database.database.db, [zoneId], available(p))).toEqual([]);
+    expect(await zoneProblems(database.database.db, [zoneId], (id: string) => p.available(id))).toEqual([]);
   }, 150_000);
 });

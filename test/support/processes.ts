@@ -114,6 +114,11 @@ export async function platformEnv(databaseUrl: string) {
       });
       return { status: response.status, ...((await response.json()) as object) };
     },
+    /** A zone's live seat counter, read through the gateway. */
+    async available(zoneId: string): Promise<number> {
+      const response = await this.query(`query($id: ID!) { zone(id: $id) { available } }`, { id: zoneId });
+      return response.data!.zone.available as number;
+    },
   };
 }
 export type PlatformEnv = Awaited<ReturnType<typeof platformEnv>>;

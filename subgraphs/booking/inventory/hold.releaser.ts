@@ -79,8 +79,6 @@ export function createHoldReleaser(deps: {
       pending.set(hold.holdId, { hold, attempts: 1, nextAt: Date.now() + 250 });
       schedule();
     },
-    /** Holds still waiting to be released (metrics, tests, shutdown). */
-    pendingCount: () => pending.size,
     /** One last try for everything pending (graceful shutdown). */
     async flush(): Promise<void> {
       if (timer) clearTimeout(timer);
