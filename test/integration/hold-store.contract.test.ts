@@ -15,7 +15,7 @@ function holdStoreContract(name: string, makeStore: () => HoldStore) {
     async function freshSlot(capacities: number[]) {
       const slotId = randomUUID();
       const zones = capacities.map((capacity) => ({ zoneId: randomUUID(), capacity }));
-      await store.load({ slotId, zones, holds: [] }, new Date());
+      await store.load({ slotId, zones, holds: [], released: [] }, new Date());
       return { slotId, zoneIds: zones.map((z) => z.zoneId) };
     }
     const request = (slotId: string, zoneId: string, userId: string, quantity: number, maxPerUser = 10) => ({
@@ -81,7 +81,7 @@ function holdStoreContract(name: string, makeStore: () => HoldStore) {
       await store.hold(lapsed);
       const ledgerHold = { holdId: randomUUID(), zoneId: zoneIds[0], userId: "ledger", quantity: 4, expiresAt: null };
       const drift = await store.load(
-        { slotId, zones: [{ zoneId: zoneIds[0], capacity: 10 }], holds: [ledgerHold] },
+        { slotId, zones: [{ zoneId: zoneIds[0], capacity: 10 }], holds: [ledgerHold], released: [] },
         new Date(),
       );
       // 10 - 2 (in flight, not in the ledger yet) - 4 (sold, in the ledger); the lapsed 3 come back.
@@ -94,6 +94,23 @@ function holdStoreContract(name: string, makeStore: () => HoldStore) {
       expect(await store.release({ holdId: lapsed.holdId, slotId, zoneId: zoneIds[0], userId: "lapsed" })).toBe(false);
       expect(await store.release({ holdId: inFlight.holdId, slotId, zoneId: zoneIds[0], userId: "flight" })).toBe(true);
       expect(await store.available(slotId, zoneIds)).toEqual([6]);
+    });
+
+    it("drops a hold the ledger released even though it has not lapsed (a release cut short)", async () => {
+      const { slotId, zoneIds } = await freshSlot([10]);
+      const cutShort = request(slotId, zoneIds[0], "cut", 2);
+      const inFlight = request(slotId, zoneIds[0], "flight", 3);
+      await store.hold(cutShort);
+      await store.hold(inFlight);
+      const drift = await store.load(
+        { slotId, zones: [{ zoneId: zoneIds[0], capacity: 10 }], holds: [], released: [cutShort.holdId] },
+        new Date(),
+      );
+      expect(drift).toEqual([{ zoneId: zoneIds[0], before: 5, after: 7 }]);
+      expect(await store.release({ holdId: cutShort.holdId, slotId, zoneId: zoneIds[0], userId: "cut" })).toBe(false);
+      expect(await store.available(slotId, zoneIds)).toEqual([7]);
+      // The released hold no longer counts against its user: 7 more fit under a limit of 7.
+      expect((await store.hold(request(slotId, zoneIds[0], "cut", 7, 7))).kind).toBe("held");
     });
 
     it("resizes a hold: more seats only if free and within the user's limit, fewer seats go back", async () => {

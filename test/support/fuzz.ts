@@ -191,6 +191,8 @@ export interface Fixtures {
   bookings: string[];
   notifications: string[];
   references: string[];
+  /** A slot of exactly two zones that no fuzzed request points at. */
+  nestSlot: string;
 }
 
 const FUTURE = {
@@ -218,24 +220,31 @@ export async function createFixtures(t: TestPlatform, rng: Rng): Promise<Fixture
     tokens.ORGANIZER,
   );
   const venueId = venue.createVenue.id as string;
-  const slot = await ok(
-    `mutation($input: CreateSlotInput!) { createSlot(input: $input) { id } }`,
-    { input: { venueId, title: "Fuzz night", startsAt: FUTURE.startsAt, endsAt: FUTURE.endsAt, maxPerUser: 4 } },
-    tokens.ORGANIZER,
-  );
-  const slotId = slot.createSlot.id as string;
-  const zones: string[] = [];
-  for (const [name, capacity] of [
-    ["Floor", 20],
-    ["Box", 2],
-  ] as const) {
-    const zone = await ok(
-      `mutation($input: CreateZoneInput!) { createZone(input: $input) { id } }`,
-      { input: { slotId, name, capacity, priceMinor: 2_000, currency: "EUR" } },
+  const slotWithTwoZones = async (title: string) => {
+    const slot = await ok(
+      `mutation($input: CreateSlotInput!) { createSlot(input: $input) { id } }`,
+      { input: { venueId, title, startsAt: FUTURE.startsAt, endsAt: FUTURE.endsAt, maxPerUser: 4 } },
       tokens.ORGANIZER,
     );
-    zones.push(zone.createZone.id as string);
-  }
+    const slotId = slot.createSlot.id as string;
+    const zones: string[] = [];
+    for (const [name, capacity] of [
+      ["Floor", 20],
+      ["Box", 2],
+    ] as const) {
+      const zone = await ok(
+        `mutation($input: CreateZoneInput!) { createZone(input: $input) { id } }`,
+        { input: { slotId, name, capacity, priceMinor: 2_000, currency: "EUR" } },
+        tokens.ORGANIZER,
+      );
+      zones.push(zone.createZone.id as string);
+    }
+    return { slotId, zones };
+  };
+  const { slotId, zones } = await slotWithTwoZones("Fuzz night");
+  // Out of the id pools, so fuzzed mutations never add zones to it: a nested query on it fans out
+  // by exactly two per level.
+  const nest = await slotWithTwoZones("Fuzz nest");
   const reserve = (zoneId: string, quantity: number) =>
     ok(
       `mutation($input: ReserveSeatsInput!) { reserveSeats(input: $input) { id reference } }`,
@@ -265,6 +274,7 @@ export async function createFixtures(t: TestPlatform, rng: Rng): Promise<Fixture
     bookings: [first.id, second.id, DEMO_IDS.confirmedBooking, DEMO_IDS.pendingBooking],
     notifications: [DEMO_IDS.confirmationNotification],
     references: [first.reference, second.reference, "BR-20261122-K7M2QX"],
+    nestSlot: nest.slotId,
   };
 }
 
@@ -670,9 +680,9 @@ const pathText = (path: Path) => path.map((p) => (typeof p === "number" ? `[${p}
 
 /**
  * Every case, deterministically from `seed`: for each root field, each argument and input
- * field, each hostile variant, once as variables and once inline; valid baselines for each
- * caller; field-level tricks; transport-level tricks; then random multi-field mutations up to
- * `total`.
+ * field, each hostile variant, as variables and inline (heavy ones one way each, alternately);
+ * valid baselines for each caller; field-level tricks; transport-level tricks; then random
+ * combinations of up to three hostile values up to `total`.
  */
 export function generateCases(schema: GraphQLSchema, fx: Fixtures, seed: number, total: number): FuzzCase[] {
   const master = createRng(seed);
@@ -1103,14 +1113,18 @@ function transportTricks(fx: Fixtures): TransportTrick[] {
     json("huge-body", "1.5 MiB of whitespace in the query", { query: `{ ${" ".repeat(1_500_000)} __typename }` }),
     json("huge-body", "5 MiB", { query: SIMPLE, variables: { x: "a".repeat(5 * 1024 * 1024) } }),
     // Expensive documents.
-    json("expensive-document", "selection nested 40 deep", {
-      query: `{ venues(first: 1) { slots { ${"zones { slot { ".repeat(20)}id${" } }".repeat(20)} } } }`,
+    // Slot → zones → slot → zones… multiplies by the slot's zone count per level and nothing
+    // limits depth or cost: on a slot the fuzzing had given more zones, 10 levels exhausted the
+    // heap of the process (this whole run). So a slot of two zones no fuzzed request can reach.
+    json("expensive-document", "selection slot/zones nested 10 levels (fan-out 2)", {
+      query: `{ slot(id: "${fx.nestSlot}") { ${"zones { slot { ".repeat(10)}id${" } }".repeat(10)} } }`,
     }),
     json("expensive-document", "1,000 aliases", {
       query: `{ ${Array.from({ length: 1_000 }, (_, i) => `a${i}: __typename`).join(" ")} }`,
     }),
-    json("expensive-document", "200 aliases of venues", {
-      query: `{ ${Array.from({ length: 200 }, (_, i) => `a${i}: venues(first: 100) { id name }`).join(" ")} }`,
+    // Ids only: fuzzed venues may have 10,000-character names (200 × 100 of them would be 200 MB).
+    json("expensive-document", "200 aliases of venues(first: 100)", {
+      query: `{ ${Array.from({ length: 200 }, (_, i) => `a${i}: venues(first: 100) { id }`).join(" ")} }`,
     }),
     json("expensive-document", "fragment cycle", {
       query: "query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }",
@@ -1242,6 +1256,8 @@ export function judge(
 
 export interface FuzzReport {
   total: number;
+  /** Answered 200 without any error. */
+  succeeded: number;
   failingRequests: number;
   classes: number;
   summary: string;
@@ -1357,6 +1373,7 @@ export async function runCases(
   const statuses: Record<string, number> = {};
   const codes: Record<string, number> = {};
   let failingRequests = 0;
+  let succeeded = 0;
   let next = 0;
   let done = 0;
   const slowest: { ms: number; what: string }[] = [];
@@ -1381,6 +1398,7 @@ export async function runCases(
         const judged = judge(status, contentType, text, (body?.length ?? 0) + (request.search?.length ?? 0));
         for (const code of new Set(judged.codes)) codes[code] = (codes[code] ?? 0) + 1;
         findings = judged.findings;
+        if (status === 200 && judged.codes.length === 0) succeeded++;
         if (answer.probe)
           findings.push({
             reason: `next request on the same keep-alive connection: ${answer.probe}`,
@@ -1451,6 +1469,7 @@ export async function runCases(
   ].join("\n");
   return {
     total: cases.length,
+    succeeded,
     failingRequests,
     classes: classes.size,
     summary,
@@ -1469,7 +1488,9 @@ export async function runCases(
  * hold may also belong to a CHECKED_IN, COMPLETED or NO_SHOW booking: those keep their seats by
  * design (only CANCELLED, EXPIRED and FAILED give seats back), and the fuzzer can check bookings in.
  */
-export async function consistencyProblems(t: TestPlatform): Promise<string[]> {
+export async function checkConsistency(
+  t: TestPlatform,
+): Promise<{ problems: string[]; zones: number; holds: number; bookings: number }> {
   const zones = await t.sql<{ id: string; capacity: number; taken: number }>(
     "inventory",
     sql`select z.id, z.capacity,
@@ -1498,5 +1519,5 @@ export async function consistencyProblems(t: TestPlatform): Promise<string[]> {
     else if (b.quantity !== h.quantity)
       problems.push(`hold ${h.id} holds ${h.quantity} seats, its booking ${b.quantity}`);
   }
-  return problems;
+  return { problems, zones: zones.length, holds: holds.length, bookings: bookings.length };
 }

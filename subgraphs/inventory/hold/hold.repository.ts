@@ -110,14 +110,23 @@ export function createHoldRepository(db: AppDatabase) {
         .select({ id: zones.id, capacity: zones.capacity })
         .from(zones)
         .where(eq(zones.slotId, slotId));
+      // Active holds, and released ones the store may still count: until their lapse time
+      // (tombstones, which have none, for a day: the longest hold a request can ask for).
       const holdRows = await db
         .select()
         .from(holds)
-        .where(and(eq(holds.slotId, slotId), ne(holds.status, "RELEASED")));
+        .where(
+          and(
+            eq(holds.slotId, slotId),
+            sql`(${holds.status} <> 'RELEASED' or coalesce(${holds.expiresAt}, ${holds.releasedAt} + interval '1 day') > now())`,
+          ),
+        );
+      const active = holdRows.filter((h) => h.status !== "RELEASED");
       return {
         slotId,
         zones: zoneRows.map((z) => ({ zoneId: z.id, capacity: z.capacity })),
-        holds: holdRows.map((h) => ({
+        released: holdRows.filter((h) => h.status === "RELEASED").map((h) => h.id),
+        holds: active.map((h) => ({
           holdId: h.id,
           zoneId: h.zoneId,
           userId: h.userId,

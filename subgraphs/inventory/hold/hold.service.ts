@@ -239,7 +239,8 @@ export function createHoldService(deps: {
     },
 
     /**
-     * Gives a hold's seats back. Repeating it, or releasing an unknown hold, is harmless.
+     * Gives a hold's seats back. Repeating it, or releasing an unknown hold, is harmless (a
+     * repeat finishes the store side of a release that was cut short).
      * With `requested` (what the hold request asked for), an id the ledger does not know yet is
      * recorded as released, so a hold request still in flight (its caller timed out) is refused
      * when it lands, and seats the store took for it without a ledger row are given back now.
@@ -260,13 +261,19 @@ export function createHoldService(deps: {
         }
         hold = await ledger.markReleased(holdId); // the hold was recorded meanwhile
       }
+      // Already released: a repeat, or a retry after a release whose ledger write committed but
+      // whose answer was lost (the connection dropped) before the store gave the seats back. The
+      // store release is idempotent, so it runs again; without it those seats stay taken.
+      const repeat = !hold;
+      hold ??= await ledger.findById(holdId);
       if (!hold) return { released: false };
-      await guarded(() =>
+      const storeReleased = await guarded(() =>
         store.release({ holdId, slotId: hold.slotId, zoneId: hold.zoneId, userId: hold.userId }),
-      ).catch((error) =>
-        logger.warn("hold released in the ledger only; the next reconcile repairs the counter", { holdId, error }),
-      );
-      announce(hold.slotId, hold.zoneId);
+      ).catch((error) => {
+        logger.warn("hold released in the ledger only; the next reconcile repairs the counter", { holdId, error });
+        return false;
+      });
+      if (!repeat || storeReleased) announce(hold.slotId, hold.zoneId);
       return { released: true };
     },
 

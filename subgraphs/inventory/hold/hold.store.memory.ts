@@ -82,8 +82,9 @@ export function createMemoryHoldStore(): HoldStore {
           lapsesAt: h.expiresAt ? h.expiresAt.getTime() : Number.POSITIVE_INFINITY,
         });
       }
+      const released = new Set(ledger.released);
       for (const [id, h] of previous?.holds ?? []) {
-        if (!holds.has(id) && h.lapsesAt >= now.getTime()) holds.set(id, h);
+        if (!holds.has(id) && !released.has(id) && h.lapsesAt >= now.getTime()) holds.set(id, h);
       }
       const state: SlotState = { available: new Map(), userHeld: new Map(), holds };
       const heldByZone = new Map<string, number>();

@@ -65,6 +65,8 @@ local now = tonumber(ARGV[2])
 local ledger = cjson.decode(ARGV[3])
 local holds = {}
 for _, h in ipairs(ledger.holds) do holds[h[1]] = {zone = h[2], user = h[3], qty = h[4], lapse = h[5]} end
+local released = {}
+for _, id in ipairs(ledger.released) do released[id] = true end
 local users = {}
 local members = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
 for i = 1, #members, 2 do
@@ -72,7 +74,7 @@ for i = 1, #members, 2 do
   local h = redis.call('HMGET', prefix .. 'hold:' .. id, 'zone', 'user', 'qty')
   if h[1] then users[h[2]] = true end
   if not holds[id] then
-    if h[1] and lapse >= now then
+    if h[1] and lapse >= now and not released[id] then
       holds[id] = {zone = h[1], user = h[2], qty = tonumber(h[3]), lapse = lapse}
     else
       redis.call('DEL', prefix .. 'hold:' .. id)
@@ -216,6 +218,7 @@ export function createRedisHoldStore(redis: Redis, keyPrefix: string): HoldStore
           h.quantity,
           h.expiresAt ? h.expiresAt.getTime() : null,
         ]),
+        released: ledger.released,
       });
       const rows = await r.loadSlot(`${p}ready`, `${p}holds`, p, now.getTime(), payload);
       return rows.map(([zoneId, before, after]) => ({

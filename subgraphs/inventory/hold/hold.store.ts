@@ -32,6 +32,11 @@ export interface SlotLedger {
   slotId: string;
   zones: { zoneId: string; capacity: number }[];
   holds: LedgerHold[];
+  /**
+   * Holds the ledger has released that the store may still count (their lapse time has not
+   * passed): a release whose ledger write landed but whose store release never ran. Dropped.
+   */
+  released: string[];
 }
 
 export interface ZoneDrift {
@@ -66,7 +71,8 @@ export interface HoldStore {
   available(slotId: string, zoneIds: string[]): Promise<(number | null)[]>;
   /**
    * Rebuilds a slot's counters from the ledger, keeping holds the store has that the ledger
-   * has not recorded yet (in flight) unless they have lapsed. Safe while holds are taken.
+   * has not recorded yet (in flight) unless they have lapsed or the ledger released them.
+   * Safe while holds are taken.
    */
   load(ledger: SlotLedger, now: Date): Promise<ZoneDrift[]>;
   /** Adds `delta` seats to a zone; refused (false) if that would take more than is free. */
