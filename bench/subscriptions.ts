@@ -7,11 +7,14 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import WebSocket from "ws";
 import { signUserToken } from "../lib/auth";
 import { DEMO_IDS } from "../lib/demo";
 import { percentile, post, printTable, startBenchPlatform, writeResult, type BenchPlatform } from "./support";
+
+/** The gateway serves /metrics only with its METRICS_TOKEN. */
+const METRICS_TOKEN = randomBytes(24).toString("hex");
 
 const QUERY = `subscription($slotId: ID!) { availabilityChanged(slotId: $slotId) { zone { id } available } }`;
 
@@ -85,18 +88,21 @@ function subscriber(port: number, slotId: string, onPayload: (available: number)
 async function activeSubscriptions(port: number): Promise<number> {
   const text = await new Promise<string>((resolve, reject) =>
     http
-      .get({ host: "127.0.0.1", port, path: "/metrics" }, (res) => {
-        let body = "";
-        res.on("data", (c) => (body += c));
-        res.on("end", () => resolve(body));
-      })
+      .get(
+        { host: "127.0.0.1", port, path: "/metrics", headers: { authorization: `Bearer ${METRICS_TOKEN}` } },
+        (res) => {
+          let body = "";
+          res.on("data", (c) => (body += c));
+          res.on("end", () => resolve(body));
+        },
+      )
       .on("error", reject),
   );
   return Number(/^gateway_subscriptions_active\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
 }
 
 export async function subscriptionsBenchmark(options: { counts: number[]; rate: number; durationMs: number }) {
-  const platform = await startBenchPlatform({ SWEEP_INTERVAL_MS: "600000" });
+  const platform = await startBenchPlatform({ SWEEP_INTERVAL_MS: "600000", METRICS_TOKEN });
   const rows: Record<string, string | number>[] = [];
   try {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });

@@ -2,6 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 import {
   authEnv,
+  booleanFlag,
   ConfigError,
   httpUrl,
   logLevel,
@@ -13,6 +14,10 @@ import {
 } from "../lib/config";
 import type { SubgraphName } from "../lib/db";
 import type { LogLevel } from "../lib/logger";
+import { corsOrigins } from "./cors";
+import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./operation-limits";
+import { trustedProxies } from "./rate-limit/client-ip";
+import type { RateLimitConfig } from "./rate-limit/limiter";
 import { authConfigFrom, DEFAULT_PORTS, missingSecrets } from "../lib/service-config";
 
 export interface GatewayConfig {
@@ -30,8 +35,22 @@ export interface GatewayConfig {
   explorerEnabled: boolean;
   /** Namespace of the Redis channels (the services' REDIS_PREFIX). */
   redisPrefix: string;
+  /** Browser origins allowed besides the gateway's own (CORS and WebSocket `Origin` check). */
+  corsOrigins: string[];
+  /** `GET /metrics` needs `Authorization: Bearer <metricsToken>`; unset, the gateway serves no metrics. */
+  metricsToken?: string;
   auth: AuthConfig;
   logLevel: LogLevel;
+  /** Depth, aliases, tokens, directives and cost one operation may have (gateway/operation-limits.ts). */
+  operationLimits: OperationLimits;
+  /** Trusted documents (gateway/trusted-documents.ts): the manifest, and whether unlisted documents are refused. */
+  trustedDocuments: { manifestPath: string; mode: "enforce" | "log" } | null;
+  /** Answer `__schema` / `__type`. Default: on in the embedded mode (`npm start` alone), off with real backends. */
+  introspection: boolean;
+  /** "Did you mean …?" hints in error messages (they reveal field names). Same default as introspection. */
+  suggestions: boolean;
+  /** Token buckets per user and per IP, and the per-IP cap of unpaid seats (gateway/rate-limit/). */
+  rateLimit: RateLimitConfig;
 }
 
 const schema = z.object({
@@ -50,11 +69,54 @@ const schema = z.object({
     .regex(/^[\w.-]{1,40}$/, "must be 1–40 letters, digits, '.', '_' or '-'")
     .default("bp"),
   EXPLORER_ENABLED: z.enum(["true", "false"]).default("true"),
+  TRUSTED_DOCUMENTS: z.string().optional(),
+  TRUSTED_DOCUMENTS_MODE: z.enum(["enforce", "log"]).default("enforce"),
+  INTROSPECTION: z.enum(["true", "false"]).optional(),
+  GRAPHQL_SUGGESTIONS: z.enum(["true", "false"]).optional(),
+  CORS_ORIGINS: corsOrigins,
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  OPERATION_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(DEFAULT_OPERATION_LIMITS.maxDepth),
+  OPERATION_MAX_ALIASES: z.coerce.number().int().min(0).max(1_000).default(DEFAULT_OPERATION_LIMITS.maxAliases),
+  OPERATION_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1_000).default(DEFAULT_OPERATION_LIMITS.maxDirectives),
+  OPERATION_MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(DEFAULT_OPERATION_LIMITS.maxTokens),
+  OPERATION_MAX_TYPE_REPEATS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(DEFAULT_OPERATION_LIMITS.maxTypeRepeats),
+  OPERATION_MAX_COST: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_OPERATION_LIMITS.maxCost),
+  OPERATION_LIST_SIZE: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_OPERATION_LIMITS.listSize),
+  RATE_LIMIT_ENABLED: booleanFlag(true),
+  RATE_LIMIT_GENERAL_PER_MINUTE: z.coerce.number().min(1).max(1_000_000).default(100),
+  RATE_LIMIT_GENERAL_BURST: z.coerce.number().int().min(1).max(100_000).default(20),
+  RATE_LIMIT_RESERVATION_PER_MINUTE: z.coerce.number().min(1).max(1_000_000).default(20),
+  RATE_LIMIT_RESERVATION_BURST: z.coerce.number().int().min(1).max(100_000).default(10),
+  RATE_LIMIT_IP_FACTOR: z.coerce.number().int().min(1).max(10_000).default(1),
+  RATE_LIMIT_IP_MAX_HELD_SEATS: z.coerce.number().int().min(0).max(1_000_000).default(20),
+  /** The booking service's hold lifetime (same variable): how long an IP's held seats count. */
+  HOLD_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((e) => e.trim()).filter(Boolean))
+    .superRefine((entries, ctx) => {
+      try {
+        trustedProxies(entries);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
   LOG_LEVEL: logLevel,
   ...authEnv,
 });
 
-export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
+/**
+ * `embedded`: the gateway runs inside `npm start` on embedded backends (a developer's machine),
+ * where introspection and suggestions default to on; a standalone gateway or one over real
+ * backends is treated as production and keeps them off unless enabled.
+ */
+export function loadGatewayConfig(env: Env = process.env, options: { embedded?: boolean } = {}): GatewayConfig {
   const parsed = parseEnv(schema, env);
   const missing = missingSecrets(parsed);
   if (missing.length) throw new ConfigError(missing);
@@ -73,7 +135,32 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     redisUrl: parsed.REDIS_URL,
     redisPrefix: parsed.REDIS_PREFIX,
     explorerEnabled: parsed.EXPLORER_ENABLED === "true",
+    corsOrigins: parsed.CORS_ORIGINS,
+    metricsToken: parsed.METRICS_TOKEN,
     auth: authConfigFrom(parsed),
     logLevel: parsed.LOG_LEVEL,
+    operationLimits: {
+      maxDepth: parsed.OPERATION_MAX_DEPTH,
+      maxAliases: parsed.OPERATION_MAX_ALIASES,
+      maxDirectives: parsed.OPERATION_MAX_DIRECTIVES,
+      maxTokens: parsed.OPERATION_MAX_TOKENS,
+      maxTypeRepeats: parsed.OPERATION_MAX_TYPE_REPEATS,
+      maxCost: parsed.OPERATION_MAX_COST,
+      listSize: parsed.OPERATION_LIST_SIZE,
+    },
+    trustedDocuments: parsed.TRUSTED_DOCUMENTS
+      ? { manifestPath: path.resolve(parsed.TRUSTED_DOCUMENTS), mode: parsed.TRUSTED_DOCUMENTS_MODE }
+      : null,
+    introspection: (parsed.INTROSPECTION ?? String(options.embedded ?? false)) === "true",
+    suggestions: (parsed.GRAPHQL_SUGGESTIONS ?? String(options.embedded ?? false)) === "true",
+    rateLimit: {
+      enabled: parsed.RATE_LIMIT_ENABLED,
+      general: { perMinute: parsed.RATE_LIMIT_GENERAL_PER_MINUTE, burst: parsed.RATE_LIMIT_GENERAL_BURST },
+      reservation: { perMinute: parsed.RATE_LIMIT_RESERVATION_PER_MINUTE, burst: parsed.RATE_LIMIT_RESERVATION_BURST },
+      ipFactor: parsed.RATE_LIMIT_IP_FACTOR,
+      ipMaxHeldSeats: parsed.RATE_LIMIT_IP_MAX_HELD_SEATS,
+      holdTtlSeconds: parsed.HOLD_TTL_SECONDS,
+      trustedProxies: parsed.TRUSTED_PROXIES,
+    },
   };
 }

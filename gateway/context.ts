@@ -9,6 +9,12 @@ export interface GatewayContext {
   token: string | null;
   requestId: string;
   logger: Logger;
+  /**
+   * The client's address (gateway/rate-limit/client-ip.ts) on operations a client sent: HTTP,
+   * and queries and mutations over WebSocket and SSE. Absent on the gateway's own executions
+   * (subscription payloads), which are not rate-limited.
+   */
+  clientIp?: string;
 }
 
 /** Verifies the caller's token once at the edge; an invalid token is refused with 401. */
@@ -16,8 +22,10 @@ export async function buildGatewayContext(
   req: IncomingMessage,
   verifier: TokenVerifier,
   logger: Logger,
+  clientIpOf?: (req: IncomingMessage) => string,
 ): Promise<GatewayContext> {
   const id = requestId(req);
   const { token, principal } = await authenticate(req.headers.authorization, verifier);
-  return { principal, token, requestId: id, logger: logger.child({ requestId: id }) };
+  const clientIp = clientIpOf?.(req);
+  return { principal, token, requestId: id, logger: logger.child({ requestId: id }), ...(clientIp ? { clientIp } : {}) };
 }

@@ -87,42 +87,18 @@ subscription WatchBooking($bookingId: ID!) {
   },
 ];
 
-function page(options: { demoTokens: Record<string, string> }): string {
-  const config = {
-    examples: EXAMPLE_OPERATIONS.map((e) => ({
-      title: e.title,
-      query: e.query,
-      variables: e.variables ? JSON.stringify(e.variables, null, 2) : undefined,
-    })),
-    demoTokens: options.demoTokens,
-  };
-  // `<` escaped so the JSON cannot close the script element.
-  const json = JSON.stringify(config).replace(/</g, "\\u003c");
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Booking platform — GraphQL explorer</title>
-<link rel="stylesheet" href="/explorer/assets/graphiql.css">
-<link rel="stylesheet" href="/explorer/assets/explorer.css">
-<style>
-  body { margin: 0; height: 100vh; display: flex; flex-direction: column; font-family: system-ui, sans-serif; }
+/**
+ * The page's own style and start-up script, served as files of this origin rather than inline,
+ * so the page's Content-Security-Policy needs no 'unsafe-inline' for scripts. The start-up
+ * script reads its settings from the `explorer-config` JSON element (data, not script).
+ */
+const PAGE_CSS = `  body { margin: 0; height: 100vh; display: flex; flex-direction: column; font-family: system-ui, sans-serif; }
   #bar { padding: 6px 12px; font-size: 13px; background: #0b1d3a; color: #fff; display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
   #bar button { font-size: 12px; cursor: pointer; }
   #graphiql { flex: 1; min-height: 0; }
-</style>
-</head>
-<body>
-<div id="bar"><strong>Booking platform API</strong><span id="auth-help">Put <code>{"Authorization": "Bearer &lt;token&gt;"}</code> in the Headers tab for your own bookings.</span></div>
-<div id="graphiql">Loading…</div>
-<script id="explorer-config" type="application/json">${json}</script>
-<script src="/explorer/assets/react.js"></script>
-<script src="/explorer/assets/react-dom.js"></script>
-<script src="/explorer/assets/graphiql.js"></script>
-<script src="/explorer/assets/explorer.js"></script>
-<script>
-(function () {
+`;
+
+const START_JS = `(function () {
   var config = JSON.parse(document.getElementById("explorer-config").textContent);
   var params = new URLSearchParams(location.search);
   var url = location.origin + "/graphql";
@@ -185,7 +161,49 @@ function page(options: { demoTokens: Record<string, string> }): string {
     }, linked || { defaultTabs: tabs }))
   );
 })();
-</script>
+`;
+
+/**
+ * The explorer page's policy, replacing the gateway's API policy on this page only: every script
+ * is a file of this origin (no inline script, no eval). Styles may be inline: GraphiQL's dialogs
+ * insert a `<style>` element when they open (react-remove-scroll; its UMD build takes no nonce),
+ * and inline style cannot run code. Images and fonts of GraphiQL's CSS are data: URLs; requests
+ * go to the gateway itself over HTTP and its WebSocket (`ws:`/`wss:`: browsers before CSP Level 3
+ * do not count the same host's WebSocket as 'self').
+ */
+export const EXPLORER_CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self' ws: wss:; base-uri 'none'; object-src 'none'; frame-ancestors 'none'; form-action 'self'";
+
+function page(options: { demoTokens: Record<string, string> }): string {
+  const config = {
+    examples: EXAMPLE_OPERATIONS.map((e) => ({
+      title: e.title,
+      query: e.query,
+      variables: e.variables ? JSON.stringify(e.variables, null, 2) : undefined,
+    })),
+    demoTokens: options.demoTokens,
+  };
+  // `<` escaped so the JSON cannot close the script element.
+  const json = JSON.stringify(config).replace(/</g, "\\u003c");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Booking platform — GraphQL explorer</title>
+<link rel="stylesheet" href="/explorer/assets/graphiql.css">
+<link rel="stylesheet" href="/explorer/assets/explorer.css">
+<link rel="stylesheet" href="/explorer/assets/page.css">
+</head>
+<body>
+<div id="bar"><strong>Booking platform API</strong><span id="auth-help">Put <code>{"Authorization": "Bearer &lt;token&gt;"}</code> in the Headers tab for your own bookings.</span></div>
+<div id="graphiql">Loading…</div>
+<script id="explorer-config" type="application/json">${json}</script>
+<script src="/explorer/assets/react.js"></script>
+<script src="/explorer/assets/react-dom.js"></script>
+<script src="/explorer/assets/graphiql.js"></script>
+<script src="/explorer/assets/explorer.js"></script>
+<script src="/explorer/assets/start.js"></script>
 </body>
 </html>`;
 }
@@ -203,13 +221,22 @@ export function explorerRoutes(options: { demoTokens: Record<string, string> }):
       "content-type": "text/html; charset=utf-8",
       "cache-control": "no-store",
       "x-content-type-options": "nosniff",
-      // Everything from this origin; inline script for the page's own start-up; WebSocket to itself.
-      "content-security-policy":
-        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self' ws: wss:",
+      "content-security-policy": EXPLORER_CONTENT_SECURITY_POLICY,
     });
     res.end(html);
   };
-  const routes: Routes = { "GET /": servePage };
+  const own = (body: string, type: string): Handler => {
+    const bytes = Buffer.from(body);
+    return async (_req, res) => {
+      res.writeHead(200, { "content-type": `${type}; charset=utf-8`, "cache-control": "no-cache" });
+      res.end(bytes);
+    };
+  };
+  const routes: Routes = {
+    "GET /": servePage,
+    "GET /explorer/assets/start.js": own(START_JS, "text/javascript"),
+    "GET /explorer/assets/page.css": own(PAGE_CSS, "text/css"),
+  };
   for (const [name, asset] of Object.entries(ASSETS)) {
     routes[`GET /explorer/assets/${name}`] = async (_req, res) => {
       let body = cache.get(name);

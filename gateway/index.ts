@@ -20,9 +20,15 @@ import { createMetricsRegistry, metricsRoutes } from "../lib/metrics";
 import { connectRedis } from "../lib/redis";
 import { createSubscriptionHub, type QueryExecutor } from "./subscriptions/hub";
 import { createSseHandler } from "./subscriptions/sse";
-import { explorerRoutes } from "./explorer";
+import { EXAMPLE_OPERATIONS, explorerRoutes } from "./explorer";
 import { inputGuardPlugin } from "./input-guard";
+import { startRateLimiter } from "./rate-limit";
+import { createOperationLimiter, httpOperationCheck, operationLimitsPlugin } from "./operation-limits";
 import { attachWebSocketTransport } from "./subscriptions/websocket";
+import { corsPolicy, originAllowed } from "./cors";
+import { securityHeaders } from "./security-headers";
+import { loadTrustedDocuments, trustedDocumentsPlugin } from "./trusted-documents";
+import { hideSuggestionsPlugin } from "./schema-visibility";
 
 /**
  * The public endpoint: an Apollo Gateway over the supergraph composed ahead of time
@@ -35,6 +41,16 @@ export async function startGateway(
 ): Promise<RunningServer> {
   const log = logger.child({ service: "gateway" });
   const supergraphSdl = await readFile(config.supergraphPath, "utf8");
+  // Trusted documents (gateway/trusted-documents.ts): a bad manifest fails start-up here.
+  const trustedDocuments = config.trustedDocuments
+    ? await loadTrustedDocuments({
+        ...config.trustedDocuments,
+        extraDocuments: config.explorerEnabled ? EXAMPLE_OPERATIONS.map((e) => e.query) : [],
+        allowIntrospection: config.introspection,
+        logger: log,
+      })
+    : null;
+  const visibility = { introspection: config.introspection, suggestions: config.suggestions };
   const fetcher = keepAliveFetcher(config.maxSocketsPerSubgraph, config.subgraphTimeoutMs);
   const subgraphUrls = new Map<string, string>();
   const registry = createMetricsRegistry("gateway");
@@ -59,18 +75,36 @@ export async function startGateway(
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
     apiSchema = loaded;
   });
+  const limiter = createOperationLimiter(config.operationLimits);
+  // Token buckets per user and IP and the per-IP cap of unpaid seats (gateway/rate-limit/).
+  const rateLimits = startRateLimiter(config, log);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError: createErrorFormatter(log),
     includeStacktraceInErrorResponses: false,
-    introspection: true,
+    introspection: config.introspection,
+    // Automatic persisted queries would let any client register a document: off when only
+    // trusted documents may run (their ids are resolved by trustedDocumentsPlugin instead).
+    persistedQueries: trustedDocuments?.mode === "enforce" ? false : undefined,
     csrfPrevention: true,
-    plugins: [ApolloServerPluginLandingPageDisabled(), inputGuardPlugin()],
+    // graphql-js stops parsing at the token limit (the limiter's own parse refuses it first).
+    parseOptions: { maxTokens: config.operationLimits.maxTokens },
+    plugins: [ApolloServerPluginLandingPageDisabled(),
+      // First: the other plugins see the listed text (or the refusal's placeholder).
+      ...(trustedDocuments ? [trustedDocumentsPlugin<GatewayContext>(trustedDocuments)] : []),
+      ...(config.suggestions ? [] : [hideSuggestionsPlugin<GatewayContext>()]),
+      operationLimitsPlugin(limiter), inputGuardPlugin(),
+      ...(rateLimits.limiter ? [rateLimits.limiter.plugin<GatewayContext>()] : []),
+    ],
   });
   await apollo.start();
 
   const verifier = createTokenVerifier(config.auth);
-  const graphql = graphqlHandler(apollo, (req) => buildGatewayContext(req, verifier, log));
+  const graphql = graphqlHandler(
+    apollo,
+    (req) => buildGatewayContext(req, verifier, log, rateLimits.limiter?.clientIp),
+    httpOperationCheck(limiter, () => schema()),
+  );
   const readiness = Object.fromEntries(
     [...subgraphUrls].map(([name, url]) => [
       `subgraph:${name}`,
@@ -89,10 +123,18 @@ export async function startGateway(
     live = createRedisLiveEvents(ownRedis, config.redisPrefix, log);
   }
   if (!live) log.warn("no REDIS_URL: subscriptions are accepted but receive no live updates");
-  const execute: QueryExecutor = async (query, variables, auth) => {
+  const execute: QueryExecutor = async (query, variables, auth, clientIp) => {
     const response = await apollo.executeOperation(
       { query, variables },
-      { contextValue: { principal: auth.principal, token: auth.token, requestId: randomUUID(), logger: log } },
+      {
+        contextValue: {
+          principal: auth.principal,
+          token: auth.token,
+          requestId: randomUUID(),
+          logger: log,
+          ...(clientIp ? { clientIp } : {}),
+        },
+      },
     );
     if (response.body.kind !== "single") throw new Error("Incremental delivery is not supported here");
     return response.body.singleResult as ExecutionResult;
@@ -102,7 +144,8 @@ export async function startGateway(
     return apiSchema;
   };
   const hub = createSubscriptionHub({ live, execute, logger: log, registry });
-  const sse = createSseHandler({ schema, hub, execute, verifier });
+  const sse = createSseHandler({ schema, hub, execute, verifier, limiter, rateLimiter: rateLimits.limiter ?? undefined,
+    trustedDocuments, visibility });
   const explorer = config.explorerEnabled ? explorerRoutes({ demoTokens: options.explorerTokens ?? {} }) : null;
   const graphqlOrStream: typeof graphql = (req, res) => {
     const accept = req.headers.accept ?? "";
@@ -113,19 +156,26 @@ export async function startGateway(
     return graphql(req, res);
   };
 
+  // Browsers on the allow-list (and the explorer on the gateway's own origin) may call /graphql;
+  // /metrics is only for a scraper holding METRICS_TOKEN (this port is public).
+  const cors = corsPolicy(config.corsOrigins);
+  if (!config.metricsToken) log.info("no METRICS_TOKEN: GET /metrics is off on the gateway");
   const server = await startHttpServer({
     host: config.host,
     port: config.port,
     logger: log,
+    headers: securityHeaders(),
     routes: {
       ...healthRoutes(readiness, log),
-      ...metricsRoutes(registry),
+      ...(config.metricsToken ? metricsRoutes(registry, { token: config.metricsToken }) : {}),
       ...(explorer ? (({ page: _, ...routes }) => routes)(explorer) : {}),
-      "POST /graphql": graphqlOrStream,
-      "GET /graphql": graphqlOrStream,
+      "OPTIONS /graphql": cors.preflight,
+      "POST /graphql": cors.wrap(graphqlOrStream),
+      "GET /graphql": cors.wrap(graphqlOrStream),
     },
   });
   const ws = attachWebSocketTransport({
+    limiter,
     server: server.server,
     path: "/graphql",
     schema,
@@ -133,6 +183,10 @@ export async function startGateway(
     execute,
     verifier,
     logger: log,
+    allowOrigin: (req) => originAllowed(config.corsOrigins, req),
+    rateLimiter: rateLimits.limiter ?? undefined,
+    trustedDocuments,
+    visibility,
   });
   log.info("gateway listening", { url: `${server.url}/graphql` });
   return {
@@ -141,6 +195,7 @@ export async function startGateway(
       await ws.close();
       await server.close();
       await apollo.stop();
+      await rateLimits.close();
       if (ownRedis) {
         await live?.close();
         await ownRedis.quit().catch(() => {});

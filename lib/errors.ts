@@ -27,7 +27,10 @@ const REQUEST_ERROR_CODES_LIST = [
   "BAD_REQUEST",
   "PERSISTED_QUERY_NOT_FOUND",
   "PERSISTED_QUERY_NOT_SUPPORTED",
+  "PERSISTED_QUERY_NOT_LISTED",
   "OPERATION_RESOLUTION_FAILURE",
+  /** The operation is deeper, wider or costlier than the gateway's limits (gateway/operation-limits.ts). */
+  "OPERATION_TOO_COMPLEX",
 ] as const;
 type RequestErrorCode = (typeof REQUEST_ERROR_CODES_LIST)[number];
 const REQUEST_ERROR_CODES = new Set<string>(REQUEST_ERROR_CODES_LIST);

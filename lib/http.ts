@@ -113,6 +113,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export function graphqlHandler<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
   buildContext: (req: IncomingMessage) => Promise<TContext>,
+  /** Looks at the request before Apollo parses and validates it; throw HttpError to refuse it. */
+  inspect?: (request: { method: string; search: URLSearchParams; body: unknown }) => void,
 ): Handler {
   return async (req, res) => {
     const headers = new HeaderMap();
@@ -134,6 +136,7 @@ export function graphqlHandler<TContext extends BaseContext>(
       }
     }
     const url = new URL(req.url ?? "/", "http://localhost");
+    inspect?.({ method: req.method ?? "GET", search: url.searchParams, body });
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
       context: () => buildContext(req),
@@ -155,6 +158,8 @@ export async function startHttpServer(options: {
   port: number;
   routes: Routes;
   logger: Logger;
+  /** Sets headers every answer of this server carries (security headers), 404 and 405 included. */
+  headers?: (req: IncomingMessage, res: ServerResponse) => void;
 }): Promise<RunningServer> {
   const { routes, logger } = options;
   let inFlight = 0;
@@ -165,6 +170,7 @@ export async function startHttpServer(options: {
   let settled: (() => void) | null = null;
   const server = http.createServer((req, res) => {
     inFlight++;
+    options.headers?.(req, res);
     if (shuttingDown) {
       res.setHeader("connection", "close");
       connections.set(req.socket, true);

@@ -72,8 +72,8 @@ export async function startPlatform(
     definition: d,
     config: loadSubgraphConfig(d.name, env, { standalone: false }),
   }));
-  const gatewayConfig = loadGatewayConfig(env);
   const databaseUrl = configs[0].config.databaseUrl;
+  const gatewayConfig = loadGatewayConfig(env, { embedded: !databaseUrl });
   const redisUrl = configs[0].config.redisUrl;
 
   const closers: (() => Promise<unknown>)[] = [];

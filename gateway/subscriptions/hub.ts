@@ -17,11 +17,16 @@ export interface SubscriberAuth {
   token: string | null;
 }
 
-/** Runs a query through the federated graph as `auth` (the gateway's own executor). */
+/**
+ * Runs a query through the federated graph as `auth` (the gateway's own executor). `clientIp`
+ * is given for operations a client sent over WebSocket or SSE, which are rate-limited like HTTP;
+ * the hub's own executions (subscription payloads) pass none.
+ */
 export type QueryExecutor = (
   query: string,
   variables: Record<string, unknown>,
   auth: SubscriberAuth,
+  clientIp?: string,
 ) => Promise<ExecutionResult>;
 
 /** Transports serialise GraphQLError instances; the executor returns formatted (plain) errors. */

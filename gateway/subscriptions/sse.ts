@@ -11,12 +11,25 @@ import { createHandler } from "graphql-sse/lib/use/http";
 import type { TokenVerifier } from "../../lib/auth";
 import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
-import { HttpError, readBody, type Handler } from "../../lib/http";
+import { HttpError, readBody, sendJson, type Handler } from "../../lib/http";
+import type { RateLimiter } from "../rate-limit/limiter";
 import { authOf } from "./auth";
 import type { QueryExecutor, SubscriberAuth, SubscriptionHub } from "./hub";
+import type { OperationLimiter } from "../operation-limits";
+import { trustedQueryOf, NOT_LISTED_CODE, type TrustedDocuments } from "../trusted-documents";
+import { transportValidation, type SchemaVisibility } from "../schema-visibility";
 
 interface Served extends Record<PropertyKey, unknown> {
   auth: SubscriberAuth;
+  /** The client's address when the gateway rate-limits; `admitted`: its subscription was already counted. */
+  clientIp?: string;
+  admitted?: boolean;
+}
+
+/** What the POST path adds to the request it replays to graphql-sse (gateway/rate-limit/). */
+interface Replayed {
+  clientIp?: string;
+  admitted?: boolean;
 }
 
 /**
@@ -24,10 +37,18 @@ interface Served extends Record<PropertyKey, unknown> {
  * GraphQL error when they cannot be served to this subscriber), queries and mutations through
  * the federated graph as usual.
  */
-function operationRunner(deps: { schema: () => GraphQLSchema; hub: SubscriptionHub; execute: QueryExecutor }) {
+function operationRunner(deps: {
+  schema: () => GraphQLSchema;
+  hub: SubscriptionHub;
+  execute: QueryExecutor;
+  rateLimiter?: RateLimiter;
+}) {
   return {
     async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
-      const { auth } = args.contextValue as Served;
+      const { auth, clientIp, admitted } = args.contextValue as Served;
+      // A subscription takes a general-class token (GET requests here; POST ones in the handler, as a 429).
+      const refused = deps.rateLimiter && clientIp && !admitted && (await deps.rateLimiter.admit(auth.principal, clientIp));
+      if (refused) return { errors: [refused] };
       const prepared = await deps.hub.prepare(
         deps.schema(),
         args.document,
@@ -45,8 +66,8 @@ function operationRunner(deps: { schema: () => GraphQLSchema; hub: SubscriptionH
       }
     },
     async execute(args: ExecutionArgs): Promise<ExecutionResult> {
-      const { auth } = args.contextValue as Served;
-      return deps.execute(print(args.document), (args.variableValues ?? {}) as Record<string, unknown>, auth);
+      const { auth, clientIp } = args.contextValue as Served;
+      return deps.execute(print(args.document), (args.variableValues ?? {}) as Record<string, unknown>, auth, clientIp);
     },
   };
 }
@@ -57,14 +78,22 @@ function operationRunner(deps: { schema: () => GraphQLSchema; hub: SubscriptionH
  * `Authorization` header (invalid → 401); the stream ends when the token expires.
  */
 export function createSseHandler(deps: {
+  limiter: OperationLimiter;
   schema: () => GraphQLSchema;
   hub: SubscriptionHub;
   execute: QueryExecutor;
   verifier: TokenVerifier;
+  /** Rate limits (off when absent): queries and mutations via `execute`, subscriptions here. */
+  rateLimiter?: RateLimiter;
+  /** Trusted documents mode (gateway/trusted-documents.ts); absent: any document. */
+  trustedDocuments?: TrustedDocuments | null;
+  /** Introspection and suggestions, as on HTTP (gateway/schema-visibility.ts); absent: both on. */
+  visibility?: SchemaVisibility;
 }): Handler {
   const run = operationRunner(deps);
   const handler = createHandler<Served>({
     schema: () => deps.schema(),
+    validate: transportValidation(deps.visibility ?? { introspection: true, suggestions: true }) as never,
     onConnect: async (req) => {
       if (await authOf(req.headers.get("authorization"), deps.verifier)) return;
       return [
@@ -72,9 +101,14 @@ export function createSseHandler(deps: {
         { status: 401, statusText: "Unauthorized", headers: { "content-type": "application/json" } },
       ];
     },
-    context: async (req) => ({
-      auth: (await authOf(req.headers.get("authorization"), deps.verifier)) ?? { principal: null, token: null },
-    }),
+    context: async (req) => {
+      const raw = req.raw as IncomingMessage & Replayed;
+      const clientIp = raw.clientIp ?? (deps.rateLimiter && raw.socket ? deps.rateLimiter.clientIp(raw) : undefined);
+      return {
+        auth: (await authOf(req.headers.get("authorization"), deps.verifier)) ?? { principal: null, token: null },
+        ...(clientIp ? { clientIp, admitted: raw.admitted } : {}),
+      };
+    },
     subscribe: (args) => run.subscribe(args as ExecutionArgs) as never,
     execute: (args) => run.execute(args as ExecutionArgs) as never,
   });
@@ -93,6 +127,17 @@ export function createSseHandler(deps: {
     }
     const params = body as Record<string, unknown> | null;
     const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
+    // Trusted documents: an id (documentId, persisted-query hash) becomes its listed text,
+    // which graphql-sse then receives; an unlisted document is refused here.
+    let replayBody = raw;
+    if (isObject(params) && deps.trustedDocuments) {
+      const trusted = trustedQueryOf(deps.trustedDocuments, params!);
+      if ("refused" in trusted) throw new HttpError(400, trusted.refused, NOT_LISTED_CODE);
+      if (trusted.query !== params!.query) {
+        params!.query = trusted.query;
+        replayBody = Buffer.from(JSON.stringify(params));
+      }
+    }
     if (!isObject(params) || typeof params!.query !== "string") {
       throw new HttpError(400, "Request body must be a JSON object with a query string");
     }
@@ -100,17 +145,35 @@ export function createSseHandler(deps: {
       if (params![key] != null && !isObject(params![key])) throw new HttpError(400, `${key} must be an object`);
     }
     const operationName = typeof params!.operationName === "string" ? params!.operationName : null;
-    const document = (() => {
+    // The same operation limits as plain HTTP, before graphql-sse validates (operation-limits.ts).
+    const limited = <T>(step: () => T): T => {
       try {
-        return parse(params!.query as string);
-      } catch {
-        return null; // graphql-sse reports the syntax error itself
+        return step();
+      } catch (error) {
+        if (!(error instanceof GraphQLError)) throw error;
+        throw new HttpError(400, error.message, String(error.extensions.code ?? "BAD_REQUEST"));
       }
-    })();
+    };
+    // null: not GraphQL; graphql-sse reports the syntax error itself.
+    const document = limited(() => deps.limiter.parse(params!.query as string));
     if (document && !getOperationAST(document, operationName)) {
       throw new HttpError(400, "Say which operation to run with operationName", "OPERATION_RESOLUTION_FAILURE");
     }
-    const replay = Object.assign(Readable.from([raw]), { method: req.method, url: req.url, headers: req.headers });
+    if (document) limited(() => deps.limiter.check(deps.schema(), document, operationName, params!.variables));
+    const replayed: Replayed = {};
+    if (deps.rateLimiter && document) {
+      replayed.clientIp = deps.rateLimiter.clientIp(req);
+      if (getOperationAST(document, operationName)?.operation === "subscription") {
+        const principal = (await authOf(req.headers.authorization, deps.verifier))?.principal ?? null;
+        const refused = await deps.rateLimiter.admit(principal, replayed.clientIp);
+        if (refused) {
+          res.setHeader("retry-after", String(refused.extensions.retryAfterSeconds));
+          return sendJson(res, 429, { errors: [refused.toJSON()] });
+        }
+        replayed.admitted = true;
+      }
+    }
+    const replay = Object.assign(Readable.from([replayBody]), { method: req.method, url: req.url, headers: req.headers, ...replayed });
     return handler(replay as unknown as IncomingMessage, res);
   };
 }

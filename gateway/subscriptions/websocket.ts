@@ -4,8 +4,11 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { TokenVerifier } from "../../lib/auth";
 import type { Logger } from "../../lib/logger";
 import { authOf } from "./auth";
-import { graphqlCjs } from "../../lib/graphql-cjs";
 import type { QueryExecutor, SubscriberAuth, SubscriptionHub } from "./hub";
+import type { RateLimiter } from "../rate-limit/limiter";
+import type { OperationLimiter } from "../operation-limits";
+import { trustedQueryOf, NOT_LISTED_CODE, type TrustedDocuments } from "../trusted-documents";
+import { transportValidation, type SchemaVisibility } from "../schema-visibility";
 
 /** The `graphql-ws` protocol's subprotocol name. */
 export const GRAPHQL_TRANSPORT_WS = "graphql-transport-ws";
@@ -32,6 +35,8 @@ interface Connection {
   auth: SubscriberAuth | null;
   operations: Map<string, () => void>;
   alive: boolean;
+  /** The client's address, when the gateway rate-limits (gateway/rate-limit/). */
+  clientIp?: string;
 }
 
 /**
@@ -45,6 +50,7 @@ interface Connection {
  * The connection closes when the token expires (4401) and when the client stops reading (1013).
  */
 export function attachWebSocketTransport(deps: {
+  limiter: OperationLimiter;
   server: Server;
   path: string;
   schema: () => GraphQLSchema;
@@ -52,11 +58,25 @@ export function attachWebSocketTransport(deps: {
   execute: QueryExecutor;
   verifier: TokenVerifier;
   logger: Logger;
+  /**
+   * The browser-origin rule of HTTP (CORS allow-list, see `gateway/cors.ts`), checked at the
+   * upgrade: browsers do not apply CORS to WebSockets, so a foreign page is refused here (403).
+   */
+  allowOrigin?: (req: IncomingMessage) => boolean;
+  /** Rate limits (off when absent): queries and mutations via `execute`, subscriptions here. */
+  rateLimiter?: RateLimiter;
+  /** Trusted documents mode (gateway/trusted-documents.ts); absent: any document. */
+  trustedDocuments?: TrustedDocuments | null;
+  /** Introspection and suggestions, as on HTTP (gateway/schema-visibility.ts); absent: both on. */
+  visibility?: SchemaVisibility;
 }) {
   const { hub, logger } = deps;
+  const validate = transportValidation(deps.visibility ?? { introspection: true, suggestions: true });
   const wss = new WebSocketServer({
     server: deps.server,
     path: deps.path,
+    verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) =>
+      !deps.allowOrigin || deps.allowOrigin(info.req) ? done(true) : done(false, 403, "Origin not allowed"),
     maxPayload: 256 * 1024,
     handleProtocols: (protocols) => (protocols.has(GRAPHQL_TRANSPORT_WS) ? GRAPHQL_TRANSPORT_WS : false),
   });
@@ -90,17 +110,22 @@ export function attachWebSocketTransport(deps: {
   async function subscribe(connection: Connection, id: string, payload: Record<string, unknown>) {
     const auth = connection.auth!;
     let document: DocumentNode;
+    const schema = deps.schema();
+    const variables = (payload.variables ?? {}) as Record<string, unknown>;
+    const operationName = typeof payload.operationName === "string" ? payload.operationName : null;
     try {
+      const trusted = trustedQueryOf(deps.trustedDocuments ?? null, payload);
+      if ("refused" in trusted) throw new GraphQLError(trusted.refused, { extensions: { code: NOT_LISTED_CODE } });
+      payload = { ...payload, query: trusted.query };
       if (typeof payload.query !== "string") throw new GraphQLError("Missing query");
-      document = parse(payload.query);
+      // The same operation limits as HTTP, before validation (gateway/operation-limits.ts).
+      document = deps.limiter.parse(payload.query) ?? parse(payload.query);
+      deps.limiter.check(schema, document, operationName, variables);
     } catch (e) {
       return error(connection, id, [e instanceof GraphQLError ? e : new GraphQLError("Invalid query")]);
     }
-    const schema = deps.schema();
-    const problems = graphqlCjs.validate(schema, document);
+    const problems = validate(schema, document);
     if (problems.length) return error(connection, id, problems);
-    const variables = (payload.variables ?? {}) as Record<string, unknown>;
-    const operationName = typeof payload.operationName === "string" ? payload.operationName : null;
     const isSubscription = document.definitions.some(
       (d) =>
         d.kind === "OperationDefinition" &&
@@ -110,11 +135,14 @@ export function attachWebSocketTransport(deps: {
     if (!isSubscription) {
       // Queries and mutations over the socket run through the federated graph as usual.
       connection.operations.set(id, () => {});
-      const value = await deps.execute(print(document), variables, auth);
+      const value = await deps.execute(print(document), variables, auth, connection.clientIp);
       if (connection.operations.has(id)) result(connection, id, value);
       return;
     }
     connection.operations.set(id, () => {}); // reserved while authorising
+    // A subscription takes a token of the general class, like a request (gateway/rate-limit/).
+    const limited = deps.rateLimiter && (await deps.rateLimiter.admit(auth.principal, connection.clientIp!));
+    if (limited) return error(connection, id, [limited]);
     const prepared = await hub.prepare(schema, document, operationName, variables, auth);
     if (!connection.operations.has(id)) return; // completed by the client meanwhile
     if ("refusal" in prepared) return result(connection, id, prepared.refusal);
@@ -131,6 +159,7 @@ export function attachWebSocketTransport(deps: {
       return;
     }
     const connection: Connection = { socket, auth: null, operations: new Map(), alive: true };
+    if (deps.rateLimiter) connection.clientIp = deps.rateLimiter.clientIp(request);
     connections.add(connection);
     let expiry: NodeJS.Timeout | undefined;
     const initTimeout = setTimeout(() => {

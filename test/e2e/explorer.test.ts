@@ -18,6 +18,8 @@ describe.runIf(hasChromium)("the GraphQL explorer in a browser", () => {
   let t: TestPlatform;
   let browser: Browser;
   const requested: string[] = [];
+  /** What the browser refused under the page's Content-Security-Policy (`securitypolicyviolation` events). */
+  const violations: string[] = [];
   beforeAll(async () => {
     t = await startTestPlatform({ EXPLORER_DEMO_TOKENS: "true" });
     browser = await chromium.launch({
@@ -35,6 +37,14 @@ describe.runIf(hasChromium)("the GraphQL explorer in a browser", () => {
   async function open(query: string, variables?: object, headers?: object): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on("request", (request) => requested.push(request.url()));
+    page.on("console", (message) => {
+      if (message.text().startsWith("CSP violation")) violations.push(message.text());
+    });
+    await page.addInitScript(() =>
+      (globalThis as any).document.addEventListener("securitypolicyviolation", (e: any) =>
+        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`),
+      ),
+    );
     const params = new URLSearchParams({ query });
     if (variables) params.set("variables", JSON.stringify(variables));
     if (headers) params.set("headers", JSON.stringify(headers));
@@ -48,6 +58,14 @@ describe.runIf(hasChromium)("the GraphQL explorer in a browser", () => {
   it("opens with the example operations, one tab each", async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on("request", (request) => requested.push(request.url()));
+    page.on("console", (message) => {
+      if (message.text().startsWith("CSP violation")) violations.push(message.text());
+    });
+    await page.addInitScript(() =>
+      (globalThis as any).document.addEventListener("securitypolicyviolation", (e: any) =>
+        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`),
+      ),
+    );
     await page.goto(`${origin()}/`);
     await page.waitForSelector(".graphiql-execute-button", { timeout: 30_000 });
     const tabs = await page.locator(".graphiql-tab").allInnerTexts();
@@ -96,12 +114,10 @@ describe.runIf(hasChromium)("the GraphQL explorer in a browser", () => {
       `subscription($slotId: ID!) { availabilityChanged(slotId: $slotId) { zone { name } available } }`,
       { slotId },
     );
-    const before = await fetch(`${origin()}/metrics`).then((r) => r.text());
+    const before = await t.metrics();
     const active = (text: string) => Number(/^gateway_subscriptions_active\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
     await run(page);
-    await expect
-      .poll(async () => active(await fetch(`${origin()}/metrics`).then((r) => r.text())), { timeout: 15_000 })
-      .toBeGreaterThan(active(before));
+    await expect.poll(async () => active(await t.metrics()), { timeout: 15_000 }).toBeGreaterThan(active(before));
     const other = await t.tokenFor(`explorer-other-${randomUUID()}`, "GUEST");
     await reserve(t, other, zoneId, 3);
     await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain('"available": 7');
@@ -109,6 +125,21 @@ describe.runIf(hasChromium)("the GraphQL explorer in a browser", () => {
     await page.close();
     const outside = requested.filter((url) => !url.startsWith(origin()) && !url.startsWith("ws://127.0.0.1"));
     expect(outside).toEqual([]);
+  }, 60_000);
+
+  it("runs under its Content-Security-Policy without a violation (no inline script)", async () => {
+    const page = await open(`{ venues { name } }`);
+    await run(page);
+    await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain("Grand Theatre");
+    // The docs panel, the history and the settings dialog (GraphiQL's popovers and dialogs).
+    await page.click('[aria-label="Show Documentation Explorer"]');
+    await page.waitForSelector(".graphiql-doc-explorer", { timeout: 10_000 });
+    await page.click('[aria-label="Show History"]');
+    await page.click('[aria-label="Open settings dialog"]');
+    await page.waitForSelector(".graphiql-dialog", { timeout: 10_000 });
+    await page.keyboard.press("Escape");
+    await page.close();
+    expect(violations).toEqual([]);
   }, 60_000);
 });
 

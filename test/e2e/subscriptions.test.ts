@@ -22,8 +22,15 @@ const BOOKING_WATCH = `subscription($id: ID!) {
   }
 }`;
 
+/** Every gateway of this file serves /metrics with this token. */
+const METRICS_TOKEN = `${randomUUID()}${randomUUID()}`;
+
 async function metric(url: string, name: string, labels = ""): Promise<number> {
-  const text = await (await fetch(url.replace(/\/graphql$/, "/metrics"))).text();
+  const response = await fetch(url.replace(/\/graphql$/, "/metrics"), {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+  if (!response.ok) throw new Error(`GET /metrics: ${response.status}`);
+  const text = await response.text();
   const line = text
     .split("\n")
     .find((l) => l.startsWith(`${name}${labels ? `{${labels}` : "{"}`) || l.startsWith(`${name} `));
@@ -44,7 +51,7 @@ describe("subscriptions through the gateway (WebSocket and SSE)", () => {
   let t: TestPlatform;
   const open: { close(): void }[] = [];
   beforeAll(async () => {
-    t = await startTestPlatform({ PAYMENT_SIMULATOR_DELAY_MS: "50" });
+    t = await startTestPlatform({ PAYMENT_SIMULATOR_DELAY_MS: "50", METRICS_TOKEN });
   });
   afterAll(async () => {
     for (const o of open) o.close();
@@ -244,7 +251,7 @@ describe.runIf(!!backends.redisUrl)("two gateway processes share events through 
   let t: TestPlatform;
   let child: ChildProcess | null = null;
   beforeAll(async () => {
-    t = await startTestPlatform();
+    t = await startTestPlatform({ METRICS_TOKEN });
   });
   afterAll(async () => {
     child?.kill("SIGTERM");
@@ -260,6 +267,7 @@ describe.runIf(!!backends.redisUrl)("two gateway processes share events through 
         ...process.env,
         JWT_SECRET: env.JWT_SECRET,
         SERVICE_SECRET: env.SERVICE_SECRET,
+        METRICS_TOKEN,
         REDIS_URL: backends.redisUrl,
         REDIS_PREFIX: env.REDIS_PREFIX,
         GATEWAY_PORT: String(port),

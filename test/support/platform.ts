@@ -24,6 +24,8 @@ export interface TestPlatform {
   /** Rows of a SQL query on a subgraph's database. */
   sql<T = Record<string, any>>(subgraph: SubgraphName, query: SQL): Promise<T[]>;
   tokenFor(userId: string, role: Role, email?: string): Promise<string>;
+  /** The gateway's `/metrics` text (with its METRICS_TOKEN). */
+  metrics(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,11 @@ export interface TestPlatform {
  */
 export async function startTestPlatform(overrides: Record<string, string> = {}): Promise<TestPlatform> {
   const database: TestDatabase | null = backends.databaseUrl ? await createTestDatabase() : null;
-  const secrets = { JWT_SECRET: randomBytes(32).toString("hex"), SERVICE_SECRET: randomBytes(32).toString("hex") };
+  const secrets = {
+    JWT_SECRET: randomBytes(32).toString("hex"),
+    SERVICE_SECRET: randomBytes(32).toString("hex"),
+    METRICS_TOKEN: randomBytes(24).toString("hex"),
+  };
   const platform = await startPlatform(
     SUBGRAPH_DEFINITIONS,
     {
@@ -51,6 +57,10 @@ export async function startTestPlatform(overrides: Record<string, string> = {}):
       KAFKA_BROKERS: backends.kafkaBrokers,
       KAFKA_PREFIX: `test-${randomBytes(6).toString("hex")}.`,
       DEMO_DATA: "true",
+      // Tests hammer the gateway from one address; rate-limit tests turn it back on.
+      RATE_LIMIT_ENABLED: "false",
+      // The gateway serves /metrics only with this token; tests read it with `t.metrics()`.
+      METRICS_TOKEN: secrets.METRICS_TOKEN,
       ...overrides,
     },
     createLogger((process.env.TEST_LOG_LEVEL as "silent") ?? "silent"),
@@ -66,6 +76,13 @@ export async function startTestPlatform(overrides: Record<string, string> = {}):
       return { status: response.status, ...((await response.json()) as object) };
     },
     sql: (subgraph, query) => queryRows(platform.databases[subgraph].db, query),
+    async metrics() {
+      const response = await fetch(platform.gatewayUrl.replace(/\/graphql$/, "/metrics"), {
+        headers: { authorization: `Bearer ${platform.env.METRICS_TOKEN}` },
+      });
+      if (!response.ok) throw new Error(`GET /metrics: ${response.status}`);
+      return response.text();
+    },
     tokenFor: (userId, role, email) =>
       signUserToken(
         { jwtSecret: secrets.JWT_SECRET, issuer: "booking-platform", audience: "booking-api" },

@@ -28,7 +28,11 @@ export class VenueType {
   @Field(() => Int, { nullable: true, description: "Guests cannot cancel within this many hours of a slot's start." })
   cancellationDeadlineHours!: number | null;
 
-  @Field(() => String, { nullable: true, description: "Where the venue's notifications (cancellations) are e-mailed." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Where the venue's notifications (cancellations) are e-mailed. Only the venue's organizer and admins see it; null for everybody else.",
+  })
   contactEmail!: string | null;
 
   ownerId!: string;
