@@ -79,12 +79,7 @@ const schema = z.object({
   OPERATION_MAX_ALIASES: z.coerce.number().int().min(0).max(1_000).default(DEFAULT_OPERATION_LIMITS.maxAliases),
   OPERATION_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1_000).default(DEFAULT_OPERATION_LIMITS.maxDirectives),
   OPERATION_MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(DEFAULT_OPERATION_LIMITS.maxTokens),
-  OPERATION_MAX_TYPE_REPEATS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(DEFAULT_OPERATION_LIMITS.maxTypeRepeats),
+  OPERATION_MAX_TYPE_REPEATS: z.coerce.number().int().min(1).max(100).default(DEFAULT_OPERATION_LIMITS.maxTypeRepeats),
   OPERATION_MAX_COST: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_OPERATION_LIMITS.maxCost),
   OPERATION_LIST_SIZE: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_OPERATION_LIMITS.listSize),
   RATE_LIMIT_ENABLED: booleanFlag(true),
@@ -99,7 +94,12 @@ const schema = z.object({
   TRUSTED_PROXIES: z
     .string()
     .default("")
-    .transform((v) => v.split(",").map((e) => e.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(",")
+        .map((e) => e.trim())
+        .filter(Boolean),
+    )
     .superRefine((entries, ctx) => {
       try {
         trustedProxies(entries);

@@ -27,5 +27,11 @@ export async function buildGatewayContext(
   const id = requestId(req);
   const { token, principal } = await authenticate(req.headers.authorization, verifier);
   const clientIp = clientIpOf?.(req);
-  return { principal, token, requestId: id, logger: logger.child({ requestId: id }), ...(clientIp ? { clientIp } : {}) };
+  return {
+    principal,
+    token,
+    requestId: id,
+    logger: logger.child({ requestId: id }),
+    ...(clientIp ? { clientIp } : {}),
+  };
 }

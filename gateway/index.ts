@@ -89,11 +89,13 @@ export async function startGateway(
     csrfPrevention: true,
     // graphql-js stops parsing at the token limit (the limiter's own parse refuses it first).
     parseOptions: { maxTokens: config.operationLimits.maxTokens },
-    plugins: [ApolloServerPluginLandingPageDisabled(),
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
       // First: the other plugins see the listed text (or the refusal's placeholder).
       ...(trustedDocuments ? [trustedDocumentsPlugin<GatewayContext>(trustedDocuments)] : []),
       ...(config.suggestions ? [] : [hideSuggestionsPlugin<GatewayContext>()]),
-      operationLimitsPlugin(limiter), inputGuardPlugin(),
+      operationLimitsPlugin(limiter),
+      inputGuardPlugin(),
       ...(rateLimits.limiter ? [rateLimits.limiter.plugin<GatewayContext>()] : []),
     ],
   });
@@ -144,8 +146,16 @@ export async function startGateway(
     return apiSchema;
   };
   const hub = createSubscriptionHub({ live, execute, logger: log, registry });
-  const sse = createSseHandler({ schema, hub, execute, verifier, limiter, rateLimiter: rateLimits.limiter ?? undefined,
-    trustedDocuments, visibility });
+  const sse = createSseHandler({
+    schema,
+    hub,
+    execute,
+    verifier,
+    limiter,
+    rateLimiter: rateLimits.limiter ?? undefined,
+    trustedDocuments,
+    visibility,
+  });
   const explorer = config.explorerEnabled ? explorerRoutes({ demoTokens: options.explorerTokens ?? {} }) : null;
   const graphqlOrStream: typeof graphql = (req, res) => {
     const accept = req.headers.accept ?? "";

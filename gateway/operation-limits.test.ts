@@ -6,9 +6,7 @@ import { graphqlCjs } from "../lib/graphql-cjs";
 import { EXAMPLE_OPERATIONS } from "./explorer";
 import { createOperationLimiter, DEFAULT_OPERATION_LIMITS } from "./operation-limits";
 
-const schema = graphqlCjs.buildSchema(
-  readFileSync(path.resolve(import.meta.dirname, "../schema/api.graphql"), "utf8"),
-);
+const schema = graphqlCjs.buildSchema(readFileSync(path.resolve(import.meta.dirname, "../schema/api.graphql"), "utf8"));
 const limiter = createOperationLimiter();
 
 /** The error code the limiter refuses `query` with, or null when it passes. */
@@ -56,7 +54,8 @@ describe("operation limits", () => {
   });
 
   it("refuse depth 60, 1,000 aliases, too many directives and huge documents", () => {
-    const deep = (n: number) => `{ myBookings { edges { node { ${"notifications { ".repeat(n)} id ${"} ".repeat(n)} } } } }`;
+    const deep = (n: number) =>
+      `{ myBookings { edges { node { ${"notifications { ".repeat(n)} id ${"} ".repeat(n)} } } } }`;
     expect(refusal(deep(60))).toMatch(/^OPERATION_TOO_COMPLEX: .*depth/i);
     expect(refusal(repeat(1_000, (i) => `a${i}: __typename`).replace(/^/, "{ ") + " }")).toMatch(
       /^OPERATION_TOO_COMPLEX/,

@@ -15,9 +15,12 @@ import { HttpError } from "../lib/http";
 // The gateway's schema is built by graphql's CommonJS copy (lib/graphql-cjs.ts), so the rules
 // that walk it are loaded through require as well.
 const require = createRequire(import.meta.url);
-const { maxDepthRule } = require("@escape.tech/graphql-armor-max-depth") as typeof import("@escape.tech/graphql-armor-max-depth");
-const { maxAliasesRule } = require("@escape.tech/graphql-armor-max-aliases") as typeof import("@escape.tech/graphql-armor-max-aliases");
-const { maxDirectivesRule } = require("@escape.tech/graphql-armor-max-directives") as typeof import("@escape.tech/graphql-armor-max-directives");
+const { maxDepthRule } =
+  require("@escape.tech/graphql-armor-max-depth") as typeof import("@escape.tech/graphql-armor-max-depth");
+const { maxAliasesRule } =
+  require("@escape.tech/graphql-armor-max-aliases") as typeof import("@escape.tech/graphql-armor-max-aliases");
+const { maxDirectivesRule } =
+  require("@escape.tech/graphql-armor-max-directives") as typeof import("@escape.tech/graphql-armor-max-directives");
 const { getComplexity } = require("graphql-query-complexity") as typeof import("graphql-query-complexity");
 
 /**
@@ -237,7 +240,8 @@ export function httpOperationCheck(limiter: OperationLimiter, schema: () => Grap
     if (typeof query !== "string") return;
     try {
       const document = limiter.parse(query);
-      if (document) limiter.check(schema(), document, typeof operationName === "string" ? operationName : null, variables);
+      if (document)
+        limiter.check(schema(), document, typeof operationName === "string" ? operationName : null, variables);
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
       throw new HttpError(400, error.message, String(error.extensions.code));

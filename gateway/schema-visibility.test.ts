@@ -33,12 +33,18 @@ describe("introspection and suggestions settings", () => {
 
 describe("withoutSuggestions", () => {
   it.each([
-    ['Cannot query field "venuez" on type "Query". Did you mean "venue" or "venues"?', 'Cannot query field "venuez" on type "Query".'],
+    [
+      'Cannot query field "venuez" on type "Query". Did you mean "venue" or "venues"?',
+      'Cannot query field "venuez" on type "Query".',
+    ],
     [
       'Variable "$r" got invalid value "X"; Value "X" does not exist in "CancellationReason" enum. Did you mean the enum value "CHANGE_OF_PLANS"?',
       'Variable "$r" got invalid value "X"; Value "X" does not exist in "CancellationReason" enum.',
     ],
-    ['Unknown argument "frist" on field "Query.venues". Did you mean "first"?', 'Unknown argument "frist" on field "Query.venues".'],
+    [
+      'Unknown argument "frist" on field "Query.venues". Did you mean "first"?',
+      'Unknown argument "frist" on field "Query.venues".',
+    ],
     ["Syntax Error: Expected Name, found <EOF>.", "Syntax Error: Expected Name, found <EOF>."],
   ])("%s", (message, expected) => {
     expect(withoutSuggestions(message)).toBe(expected);

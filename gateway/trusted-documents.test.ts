@@ -31,8 +31,16 @@ describe("parseManifest", () => {
   it.each([
     ["not JSON", "{ nope", /docs\.json is not valid JSON/],
     ["an array", "[]", /must be a JSON object/],
-    ["an unknown format", JSON.stringify({ format: "other", version: 1, operations: [] }), /expected "apollo-persisted-query-manifest" version 1/],
-    ["an operation without a body", apolloManifest([{ id: "a", name: "A", type: "query" }]), /operations\[0\] needs a non-empty string id and body/],
+    [
+      "an unknown format",
+      JSON.stringify({ format: "other", version: 1, operations: [] }),
+      /expected "apollo-persisted-query-manifest" version 1/,
+    ],
+    [
+      "an operation without a body",
+      apolloManifest([{ id: "a", name: "A", type: "query" }]),
+      /operations\[0\] needs a non-empty string id and body/,
+    ],
     ["a non-string document", JSON.stringify({ a: 42 }), /entry "a" must map to a GraphQL document string/],
     ["a document that does not parse", JSON.stringify({ a: "query {" }), /entry "a" is not a GraphQL document/],
     ["no operations", "{}", /lists no operations/],

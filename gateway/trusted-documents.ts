@@ -66,7 +66,9 @@ export function parseManifest(text: string, source: string): Map<string, string>
   const record = json as Record<string, unknown>;
   if ("format" in record || "operations" in record) {
     if (record.format !== "apollo-persisted-query-manifest" || record.version !== 1) {
-      fail(`has format ${JSON.stringify(record.format)} version ${JSON.stringify(record.version)}; expected "apollo-persisted-query-manifest" version 1`);
+      fail(
+        `has format ${JSON.stringify(record.format)} version ${JSON.stringify(record.version)}; expected "apollo-persisted-query-manifest" version 1`,
+      );
     }
     if (!Array.isArray(record.operations)) fail("has no operations array");
     (record.operations as unknown[]).forEach((operation, i) => {

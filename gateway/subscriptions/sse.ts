@@ -47,7 +47,8 @@ function operationRunner(deps: {
     async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
       const { auth, clientIp, admitted } = args.contextValue as Served;
       // A subscription takes a general-class token (GET requests here; POST ones in the handler, as a 429).
-      const refused = deps.rateLimiter && clientIp && !admitted && (await deps.rateLimiter.admit(auth.principal, clientIp));
+      const refused =
+        deps.rateLimiter && clientIp && !admitted && (await deps.rateLimiter.admit(auth.principal, clientIp));
       if (refused) return { errors: [refused] };
       const prepared = await deps.hub.prepare(
         deps.schema(),
@@ -94,6 +95,17 @@ export function createSseHandler(deps: {
   const handler = createHandler<Served>({
     schema: () => deps.schema(),
     validate: transportValidation(deps.visibility ?? { introspection: true, suggestions: true }) as never,
+    // Every path into graphql-sse (GET streams too, which skip the POST checks below) runs
+    // trusted documents only; the POST path has already swapped an id for its listed text.
+    onSubscribe: (_req, params) => {
+      const trusted = trustedQueryOf(deps.trustedDocuments ?? null, params);
+      if (!("refused" in trusted)) return;
+      const body = { errors: [{ message: trusted.refused, extensions: { code: NOT_LISTED_CODE } }] };
+      return [
+        JSON.stringify(body),
+        { status: 400, statusText: "Bad Request", headers: { "content-type": "application/json" } },
+      ];
+    },
     onConnect: async (req) => {
       if (await authOf(req.headers.get("authorization"), deps.verifier)) return;
       return [
@@ -173,7 +185,12 @@ export function createSseHandler(deps: {
         replayed.admitted = true;
       }
     }
-    const replay = Object.assign(Readable.from([replayBody]), { method: req.method, url: req.url, headers: req.headers, ...replayed });
+    const replay = Object.assign(Readable.from([replayBody]), {
+      method: req.method,
+      url: req.url,
+      headers: req.headers,
+      ...replayed,
+    });
     return handler(replay as unknown as IncomingMessage, res);
   };
 }

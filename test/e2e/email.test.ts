@@ -59,7 +59,11 @@ describe("notifications by e-mail (NOTIFICATION_SENDER=smtp, a real SMTP server)
     const bad = await t.query(UPDATE, { id: DEMO_IDS.hotel, input: { contactEmail: "not an address" } }, organizer);
     expect(codeOf(bad)).toBe("BAD_USER_INPUT");
     // Only the venue's organizer (and admins) read the address.
-    const venue = await t.query(`query($id: ID!) { venue(id: $id) { contactEmail } }`, { id: DEMO_IDS.hotel }, organizer);
+    const venue = await t.query(
+      `query($id: ID!) { venue(id: $id) { contactEmail } }`,
+      { id: DEMO_IDS.hotel },
+      organizer,
+    );
     expect(venue.data!.venue.contactEmail).toBe(DEMO_USERS.organizer.email);
     const good = await t.query(
       UPDATE,

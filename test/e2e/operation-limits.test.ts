@@ -129,7 +129,9 @@ describe("operation limits on every transport", () => {
     const p99 = percentile(probe, 99);
     console.log(
       [...times]
-        .map(([key, ms]) => `${key}: median ${percentile(ms, 50).toFixed(1)} ms, worst ${Math.max(...ms).toFixed(1)} ms`)
+        .map(
+          ([key, ms]) => `${key}: median ${percentile(ms, 50).toFixed(1)} ms, worst ${Math.max(...ms).toFixed(1)} ms`,
+        )
         .join("\n") +
         `\nprobe: ${probe.length} requests, p50 ${percentile(probe, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`,
     );

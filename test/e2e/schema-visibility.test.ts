@@ -10,9 +10,11 @@ const FIELD_TYPO = "{ venuez { id } }";
 /** Did you mean the enum value "CHANGE_OF_PLANS"? (validation of a literal) */
 const ENUM_LITERAL_TYPO = 'mutation { cancelBooking(input: { bookingId: "x", reason: CHANGE_OF_PLAN }) { id } }';
 /** The same hint from variable coercion, which is not validation. */
-const ENUM_VARIABLE = "mutation($reason: CancellationReason!) { cancelBooking(input: { bookingId: \"x\", reason: $reason }) { id } }";
+const ENUM_VARIABLE =
+  'mutation($reason: CancellationReason!) { cancelBooking(input: { bookingId: "x", reason: $reason }) { id } }';
 
-const messages = (response: { errors?: { message: string }[] }) => (response.errors ?? []).map((e) => e.message).join("\n");
+const messages = (response: { errors?: { message: string }[] }) =>
+  (response.errors ?? []).map((e) => e.message).join("\n");
 
 describe("introspection and suggestions off (the default with real backends)", () => {
   let t: TestPlatform;
@@ -56,7 +58,7 @@ describe("introspection and suggestions off (the default with real backends)", (
     }
     const client = wsClient(t.platform.gatewayUrl);
     try {
-      const error = await subscribeWs(client, "subscription { availabilityChangd(slotId: \"x\") { available } }")
+      const error = await subscribeWs(client, 'subscription { availabilityChangd(slotId: "x") { available } }')
         .next()
         .catch((e: Error) => e.message);
       expect(error).toContain("availabilityChangd");

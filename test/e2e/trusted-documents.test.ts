@@ -48,7 +48,11 @@ describe("trusted documents enforced (Apollo persisted query manifest)", () => {
         { id: sha256(WATCH), name: "TrustedWatch", type: "subscription", body: WATCH },
       ],
     });
-    t = await startTestPlatform({ TRUSTED_DOCUMENTS: manifest, TRUSTED_DOCUMENTS_MODE: "enforce", INTROSPECTION: "true" });
+    t = await startTestPlatform({
+      TRUSTED_DOCUMENTS: manifest,
+      TRUSTED_DOCUMENTS_MODE: "enforce",
+      INTROSPECTION: "true",
+    });
   }, 60_000);
   afterAll(() => t?.close());
 
@@ -145,13 +149,15 @@ describe("trusted documents enforced (Apollo persisted query manifest)", () => {
   }, 30_000);
 
   it("refuses an unlisted document over SSE with HTTP 400 and runs a listed one", async () => {
-    const refused = await post(
-      t.platform.gatewayUrl,
-      { query: UNLISTED },
-      { accept: "text/event-stream" },
-    );
+    const refused = await post(t.platform.gatewayUrl, { query: UNLISTED }, { accept: "text/event-stream" });
     expect(refused.status).toBe(400);
     expect(codeOf(refused as never)).toBe(NOT_LISTED);
+    // A GET stream (graphql-sse's other way in) is held to the same rule.
+    const get = await fetch(`${t.platform.gatewayUrl}?query=${encodeURIComponent(UNLISTED)}`, {
+      headers: { accept: "text/event-stream" },
+    });
+    expect(get.status).toBe(400);
+    expect(await get.text()).toContain(NOT_LISTED);
     const listed = subscribeSse(t.platform.gatewayUrl, VENUES);
     expect((await listed.next()).venues.length).toBeGreaterThan(0);
     listed.close();
