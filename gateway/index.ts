@@ -105,7 +105,7 @@ export async function startGateway(
   const graphql = graphqlHandler(
     apollo,
     (req) => buildGatewayContext(req, verifier, log, rateLimits.limiter?.clientIp),
-    httpOperationCheck(limiter, () => schema()),
+    httpOperationCheck(limiter, () => schema(), trustedDocuments),
   );
   const readiness = Object.fromEntries(
     [...subgraphUrls].map(([name, url]) => [

@@ -11,6 +11,7 @@ import {
 import { httpError } from "../lib/errors";
 import { graphqlCjs } from "../lib/graphql-cjs";
 import { HttpError } from "../lib/http";
+import { NOT_LISTED_CODE, trustedQueryOf, type TrustedDocuments } from "./trusted-documents";
 
 // The gateway's schema is built by graphql's CommonJS copy (lib/graphql-cjs.ts), so the rules
 // that walk it are loaded through require as well.
@@ -221,27 +222,41 @@ export function createOperationLimiter(limits: OperationLimits = DEFAULT_OPERATI
  * in Apollo's hooks before validation becomes a 500. Reads the query text of a POST body or a
  * GET query string; a request without text (a persisted-query hash) is left to the plugin.
  */
-export function httpOperationCheck(limiter: OperationLimiter, schema: () => GraphQLSchema) {
-  return ({ method, search, body }: { method: string; search: URLSearchParams; body: unknown }): void => {
-    let query: unknown;
-    let operationName: unknown;
-    let variables: unknown;
-    if (method === "GET") {
-      query = search.get("query");
-      operationName = search.get("operationName");
-      try {
-        variables = JSON.parse(search.get("variables") ?? "{}");
-      } catch {
-        return; // Apollo reports malformed variables
-      }
-    } else if (body && typeof body === "object" && !Array.isArray(body)) {
-      ({ query, operationName, variables } = body as Record<string, unknown>);
+export function httpOperationCheck(
+  limiter: OperationLimiter,
+  schema: () => GraphQLSchema,
+  trusted: TrustedDocuments | null = null,
+) {
+  const json = (text: string | null) => {
+    try {
+      return text ? (JSON.parse(text) as unknown) : undefined;
+    } catch {
+      return undefined; // Apollo reports malformed JSON parameters
     }
+  };
+  return ({ method, search, body }: { method: string; search: URLSearchParams; body: unknown }): void => {
+    let params: Record<string, unknown> = {};
+    if (method === "GET") {
+      params = {
+        query: search.get("query") ?? undefined,
+        documentId: search.get("documentId") ?? undefined,
+        operationName: search.get("operationName") ?? undefined,
+        variables: json(search.get("variables")),
+        extensions: json(search.get("extensions")),
+      };
+    } else if (body && typeof body === "object" && !Array.isArray(body)) {
+      params = body as Record<string, unknown>;
+    }
+    // Trusted documents first: an unlisted document is refused without being parsed, and a
+    // listed id is checked as the text it stands for.
+    const resolved = trustedQueryOf(trusted, params);
+    if ("refused" in resolved) throw new HttpError(400, resolved.refused, NOT_LISTED_CODE);
+    const { query } = resolved;
     if (typeof query !== "string") return;
+    const operationName = typeof params.operationName === "string" ? params.operationName : null;
     try {
       const document = limiter.parse(query);
-      if (document)
-        limiter.check(schema(), document, typeof operationName === "string" ? operationName : null, variables);
+      if (document) limiter.check(schema(), document, operationName, params.variables);
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
       throw new HttpError(400, error.message, String(error.extensions.code));

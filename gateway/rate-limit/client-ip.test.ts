@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientIp, trustedProxies } from "./client-ip";
+import { clientIp, limitSubject, trustedProxies } from "./client-ip";
 
 const request = (peer: string, forwarded?: string) => ({
   socket: { remoteAddress: peer } as never,
@@ -36,5 +36,16 @@ describe("client IP", () => {
   it("refuses malformed entries", () => {
     expect(() => trustedProxies(["10.0.0.0/33"])).toThrow(/prefix/);
     expect(() => trustedProxies(["proxy.internal"])).toThrow(/not an IP/);
+  });
+});
+
+describe("limitSubject", () => {
+  it("counts an IPv6 host by its /64 and an IPv4 address by itself", () => {
+    expect(limitSubject("2001:db8:1:2:aaaa::1")).toBe("2001:db8:1:2::/64");
+    expect(limitSubject("2001:db8:1:2:ffff:ffff:ffff:ffff")).toBe("2001:db8:1:2::/64");
+    expect(limitSubject("2001:0db8:0001:0002::")).toBe("2001:db8:1:2::/64");
+    expect(limitSubject("2001:db8::9")).toBe("2001:db8:0:0::/64");
+    expect(limitSubject("::1")).toBe("0:0:0:0::/64");
+    expect(limitSubject("203.0.113.7")).toBe("203.0.113.7");
   });
 });

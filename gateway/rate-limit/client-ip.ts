@@ -66,3 +66,21 @@ export function clientIp(req: Pick<IncomingMessage, "headers" | "socket">, trust
   }
   return address;
 }
+
+/**
+ * What the per-address limits count: an IPv4 address, or the /64 network of an IPv6 address
+ * (one host is normally given a whole /64 and could rotate through its addresses).
+ */
+export function limitSubject(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const [head, tail = ""] = address.toLowerCase().split("%")[0].split("::");
+  const left = head ? head.split(":") : [];
+  const right = address.includes("::") && tail ? tail.split(":") : [];
+  const groups = address.includes("::")
+    ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
+}

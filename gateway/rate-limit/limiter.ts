@@ -13,7 +13,7 @@ import { GraphQLError } from "graphql";
 import type { Principal } from "../../lib/auth";
 import type { Logger } from "../../lib/logger";
 import { graphqlCjs } from "../../lib/graphql-cjs";
-import { clientIp, trustedProxies, type TrustedProxies } from "./client-ip";
+import { clientIp, limitSubject, trustedProxies, type TrustedProxies } from "./client-ip";
 import { createMemoryRateLimitStore, type Charge, type HeldBooking, type RateLimitStore } from "./store";
 
 /** A token bucket class (seed 003 §6.1): sustained rate per minute, and burst (bucket size). */
@@ -41,6 +41,8 @@ export interface RateLimitConfig {
 
 /** The operations that change how many seats an IP holds. */
 const RESERVE = "reserveSeats";
+/** `updateBooking` with a `quantity` resizes a hold: it counts like a reservation. */
+const RESIZE = "updateBooking";
 const FREEING = new Set(["cancelBooking", "payBooking"]);
 
 /** The context the limiter needs; `clientIp` absent = the gateway's own execution, never limited. */
@@ -153,14 +155,17 @@ export function createRateLimiter(
   return {
     clientIp: (req) => clientIp(req, trusted),
     // Transports write the error themselves (WebSocket message, SSE response): no Apollo `http` extension.
-    admit: (principal, ip) => take(principal, ip, 0, false),
+    admit: (principal, ip) => take(principal, limitSubject(ip), 0, false),
     plugin<T extends LimitedContext>(): ApolloServerPlugin<T> {
       return {
         async requestDidStart({ contextValue }) {
-          const ip = contextValue.clientIp;
-          if (!ip) return {};
-          let pending: { entryId: string; reserves: { key: string; seats: number }[]; store: RateLimitStore } | null =
-            null;
+          if (!contextValue.clientIp) return {};
+          const ip = limitSubject(contextValue.clientIp);
+          let pending: {
+            entryId: string;
+            reserves: { key: string; seats: number; bookingId: string | null; idKey: string | null }[];
+            store: RateLimitStore;
+          } | null = null;
           let freeing: { key: string; name: string; bookingId: string }[] = [];
           let admitted: Promise<void> = Promise.resolve();
           return {
@@ -168,10 +173,14 @@ export function createRateLimiter(
               admitted = (async () => {
                 if (!operation) return; // the input guard refuses it
                 const roots = operation.operation === "mutation" ? rootFields(operation, document) : [];
-                const reserves = roots.filter((f) => f.node.name.value === RESERVE);
+                const variables = request.variables ?? {};
+                const reserves = roots.filter(
+                  (f) =>
+                    f.node.name.value === RESERVE ||
+                    (f.node.name.value === RESIZE && inputOf(schema, f.node, variables).quantity != null),
+                );
                 const refused = await take(contextValue.principal, ip, reserves.length);
                 if (refused) throw refused;
-                const variables = request.variables ?? {};
                 freeing = roots
                   .filter((f) => FREEING.has(f.node.name.value))
                   .map((f) => ({
@@ -181,10 +190,16 @@ export function createRateLimiter(
                   }))
                   .filter((f) => f.bookingId);
                 if (!reserves.length || config.ipMaxHeldSeats <= 0) return;
-                const seatsOf = reserves.map((f) => ({
-                  key: f.key,
-                  seats: Math.max(1, Number(inputOf(schema, f.node, variables).quantity) || 1),
-                }));
+                const seatsOf = reserves.map((f) => {
+                  const input = inputOf(schema, f.node, variables);
+                  return {
+                    key: f.key,
+                    seats: Math.max(1, Number(input.quantity) || 1),
+                    // A resize replaces its booking's entry (the check counted the old size too: stricter, never looser).
+                    bookingId: f.node.name.value === RESIZE ? String(input.bookingId ?? "") || null : null,
+                    idKey: responseKeyOf(f.node, "id"),
+                  };
+                });
                 const seats = seatsOf.reduce((sum, r) => sum + r.seats, 0);
                 const entryId = `request:${randomUUID()}`;
                 const [held, store] = await withStore((s) =>
@@ -214,12 +229,15 @@ export function createRateLimiter(
                     .filter((r) => ok(r.key))
                     .map((r) => {
                       const booking = data[r.key]!;
-                      const expiresAt = Date.parse(String(booking.expiresAt ?? ""));
+                      // The id only from the field that is `id` (a client chooses response keys); the
+                      // expiry never from the answer (a client could alias another date as expiresAt).
+                      const answeredId = r.idKey ? booking[r.idKey] : undefined;
                       return {
                         // Without `id` selected the entry cannot be freed by a cancel; it expires with the hold.
-                        id: typeof booking.id === "string" ? booking.id : `${pending!.entryId}:${r.key}`,
+                        id:
+                          r.bookingId ?? (typeof answeredId === "string" ? answeredId : `${pending!.entryId}:${r.key}`),
                         seats: r.seats,
-                        expiresAtMs: Number.isFinite(expiresAt) ? expiresAt : Date.now() + config.holdTtlSeconds * 1000,
+                        expiresAtMs: Date.now() + config.holdTtlSeconds * 1000,
                       };
                     });
                   await pending.store.settleHeld(ip, pending.entryId, bookings);
@@ -265,6 +283,14 @@ function rootFields(operation: OperationDefinitionNode, document: DocumentNode) 
   };
   walk(operation.selectionSet);
   return [...fields.values()];
+}
+
+/** The response key under which `field`'s selection returns the field named `name` (not an alias of another). */
+function responseKeyOf(field: FieldNode, name: string): string | null {
+  for (const selection of field.selectionSet?.selections ?? []) {
+    if (selection.kind === "Field" && selection.name.value === name) return selection.alias?.value ?? name;
+  }
+  return null;
 }
 
 /** A mutation field's `input` argument, coerced (variables or literals); `{}` when it cannot be read. */

@@ -115,7 +115,11 @@ export function createSubscriptionHub(deps: {
   async function join(plan: SubscriptionPlan, auth: SubscriberAuth, sink: Sink): Promise<() => void> {
     let group = groups.get(plan.key);
     if (!group) {
-      group = { plan, auth, sinks: new Set(), chain: Promise.resolve() };
+      // A public group is shared by every subscriber with the same selection, so its payloads are
+      // fetched as nobody: fields that depend on the caller (Venue.contactEmail) are not passed
+      // from the first subscriber to the others.
+      const groupAuth: SubscriberAuth = plan.route.scope === "public" ? { principal: null, token: null } : auth;
+      group = { plan, auth: groupAuth, sinks: new Set(), chain: Promise.resolve() };
       groups.set(plan.key, group);
       let entry = channels.get(plan.channel);
       if (!entry) {

@@ -98,13 +98,22 @@ export function createSseHandler(deps: {
     // Every path into graphql-sse (GET streams too, which skip the POST checks below) runs
     // trusted documents only; the POST path has already swapped an id for its listed text.
     onSubscribe: (_req, params) => {
+      const refuse = (message: string, code: string) =>
+        [
+          JSON.stringify({ errors: [{ message, extensions: { code } }] }),
+          { status: 400, statusText: "Bad Request", headers: { "content-type": "application/json" } },
+        ] as [string, { status: number; statusText: string; headers: Record<string, string> }];
       const trusted = trustedQueryOf(deps.trustedDocuments ?? null, params);
-      if (!("refused" in trusted)) return;
-      const body = { errors: [{ message: trusted.refused, extensions: { code: NOT_LISTED_CODE } }] };
-      return [
-        JSON.stringify(body),
-        { status: 400, statusText: "Bad Request", headers: { "content-type": "application/json" } },
-      ];
+      if ("refused" in trusted) return refuse(trusted.refused, NOT_LISTED_CODE);
+      // The operation limits before graphql-sse parses and validates, GET streams included.
+      if (typeof params.query !== "string") return;
+      try {
+        const document = deps.limiter.parse(params.query);
+        if (document) deps.limiter.check(deps.schema(), document, params.operationName, params.variables);
+      } catch (error) {
+        if (!(error instanceof GraphQLError)) throw error;
+        return refuse(error.message, String(error.extensions.code ?? "BAD_REQUEST"));
+      }
     },
     onConnect: async (req) => {
       if (await authOf(req.headers.get("authorization"), deps.verifier)) return;

@@ -1,13 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGateway } from "../../gateway";
-import { loadGatewayConfig } from "../../gateway/config";
-import type { RunningServer } from "../../lib/http";
-import { createLogger } from "../../lib/logger";
+import { freePort } from "../support/ports";
+import { startProcess, waitReady, type ServiceProcess } from "../support/processes";
 import { backends } from "../support/backends";
 import { startTestPlatform, type GraphQLResponse, type TestPlatform } from "../support/platform";
 import { wsClient } from "../support/live";
-import { newZone, RESERVE } from "../support/scenario";
+import { available, newZone, RESERVE } from "../support/scenario";
 
 /** What the client sees of one answer: status, Retry-After and the GraphQL body. */
 interface Answer extends GraphQLResponse {
@@ -207,6 +205,59 @@ describe("rate limits with the default classes, behind a trusted proxy", () => {
     expect(full.errors?.[0]?.extensions).toMatchObject({ code: "RATE_LIMITED", limit: "heldSeats" });
   }, 60_000);
 
+  it("counts seats whatever the answer's aliases say, and counts a booking grown by updateBooking", async () => {
+    const { zoneId } = await newZone(t, 200, { maxPerUser: 10 });
+    const ip = "203.0.113.90";
+    const tokens = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => t.tokenFor(`alias-${i}-${randomUUID()}`, "GUEST")),
+    );
+    // `expiresAt` aliased to the creation time and `id` to the reference: the cap must not believe them.
+    const SLY = `mutation($input: ReserveSeatsInput!) { reserveSeats(input: $input) { status version id: reference expiresAt: createdAt } }`;
+    const sly = [];
+    for (const token of tokens.slice(0, 5)) {
+      sly.push(
+        await post(
+          t.platform.gatewayUrl,
+          SLY,
+          { input: { zoneId, quantity: 4, idempotencyKey: randomUUID() } },
+          { token, forwardedFor: ip },
+        ),
+      );
+    }
+    expect(sly.filter((a) => a.data?.reserveSeats?.status === "PENDING")).toHaveLength(5);
+    const sixth = await post(
+      t.platform.gatewayUrl,
+      SLY,
+      { input: { zoneId, quantity: 1, idempotencyKey: randomUUID() } },
+      { token: tokens[5], forwardedFor: ip },
+    );
+    expect(sixth.errors?.[0]?.extensions).toMatchObject({ code: "RATE_LIMITED", limit: "heldSeats", heldSeats: 20 });
+
+    // From another address: 16 held in four bookings; growing one from 4 to 10 would make 22.
+    const other = "203.0.113.91";
+    const fromOther = [];
+    for (const token of [tokens[5], tokens[4], tokens[3], tokens[2]]) {
+      fromOther.push(
+        await post(
+          t.platform.gatewayUrl,
+          RESERVE,
+          { input: { zoneId, quantity: 4, idempotencyKey: randomUUID() } },
+          { token, forwardedFor: other },
+        ),
+      );
+    }
+    expect(fromOther.every((a) => a.data?.reserveSeats?.status === "PENDING")).toBe(true);
+    const booking = fromOther[0].data!.reserveSeats;
+    const grow = await post(
+      t.platform.gatewayUrl,
+      `mutation($input: UpdateBookingInput!) { updateBooking(input: $input) { id quantity } }`,
+      { input: { bookingId: booking.id, quantity: 10, expectedVersion: booking.version } },
+      { token: tokens[5], forwardedFor: other },
+    );
+    expect(grow.errors?.[0]?.extensions).toMatchObject({ code: "RATE_LIMITED", limit: "heldSeats" });
+    expect(await available(t, zoneId)).toBe(200 - 20 - 16);
+  }, 60_000);
+
   it("honours X-Forwarded-For from a trusted proxy", async () => {
     // 30 anonymous requests from 30 forwarded addresses: none is limited (burst 20 per address).
     const spread = await Promise.all(
@@ -225,7 +276,7 @@ describe("rate limits with the default classes, behind a trusted proxy", () => {
 
 describe("rate limits with a small, fast bucket and no trusted proxy", () => {
   let t: TestPlatform;
-  const second: RunningServer[] = [];
+  const second: ServiceProcess[] = [];
   beforeAll(async () => {
     t = await startTestPlatform({
       RATE_LIMIT_ENABLED: "true",
@@ -235,7 +286,7 @@ describe("rate limits with a small, fast bucket and no trusted proxy", () => {
     });
   });
   afterAll(async () => {
-    for (const g of second) await g.close();
+    for (const g of second) await g.stop();
     await t?.close();
   });
 
@@ -304,31 +355,37 @@ describe("rate limits with a small, fast bucket and no trusted proxy", () => {
     }
   });
 
-  it.runIf(!!backends.redisUrl)("shares the buckets between two gateways (Redis)", async () => {
-    const env = t.platform.env;
-    const other = await startGateway(
-      loadGatewayConfig({
-        ...env,
-        GATEWAY_PORT: "0",
+  it.runIf(!!backends.redisUrl)(
+    "shares the buckets between two gateway processes (Redis)",
+    async () => {
+      // A second gateway as its own OS process, in front of the same subgraphs and Redis.
+      const port = await freePort();
+      const other = startProcess("scripts/start-service.ts", ["gateway"], {
+        ...(Object.fromEntries(Object.entries(t.platform.env).filter(([, v]) => v !== undefined)) as Record<
+          string,
+          string
+        >),
+        GATEWAY_PORT: String(port),
         BOOKING_URL: `${t.platform.subgraphs.booking.url}/graphql`,
         INVENTORY_URL: `${t.platform.subgraphs.inventory.url}/graphql`,
         PAYMENT_URL: `${t.platform.subgraphs.payment.url}/graphql`,
         NOTIFICATION_URL: `${t.platform.subgraphs.notification.url}/graphql`,
-      }),
-      createLogger("silent"),
-    );
-    second.push(other);
-    await sleep(5_100); // full again
-    const urls = [t.platform.gatewayUrl, `${other.url}/graphql`];
-    const answers = [];
-    for (let i = 0; i < 10; i++) answers.push(await post(urls[i % 2], PING));
-    // One bucket of 5 for both gateways, not 5 each.
-    const through = answers.filter((a) => !limited(a)).length;
-    expect(through).toBeGreaterThanOrEqual(5);
-    expect(through).toBeLessThanOrEqual(6);
-    expect(answers.filter((a, i) => i % 2 === 1 && limited(a)).length).toBeGreaterThan(0);
-    expect(answers.filter((a, i) => i % 2 === 0 && limited(a)).length).toBeGreaterThan(0);
-  });
+      });
+      second.push(other);
+      await waitReady(`http://127.0.0.1:${port}/readyz`, other);
+      await sleep(5_100); // full again
+      const urls = [t.platform.gatewayUrl, `http://127.0.0.1:${port}/graphql`];
+      const answers = [];
+      for (let i = 0; i < 10; i++) answers.push(await post(urls[i % 2], PING));
+      // One bucket of 5 for both gateways, not 5 each.
+      const through = answers.filter((a) => !limited(a)).length;
+      expect(through).toBeGreaterThanOrEqual(5);
+      expect(through).toBeLessThanOrEqual(6);
+      expect(answers.filter((a, i) => i % 2 === 1 && limited(a)).length).toBeGreaterThan(0);
+      expect(answers.filter((a, i) => i % 2 === 0 && limited(a)).length).toBeGreaterThan(0);
+    },
+    90_000,
+  );
 });
 
 describe("RATE_LIMIT_ENABLED=false", () => {

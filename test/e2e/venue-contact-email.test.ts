@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_IDS, DEMO_USERS } from "../../lib/demo";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
+import { subscribeWs, wsClient } from "../support/live";
+import { newZone, reserve } from "../support/scenario";
 
 const VENUE = `query($id: ID!) { venue(id: $id) { name contactEmail } }`;
 const VENUES = `{ venues { id contactEmail } }`;
@@ -37,6 +39,34 @@ describe("Venue.contactEmail visibility", () => {
     const owner = await t.tokenFor(DEMO_USERS.organizer.userId, "ORGANIZER", DEMO_USERS.organizer.email);
     expect(await contactAs(owner)).toBe(THEATRE_EMAIL);
     expect(await contactAs(await t.tokenFor(randomUUID(), "ADMIN"))).toBe(THEATRE_EMAIL);
+  });
+
+  it("is not passed to other subscribers of a public subscription the owner started first", async () => {
+    const { slotId, zoneId } = await newZone(t, 10);
+    const owner = await t.tokenFor(DEMO_USERS.organizer.userId, "ORGANIZER", DEMO_USERS.organizer.email);
+    const venueOf = await t.query(
+      `query($id: ID!) { slot(id: $id) { venue { contactEmail } } }`,
+      { id: slotId },
+      owner,
+    );
+    expect(venueOf.data!.slot.venue.contactEmail).toBeTruthy(); // the owner does see it over HTTP
+    const WATCH = `subscription($slotId: ID!) { availabilityChanged(slotId: $slotId) { available zone { slot { venue { contactEmail } } } } }`;
+    const ownerClient = wsClient(t.platform.gatewayUrl, owner);
+    const anonymousClient = wsClient(t.platform.gatewayUrl);
+    try {
+      const first = subscribeWs(ownerClient, WATCH, { slotId });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const second = subscribeWs(anonymousClient, WATCH, { slotId });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await reserve(t, await t.tokenFor(randomUUID(), "GUEST"), zoneId, 2);
+      const seen = await second.next((p) => p.availabilityChanged?.available === 8);
+      expect(seen.availabilityChanged.zone.slot.venue.contactEmail).toBeNull();
+      expect(second.errors).toEqual([]);
+      await first.next((p) => p.availabilityChanged?.available === 8);
+    } finally {
+      await ownerClient.dispose();
+      await anonymousClient.dispose();
+    }
   });
 
   it("is visible to an organizer for the venue they create, and only to them", async () => {
