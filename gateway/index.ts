@@ -6,7 +6,7 @@ import fetch from "node-fetch";
 import { createTokenVerifier } from "../lib/auth";
 import type { SubgraphName } from "../lib/db";
 import { createErrorFormatter } from "../lib/errors";
-import { graphqlHandler, healthRoutes, startHttpServer, type RunningServer } from "../lib/http";
+import { graphqlHandler, healthRoutes, requestId, startHttpServer, type RunningServer } from "../lib/http";
 import type { Logger } from "../lib/logger";
 import type { GatewayConfig } from "./config";
 import { buildGatewayContext, type GatewayContext } from "./context";
@@ -28,7 +28,7 @@ import { attachWebSocketTransport } from "./subscriptions/websocket";
 import { corsPolicy, originAllowed } from "./cors";
 import { securityHeaders } from "./security-headers";
 import { loadTrustedDocuments, trustedDocumentsPlugin } from "./trusted-documents";
-import { hideSuggestionsPlugin } from "./schema-visibility";
+import { hideSuggestionsPlugin, introspectionMessagePlugin } from "./schema-visibility";
 
 /**
  * The public endpoint: an Apollo Gateway over the supergraph composed ahead of time
@@ -94,6 +94,7 @@ export async function startGateway(
       // First: the other plugins see the listed text (or the refusal's placeholder).
       ...(trustedDocuments ? [trustedDocumentsPlugin<GatewayContext>(trustedDocuments)] : []),
       ...(config.suggestions ? [] : [hideSuggestionsPlugin<GatewayContext>()]),
+      ...(config.introspection ? [] : [introspectionMessagePlugin<GatewayContext>()]),
       operationLimitsPlugin(limiter),
       inputGuardPlugin(),
       ...(rateLimits.limiter ? [rateLimits.limiter.plugin<GatewayContext>()] : []),
@@ -158,6 +159,11 @@ export async function startGateway(
   });
   const explorer = config.explorerEnabled ? explorerRoutes({ demoTokens: options.explorerTokens ?? {} }) : null;
   const graphqlOrStream: typeof graphql = (req, res) => {
+    // The request id (the client's, or a new one) is echoed, so a client can quote it; the
+    // context reads the same header.
+    const id = requestId(req);
+    req.headers["x-request-id"] = id;
+    res.setHeader("x-request-id", id);
     const accept = req.headers.accept ?? "";
     if (accept.includes("text/event-stream")) return sse(req, res);
     // A browser opening the endpoint gets the explorer; API clients (JSON) get GraphQL.

@@ -61,6 +61,7 @@ describe("operation limits", () => {
       /^OPERATION_TOO_COMPLEX/,
     );
     expect(refusal(`{ ${repeat(16, (i) => `a${i}: venues(first: 1) { id }`)} }`)).toMatch(/aliases/i);
+    expect(refusal(`{ ${repeat(16, (i) => `a${i}: __typename`)} }`)).toMatch(/aliases/i);
     expect(refusal(`{ venues { id ${repeat(25, () => "@include(if: true)")} } }`)).toMatch(/directives/i);
     expect(refusal(`{ venues { ${"id ".repeat(3_000)} } }`)).toMatch(/^OPERATION_TOO_COMPLEX: .*tokens/);
   });

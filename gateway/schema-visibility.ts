@@ -39,6 +39,24 @@ export function hideSuggestionsPlugin<T extends BaseContext>(): ApolloServerPlug
   };
 }
 
+/** Apollo's refusal tells the reader to change code; ours names the setting. */
+export function introspectionMessagePlugin<T extends BaseContext>(): ApolloServerPlugin<T> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== "single" || !response.body.singleResult.errors) return;
+          response.body.singleResult.errors = response.body.singleResult.errors.map((error) =>
+            error.extensions?.validationErrorCode === "INTROSPECTION_DISABLED"
+              ? { ...error, message: "Introspection is disabled on this gateway (INTROSPECTION=true enables it)" }
+              : error,
+          );
+        },
+      };
+    },
+  };
+}
+
 /**
  * Validation for the WebSocket and SSE transports, which validate documents themselves: the
  * specified rules, no introspection when it is off, and no hints in the messages when

@@ -162,7 +162,9 @@ export async function loadTrustedDocuments(options: {
       if (query !== undefined) {
         if (listedHashes.has(sha256(query))) return { query, listed: true };
         if (options.allowIntrospection && isIntrospectionOnly(query)) return { query, listed: false };
-        return judge(sha256(query), params.operationName) ?? { query, listed: false };
+        // The log names the operation even when the client sent no operationName.
+        const named = params.operationName ?? /\b(?:query|mutation|subscription)\s+([_A-Za-z]\w*)/.exec(query)?.[1];
+        return judge(sha256(query), named) ?? { query, listed: false };
       }
       const id = documentIdOf(params);
       if (id === undefined) return { listed: false };

@@ -109,7 +109,11 @@ describe("the gateway's public edge", () => {
           expect.arrayContaining(["retry-after", "x-request-id"]),
         );
         expect(answer.headers.vary).toMatch(/\bOrigin\b/);
+        // The exposed request id is sent: a new one, or the client's own.
+        expect(answer.headers["x-request-id"]).toMatch(/^[\w.-]{8,}$/);
       }
+      const quoted = await post({ origin: APP, "x-request-id": "trace-abc123" }, `{ venues { name } }`);
+      expect(quoted.headers["x-request-id"]).toBe("trace-abc123");
     });
 
     it("refuses a state-changing request from a foreign origin with 403 FORBIDDEN, before it runs", async () => {

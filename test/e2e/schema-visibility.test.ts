@@ -29,6 +29,7 @@ describe("introspection and suggestions off (the default with real backends)", (
       expect(response.status).toBe(400);
       expect(codeOf(response)).toBe("GRAPHQL_VALIDATION_FAILED");
       expect(messages(response)).toMatch(/introspection/i);
+      expect(messages(response)).toMatch(/INTROSPECTION=true/); // the setting, not "pass introspection: true"
       expect(response.data ?? null).toBeNull();
     }
     // __typename is not introspection: clients (Apollo Client's cache) rely on it.
