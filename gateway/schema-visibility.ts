@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
-import type { GraphQLError, ValidationRule } from "graphql";
+import type { GraphQLError, GraphQLFormattedError, ValidationRule } from "graphql";
 import { graphqlCjs } from "../lib/graphql-cjs";
 
 /**
@@ -18,44 +18,41 @@ const SUGGESTION = / ?Did you mean [^?]*\?/g;
 
 export const withoutSuggestions = (message: string) => message.replace(SUGGESTION, "");
 
-/**
- * Removes the hints from every error of every answer (validation, variable coercion,
- * execution). Apollo Server's own `hideSchemaDetailsFromClientErrors` covers validation
- * errors only, and graphql-armor's block-field-suggestions does the same masking for envelop
- * servers; this is the same rewrite applied once, where every answer passes.
- */
-export function hideSuggestionsPlugin<T extends BaseContext>(): ApolloServerPlugin<T> {
+/** Rewrites the message of every error of every answer that `rewrite` returns a new one for. */
+function errorMessagePlugin<T extends BaseContext>(
+  rewrite: (error: GraphQLFormattedError) => string | null,
+): ApolloServerPlugin<T> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response }) {
           if (response.body.kind !== "single" || !response.body.singleResult.errors) return;
-          response.body.singleResult.errors = response.body.singleResult.errors.map((error) =>
-            error.message.includes("Did you mean") ? { ...error, message: withoutSuggestions(error.message) } : error,
-          );
+          response.body.singleResult.errors = response.body.singleResult.errors.map((error) => {
+            const message = rewrite(error);
+            return message === null ? error : { ...error, message };
+          });
         },
       };
     },
   };
 }
 
+/**
+ * Removes the hints from every error of every answer (validation, variable coercion,
+ * execution). Apollo Server's own `hideSchemaDetailsFromClientErrors` covers validation
+ * errors only, and graphql-armor's block-field-suggestions does the same masking for envelop
+ * servers; this is the same rewrite applied once, where every answer passes.
+ */
+export const hideSuggestionsPlugin = <T extends BaseContext>() =>
+  errorMessagePlugin<T>((error) => (error.message.includes("Did you mean") ? withoutSuggestions(error.message) : null));
+
 /** Apollo's refusal tells the reader to change code; ours names the setting. */
-export function introspectionMessagePlugin<T extends BaseContext>(): ApolloServerPlugin<T> {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ response }) {
-          if (response.body.kind !== "single" || !response.body.singleResult.errors) return;
-          response.body.singleResult.errors = response.body.singleResult.errors.map((error) =>
-            error.extensions?.validationErrorCode === "INTROSPECTION_DISABLED"
-              ? { ...error, message: "Introspection is disabled on this gateway (INTROSPECTION=true enables it)" }
-              : error,
-          );
-        },
-      };
-    },
-  };
-}
+export const introspectionMessagePlugin = <T extends BaseContext>() =>
+  errorMessagePlugin<T>((error) =>
+    error.extensions?.validationErrorCode === "INTROSPECTION_DISABLED"
+      ? "Introspection is disabled on this gateway (INTROSPECTION=true enables it)"
+      : null,
+  );
 
 /**
  * Validation for the WebSocket and SSE transports, which validate documents themselves: the
