@@ -45,7 +45,7 @@ describe("operation limits on every transport", () => {
       };
     } else {
       t = await startTestPlatform();
-      gatewayUrl = gatewayUrl;
+      gatewayUrl = t.platform.gatewayUrl;
       close = () => t!.close();
     }
     wsUrl = gatewayUrl.replace(/^http/, "ws");
