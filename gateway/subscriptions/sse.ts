@@ -30,6 +30,8 @@ interface Served extends Record<PropertyKey, unknown> {
 interface Replayed {
   clientIp?: string;
   admitted?: boolean;
+  /** The POST path already ran trusted documents and the operation limits. */
+  checked?: boolean;
 }
 
 /**
@@ -95,9 +97,10 @@ export function createSseHandler(deps: {
   const handler = createHandler<Served>({
     schema: () => deps.schema(),
     validate: transportValidation(deps.visibility ?? { introspection: true, suggestions: true }) as never,
-    // Every path into graphql-sse (GET streams too, which skip the POST checks below) runs
-    // trusted documents only; the POST path has already swapped an id for its listed text.
-    onSubscribe: (_req, params) => {
+    // GET streams (which skip the POST checks below) run trusted documents and the operation
+    // limits here; a POST has run them already and swapped an id for its listed text.
+    onSubscribe: (req, params) => {
+      if ((req.raw as unknown as Replayed).checked) return;
       const refuse = (message: string, code: string) =>
         [
           JSON.stringify({ errors: [{ message, extensions: { code } }] }),
@@ -181,7 +184,7 @@ export function createSseHandler(deps: {
       throw new HttpError(400, "Say which operation to run with operationName", "OPERATION_RESOLUTION_FAILURE");
     }
     if (document) limited(() => deps.limiter.check(deps.schema(), document, operationName, params!.variables));
-    const replayed: Replayed = {};
+    const replayed: Replayed = { checked: true };
     if (deps.rateLimiter && document) {
       replayed.clientIp = deps.rateLimiter.clientIp(req);
       if (getOperationAST(document, operationName)?.operation === "subscription") {
