@@ -38,6 +38,12 @@ export type SubgraphName = (typeof SUBGRAPHS)[number];
 
 const MIGRATIONS_ROOT = path.resolve(import.meta.dirname, "..", "drizzle");
 
+/**
+ * SQL statements this process has sent (every round trip a client makes: queries, BEGIN and
+ * COMMIT included), for `db_client_statements_total` and the benchmarks' statements per operation.
+ */
+export const sqlStatements = { count: 0 };
+
 /** Default size of a process's pool; DATABASE_POOL_MAX overrides it. */
 export const DEFAULT_POOL_MAX = 10;
 
@@ -59,7 +65,14 @@ export function connectPostgres(
   // Node treats it as unhandled and the process dies. The query that used it fails on its own
   // (and is answered SERVICE_UNAVAILABLE); the pool discards the broken client on release.
   pool.on("error", onConnectionError);
-  pool.on("connect", (client) => client.on("error", onConnectionError));
+  pool.on("connect", (client) => {
+    client.on("error", onConnectionError);
+    const query = client.query;
+    client.query = function (this: pg.PoolClient, ...args: unknown[]) {
+      sqlStatements.count++;
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof client.query;
+  });
   const db = drizzlePg({ client: pool }) as unknown as AppDatabase;
   return {
     kind: "postgres",
@@ -105,6 +118,23 @@ export function connectPostgres(
 /** Embedded PostgreSQL (WASM). In memory unless `dataDir` is given. One connection for all. */
 export async function openPglite(dataDir?: string): Promise<Database & { client: PGlite }> {
   const client = await PGlite.create(dataDir ? { dataDir } : {});
+  for (const method of ["query", "exec"] as const) {
+    const original = client[method].bind(client) as (...a: unknown[]) => Promise<unknown>;
+    (client as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      sqlStatements.count++;
+      return original(...args);
+    };
+  }
+  const transaction = client.transaction.bind(client);
+  client.transaction = ((callback: (tx: { query: (...a: unknown[]) => Promise<unknown> }) => Promise<unknown>) =>
+    transaction((tx) => {
+      const query = tx.query.bind(tx) as (...a: unknown[]) => Promise<unknown>;
+      (tx as unknown as { query: typeof query }).query = (...args) => {
+        sqlStatements.count++;
+        return query(...args);
+      };
+      return callback(tx as never);
+    })) as typeof client.transaction;
   const db = drizzlePglite({ client }) as unknown as AppDatabase;
   return {
     kind: "pglite",

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { collectDefaultMetrics, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Registry } from "prom-client";
+import { sqlStatements } from "./db";
 import { sendError, type Routes } from "./http";
 
 /** One Prometheus registry per service, served at `GET /metrics`. */
@@ -7,6 +8,16 @@ export function createMetricsRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
+  let reported = 0;
+  new Counter({
+    name: "db_client_statements_total",
+    help: "SQL statements this process sent to its database (all services in the process)",
+    registers: [registry],
+    collect() {
+      this.inc(sqlStatements.count - reported);
+      reported = sqlStatements.count;
+    },
+  });
   return registry;
 }
 
