@@ -30,6 +30,11 @@ export interface GatewayConfig {
   maxSocketsPerSubgraph: number;
   /** Deadline of one subgraph request; past it the request is aborted (SERVICE_UNAVAILABLE). */
   subgraphTimeoutMs: number;
+  /**
+   * Identical anonymous `query` requests in flight to a subgraph at the same time share one HTTP
+   * request (gateway/subgraph-deduplication.ts). `GATEWAY_DEDUPLICATE=false` turns it off.
+   */
+  deduplicateSubgraphRequests: boolean;
   redisUrl?: string;
   /** Serve the GraphQL explorer at `GET /` (turn off in production if it is not wanted). */
   explorerEnabled: boolean;
@@ -63,6 +68,7 @@ const schema = z.object({
   NOTIFICATION_URL: httpUrl.optional(),
   SUBGRAPH_MAX_SOCKETS: z.coerce.number().int().min(1).max(1024).default(64),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  GATEWAY_DEDUPLICATE: booleanFlag(true),
   REDIS_URL: redisUrl.optional(),
   REDIS_PREFIX: z
     .string()
@@ -132,6 +138,7 @@ export function loadGatewayConfig(env: Env = process.env, options: { embedded?: 
     subgraphUrls,
     maxSocketsPerSubgraph: parsed.SUBGRAPH_MAX_SOCKETS,
     subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
+    deduplicateSubgraphRequests: parsed.GATEWAY_DEDUPLICATE,
     redisUrl: parsed.REDIS_URL,
     redisPrefix: parsed.REDIS_PREFIX,
     explorerEnabled: parsed.EXPLORER_ENABLED === "true",

@@ -60,15 +60,25 @@ export async function startGateway(
     labelNames: ["subgraph"],
     registers: [registry],
   });
+  const subgraphRequestsDeduplicated = new Counter({
+    name: "gateway_subgraph_requests_deduplicated_total",
+    help: "Subgraph requests answered by an identical anonymous query already in flight instead of being sent",
+    labelNames: ["subgraph"],
+    registers: [registry],
+  });
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {
       const resolved = config.subgraphUrls[name as SubgraphName] ?? url;
       if (!resolved) throw new Error(`No URL for subgraph ${name}`);
       subgraphUrls.set(name, resolved);
-      return new SubgraphDataSource(resolved, config.auth.serviceSecret, fetcher, () =>
-        subgraphRequests.inc({ subgraph: name }),
-      );
+      return new SubgraphDataSource(resolved, {
+        serviceSecret: config.auth.serviceSecret,
+        fetcher,
+        deduplicate: config.deduplicateSubgraphRequests,
+        onRequest: () => subgraphRequests.inc({ subgraph: name }),
+        onDeduplicated: () => subgraphRequestsDeduplicated.inc({ subgraph: name }),
+      });
     },
   });
   let apiSchema: GraphQLSchema | null = null;

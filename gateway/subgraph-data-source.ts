@@ -7,6 +7,7 @@ import { GraphQLError } from "graphql";
 import { SERVICE_SECRET_HEADER } from "../lib/auth";
 import { DomainError } from "../lib/errors";
 import type { GatewayContext } from "./context";
+import { deduplicatingFetcher } from "./subgraph-deduplication";
 
 /**
  * A fetcher with keep-alive sockets and a bounded pool: without it every subgraph call opens
@@ -26,22 +27,43 @@ export function keepAliveFetcher(maxSockets: number, timeoutMs: number): Fetcher
     })) as unknown as Fetcher;
 }
 
+export interface SubgraphDataSourceOptions {
+  serviceSecret: string;
+  fetcher: Fetcher;
+  /**
+   * Share identical in-flight anonymous `query` requests (gateway/subgraph-deduplication.ts);
+   * `GATEWAY_DEDUPLICATE=false` turns it off.
+   */
+  deduplicate?: boolean;
+  /** Every HTTP request actually sent to the subgraph. */
+  onRequest?: () => void;
+  /** Every request answered by an identical one already in flight instead of being sent. */
+  onDeduplicated?: () => void;
+}
+
 /**
  * Forwards the caller's token (subgraphs verify it again), the request id, and the service
  * secret that subgraphs require from the gateway.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    url: string,
-    private readonly serviceSecret: string,
-    fetcher: Fetcher,
-    private readonly onRequest: () => void = () => {},
-  ) {
-    super({ url, fetcher });
+  private readonly serviceSecret: string;
+
+  constructor(url: string, options: SubgraphDataSourceOptions) {
+    const { fetcher, onRequest, onDeduplicated } = options;
+    const counted: Fetcher = onRequest
+      ? (target, init) => {
+          onRequest();
+          return fetcher(target, init);
+        }
+      : fetcher;
+    super({
+      url,
+      fetcher: options.deduplicate ? deduplicatingFetcher(counted, { onShared: onDeduplicated }) : counted,
+    });
+    this.serviceSecret = options.serviceSecret;
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    this.onRequest();
     const headers = request.http!.headers;
     headers.set(SERVICE_SECRET_HEADER, this.serviceSecret);
     const ctx = context as Partial<GatewayContext>;

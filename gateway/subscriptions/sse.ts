@@ -94,6 +94,14 @@ export function createSseHandler(deps: {
   visibility?: SchemaVisibility;
 }): Handler {
   const run = operationRunner(deps);
+  // The caller's token is verified once per request: the POST path's admission, onConnect and
+  // context all read this one result, keyed by the request object graphql-sse is handed.
+  const verified = new WeakMap<object, Promise<SubscriberAuth | null>>();
+  const authOnce = (raw: object, authorization: unknown): Promise<SubscriberAuth | null> => {
+    let auth = verified.get(raw);
+    if (!auth) verified.set(raw, (auth = authOf(authorization, deps.verifier)));
+    return auth;
+  };
   const handler = createHandler<Served>({
     schema: () => deps.schema(),
     validate: transportValidation(deps.visibility ?? { introspection: true, suggestions: true }) as never,
@@ -119,7 +127,7 @@ export function createSseHandler(deps: {
       }
     },
     onConnect: async (req) => {
-      if (await authOf(req.headers.get("authorization"), deps.verifier)) return;
+      if (await authOnce(req.raw, req.headers.get("authorization"))) return;
       return [
         JSON.stringify({ errors: [{ message: "Invalid or expired token", extensions: { code: "UNAUTHENTICATED" } }] }),
         { status: 401, statusText: "Unauthorized", headers: { "content-type": "application/json" } },
@@ -129,7 +137,7 @@ export function createSseHandler(deps: {
       const raw = req.raw as IncomingMessage & Replayed;
       const clientIp = raw.clientIp ?? (deps.rateLimiter && raw.socket ? deps.rateLimiter.clientIp(raw) : undefined);
       return {
-        auth: (await authOf(req.headers.get("authorization"), deps.verifier)) ?? { principal: null, token: null },
+        auth: (await authOnce(raw, req.headers.get("authorization"))) ?? { principal: null, token: null },
         ...(clientIp ? { clientIp, admitted: raw.admitted } : {}),
       };
     },
@@ -188,7 +196,7 @@ export function createSseHandler(deps: {
     if (deps.rateLimiter && document) {
       replayed.clientIp = deps.rateLimiter.clientIp(req);
       if (getOperationAST(document, operationName)?.operation === "subscription") {
-        const principal = (await authOf(req.headers.authorization, deps.verifier))?.principal ?? null;
+        const principal = (await authOnce(req, req.headers.authorization))?.principal ?? null;
         const refused = await deps.rateLimiter.admit(principal, replayed.clientIp);
         if (refused) {
           res.setHeader("retry-after", String(refused.extensions.retryAfterSeconds));
@@ -203,6 +211,9 @@ export function createSseHandler(deps: {
       headers: req.headers,
       ...replayed,
     });
+    // onConnect and context see `replay`: they reuse the verification done here, if any.
+    const auth = verified.get(req);
+    if (auth) verified.set(replay, auth);
     return handler(replay as unknown as IncomingMessage, res);
   };
 }

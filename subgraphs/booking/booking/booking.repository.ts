@@ -122,15 +122,16 @@ function insertOutboxFrom(source: "created" | "changed", outbox: ReturnType<type
 export function createBookingRepository(db: AppDatabase) {
   return {
     /**
-     * The booking, its first status-history row, the outbox event and the completion of the
-     * idempotency key, all or nothing. One statement (data-modifying CTEs run in one implicit
+     * The booking, its first status-history row, the outbox event and the idempotency key, all
+     * or nothing. One statement (data-modifying CTEs run in one implicit
      * transaction), so a connection is held for one round trip instead of six.
      */
     async createWithOutbox(
       booking: NewBooking,
       change: { actor: string; reason: string },
       event: (booking: Booking) => DomainEvent,
-      idempotency: IdempotencyScope,
+      /** Written with the booking: a key another booking has fails the whole statement (unique violation). */
+      idempotency: IdempotencyScope & { requestHash: string; ttlMs: number },
     ): Promise<Booking> {
       const now = new Date();
       const outbox = outboxRow(
@@ -162,9 +163,10 @@ export function createBookingRepository(db: AppDatabase) {
             ), event as (
               ${insertOutboxFrom("created", outbox)}
             ), claimed as (
-              update booking.idempotency_keys set completed = true
-              where user_id = ${idempotency.userId} and operation = ${idempotency.operation} and key = ${idempotency.key}
-                and booking_id = (select id from created)
+              insert into booking.idempotency_keys (user_id, operation, key, request_hash, booking_id, completed, locked_until, expires_at)
+              select ${idempotency.userId}, ${idempotency.operation}, ${idempotency.key}, ${idempotency.requestHash}, id, true,
+                now(), now() + ${`${idempotency.ttlMs} milliseconds`}::interval
+              from created
             )
             select *, created_at::text as created_at from created`,
       );
