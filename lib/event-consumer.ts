@@ -19,9 +19,31 @@ export interface EventEnvelope {
   payload: Record<string, unknown>;
 }
 
-/** Delivers a topic's events to a handler, one at a time, at least once. */
+/** How far a batch handler got: what the source may commit, and whether it still wants the rest. */
+export interface BatchProgress {
+  /**
+   * The batch's first `count` events are done for good (applied, duplicate, skipped or
+   * dead-lettered): their offsets may be committed. Call it in order, with growing counts.
+   */
+  done(count: number): Promise<void>;
+  /** Tells the broker the consumer is alive during a long wait (a database outage). */
+  heartbeat(): Promise<void>;
+  /** False once the source stops or lost the partition: return; events not done are delivered again. */
+  isRunning(): boolean;
+}
+
+/** Events of one partition, in log order. Throwing gives the events not done back to the source. */
+export type BatchHandler = (events: EventEnvelope[], progress: BatchProgress) => Promise<void>;
+
+/** Delivers a topic's events to a handler, in order per partition, at least once. */
 export interface EventSource {
+  /** One event at a time. */
   subscribe(topic: string, group: string, handler: (event: EventEnvelope) => Promise<void>): Promise<Subscription>;
+  /**
+   * In batches: what one fetch returned for a partition (Kafka), or what was published together
+   * (embedded). The offset of an event is committed once the handler reported it done.
+   */
+  subscribeBatches(topic: string, group: string, handler: BatchHandler): Promise<Subscription>;
 }
 
 export interface Subscription {
@@ -30,11 +52,26 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
-/** Kafka consumer groups: the offset is committed after the handler resolved. */
+/** A one-event handler as a batch handler: each event is done when its handler resolved. */
+function oneAtATime(handler: (event: EventEnvelope) => Promise<void>): BatchHandler {
+  return async (events, progress) => {
+    for (let i = 0; i < events.length && progress.isRunning(); i++) {
+      await handler(events[i]);
+      await progress.done(i + 1);
+    }
+  };
+}
+
+/**
+ * Kafka consumer groups, read with `eachBatch`: the handler gets a partition's fetched messages
+ * at once and resolves offsets as it finishes them; kafkajs commits the resolved offsets after
+ * the batch (and before it gives a failed batch back), so a crash redelivers only what was not done.
+ */
 export function createKafkaEventSource(brokers: string[], prefix = ""): EventSource {
   const kafka = new Kafka({ clientId: "booking-platform-consumer", brokers, logLevel: logLevel.NOTHING });
-  return {
-    async subscribe(topic, group, handler) {
+  const source: EventSource = {
+    subscribe: (topic, group, handler) => source.subscribeBatches(topic, group, oneAtATime(handler)),
+    async subscribeBatches(topic, group, handler) {
       // Subscribing to a topic nobody created yet fails; make sure it exists (same layout as the relay's).
       const admin = kafka.admin();
       await admin.connect();
@@ -49,7 +86,32 @@ export function createKafkaEventSource(brokers: string[], prefix = ""): EventSou
       await consumer.connect();
       await consumer.subscribe({ topic: prefix + topic, fromBeginning: true });
       await consumer.run({
-        eachMessage: async ({ message }) => handler(JSON.parse(message.value!.toString()) as EventEnvelope),
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+          const events: EventEnvelope[] = [];
+          let unreadable: unknown = null;
+          for (const message of batch.messages) {
+            try {
+              events.push(JSON.parse(message.value!.toString()) as EventEnvelope);
+            } catch (error) {
+              unreadable = error;
+              break;
+            }
+          }
+          const running = () => isRunning() && !isStale();
+          await handler(events, {
+            async done(count) {
+              if (count <= 0) return;
+              resolveOffset(batch.messages[count - 1].offset);
+              await heartbeat();
+              await commitOffsetsIfNecessary();
+            },
+            heartbeat,
+            isRunning: running,
+          });
+          // A message that is not an event stops the partition, as it did one message at a time.
+          if (unreadable && running()) throw unreadable;
+        },
       });
       const lagAdmin = kafka.admin();
       let lagAdminConnected: Promise<void> | null = null;
@@ -77,20 +139,66 @@ export function createKafkaEventSource(brokers: string[], prefix = ""): EventSou
       };
     },
   };
+  return source;
 }
 
-/** The embedded log: handlers run in order, one event after the other. */
+/**
+ * The embedded log: one handler call at a time, in order. Messages published together (a relay
+ * batch) and those that arrived while the handler was busy are handed over as one batch. A
+ * handler that throws loses the event it failed on (there is no broker to redeliver it); the
+ * rest of the batch is delivered again.
+ */
 export function createMemoryEventSource(log: MemoryEventLog): EventSource {
-  return {
-    async subscribe(topic, _group, handler) {
-      let chain = Promise.resolve();
+  const source: EventSource = {
+    subscribe: (topic, group, handler) => source.subscribeBatches(topic, group, oneAtATime(handler)),
+    async subscribeBatches(topic, _group, handler) {
+      const waiting: string[] = [];
       let pending = 0;
+      let draining = false;
+      let drained = Promise.resolve();
+      const drain = async () => {
+        try {
+          while (waiting.length) {
+            let events: EventEnvelope[] = [];
+            for (const value of waiting.splice(0)) {
+              try {
+                events.push(JSON.parse(value) as EventEnvelope);
+              } catch {
+                pending--; // not an event: dropped
+              }
+            }
+            while (events.length) {
+              let doneCount = 0;
+              let failed = false;
+              try {
+                await handler(events, {
+                  async done(count) {
+                    pending -= Math.max(0, count - doneCount);
+                    doneCount = Math.max(doneCount, count);
+                  },
+                  heartbeat: async () => {},
+                  isRunning: () => true,
+                });
+              } catch {
+                failed = true;
+              }
+              const finished = failed ? Math.min(doneCount + 1, events.length) : events.length;
+              pending -= finished - doneCount;
+              events = events.slice(finished);
+            }
+          }
+        } finally {
+          // No await since the loop found the queue empty: a message enqueued after this starts a new drain.
+          draining = false;
+        }
+      };
       const enqueue = (value: string) => {
+        waiting.push(value);
         pending++;
-        chain = chain
-          .then(() => handler(JSON.parse(value)))
-          .catch(() => {})
-          .finally(() => pending--);
+        if (draining) return;
+        // Started in a microtask, so the messages of one `publish` call are handed over together.
+        draining = true;
+        drained = Promise.resolve().then(drain);
       };
       for (const message of log.topics.get(topic) ?? []) enqueue(message.value);
       const unsubscribe = log.subscribe(topic, (message) => enqueue(message.value));
@@ -98,12 +206,16 @@ export function createMemoryEventSource(log: MemoryEventLog): EventSource {
         lag: async () => pending,
         async stop() {
           unsubscribe();
-          await chain;
+          await drained;
         },
       };
     },
   };
+  return source;
 }
+
+/** Work to do once the effect's transaction committed (a delivery that must not happen for a rolled-back effect). */
+export type AfterCommit = () => Promise<void>;
 
 export interface InboxConsumerOptions {
   /** Consumer name: inbox scope and Kafka group. */
@@ -114,14 +226,27 @@ export interface InboxConsumerOptions {
   logger: Logger;
   maxAttempts?: number;
   /**
-   * The side effect, inside the transaction that records the event in the inbox (use `tx` for
-   * every write). Effects that are idempotent by themselves and use other connections set
-   * `idempotentEffect` instead: they run first and the inbox is written after.
+   * Whether this consumer acts on `event` (its type, sometimes its payload). Other events are
+   * skipped before any SQL: no transaction, no inbox row; their offset still advances. Must be
+   * pure (the same answer for a redelivery). Default: every event.
    */
-  apply?(tx: AppDatabase, event: EventEnvelope): Promise<void>;
+  handles?(event: EventEnvelope): boolean;
+  /**
+   * The side effect, inside the transaction that records the event in the inbox (use `tx` for
+   * every write). Several events share one transaction (see `maxBatchSize`), each applied after
+   * the previous one, so an effect sees what the earlier events of its batch wrote. It may
+   * return what to do after the commit. Effects that are idempotent by themselves and use other
+   * connections set `idempotentEffect` instead: they run first and the inbox is written after.
+   */
+  apply?(tx: AppDatabase, event: EventEnvelope): Promise<void | AfterCommit>;
   idempotentEffect?(event: EventEnvelope): Promise<void>;
   /** Runs after the transaction committed (deliveries that must not happen for a rolled-back effect). */
   afterCommit?(event: EventEnvelope): Promise<void>;
+  /**
+   * How many events share one transaction (and one inbox statement). 1: one event per
+   * transaction, for effects that cannot share a transaction with other events. Default 100.
+   */
+  maxBatchSize?: number;
   registry?: Registry;
 }
 
@@ -137,7 +262,7 @@ function metricsFor(registry: Registry) {
     metrics = {
       processed: new Counter({
         name: "booking_consumer_events_total",
-        help: "Events handled by consumers, by outcome (applied, duplicate, retried, dead_lettered)",
+        help: "Events handled by consumers, by outcome (applied, duplicate, skipped, retried, dead_lettered)",
         labelNames: ["consumer", "outcome"],
         registers: [registry],
       }),
@@ -160,29 +285,109 @@ function metricsFor(registry: Registry) {
   return metrics;
 }
 
+/** The database (or a service the effect calls) is away: the event is not at fault. */
+const isUnavailable = (error: unknown) =>
+  isBackendUnavailable(error) || (error instanceof DomainError && error.code === "SERVICE_UNAVAILABLE");
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Wait before attempt `attempt + 1` of a failing event. */
+const retryDelay = (attempt: number) => Math.min(100 * 2 ** attempt, 5_000);
+/** Inbox key: Postgres returns uuids in lower case. */
+const idOf = (event: EventEnvelope) => String(event.eventId).toLowerCase();
+
+/** Thrown out of a batch transaction (rolling it back): the effect of `fresh[index]` failed. */
+class EffectFailed extends Error {
+  constructor(
+    readonly index: number,
+    readonly failure: unknown,
+  ) {
+    super(errorMessage(failure));
+  }
+}
+
+/** An event of a batch and its place in it. */
+interface Item {
+  event: EventEnvelope;
+  position: number;
+}
+
+/** How a batch went: the events applied; if an effect failed, which one (-1: unknown, nothing applied). */
+type BatchOutcome =
+  | { applied: Map<Item, AfterCommit | undefined>; failed: null }
+  | { applied: Map<Item, AfterCommit | undefined>; failed: { index: number; error: unknown } }
+  | "stopped";
+
+const UNSTOPPABLE: BatchProgress = { done: async () => {}, heartbeat: async () => {}, isRunning: () => true };
+
 /**
  * Applies each event exactly once (inbox), retrying a failing one with backoff and moving it to
  * the consumer's dead-letter table after `maxAttempts`, so one bad event never blocks the rest.
+ *
+ * `handleBatch` applies a batch in one transaction: one statement claims the batch's event ids
+ * in the inbox (`insert … on conflict do nothing returning`: the ids it returns are new, the
+ * others duplicates), the effects of the new ones run in order, then one commit. Events the
+ * consumer does not handle never reach the database. If an effect fails, the transaction rolls
+ * back, the events before it are applied again as a batch, the failing one goes the
+ * one-at-a-time way (the failed batch counts as its first attempt; retries, dead letter), and
+ * the rest continue as a batch: a poison event never blocks or duplicates the others.
  */
 export function createInboxConsumer(options: InboxConsumerOptions) {
   const { name, db, logger } = options;
   const inbox = sql.raw(`"${options.schema}".inbox`);
   const deadLetters = sql.raw(`"${options.schema}".consumer_dead_letters`);
   const maxAttempts = options.maxAttempts ?? 5;
+  const maxBatchSize = Math.max(1, Math.floor(options.maxBatchSize ?? 100));
+  const handles = options.handles ?? (() => true);
   const metrics = options.registry ? metricsFor(options.registry) : null;
 
-  async function applyOnce(event: EventEnvelope): Promise<boolean> {
+  const count = (outcome: string) => metrics?.processed.inc({ consumer: name, outcome });
+  const inboxRows = (events: EventEnvelope[]) =>
+    sql.join(
+      events.map((event) => sql`(${name}, ${event.eventId}, ${event.eventType})`),
+      sql`, `,
+    );
+
+  /** The post-commit work of an applied event; a failure is left to the retry loops that own that work. */
+  async function afterCommit(event: EventEnvelope, after: AfterCommit | undefined) {
+    try {
+      await after?.();
+      await options.afterCommit?.(event);
+    } catch (error) {
+      logger.warn("consumer's after-commit step failed", {
+        consumer: name,
+        eventId: event.eventId,
+        error: errorMessage(error),
+      });
+    }
+  }
+
+  function countApplied(event: EventEnvelope) {
+    count("applied");
+    metrics?.age.observe({ consumer: name }, (Date.now() - Date.parse(event.occurredAt)) / 1000);
+  }
+
+  async function deadLetter(event: EventEnvelope, attempts: number, error: unknown) {
+    const message = errorMessage(error);
+    await db.execute(sql`insert into ${deadLetters} (consumer, event_id, event_type, envelope, attempts, last_error)
+        values (${name}, ${event.eventId}, ${event.eventType}, ${JSON.stringify(event)}::jsonb, ${attempts}, ${message})`);
+    logger.error("event dead-lettered by consumer", { consumer: name, eventId: event.eventId, error: message });
+    count("dead_lettered");
+  }
+
+  /** One event in its own transaction (or effect, then inbox row). */
+  async function applyOnce(event: EventEnvelope): Promise<{ applied: boolean; after?: AfterCommit }> {
     if (options.idempotentEffect) {
       const seen = await queryRows(
         db,
         sql`select 1 as seen from ${inbox} where consumer = ${name} and event_id = ${event.eventId}`,
       );
-      if (seen.length) return false;
+      if (seen.length) return { applied: false };
       await options.idempotentEffect(event);
       await db.execute(
         sql`insert into ${inbox} (consumer, event_id, event_type) values (${name}, ${event.eventId}, ${event.eventType}) on conflict do nothing`,
       );
-      return true;
+      return { applied: true };
     }
     return db.transaction(async (tx) => {
       const inserted = await queryRows(
@@ -190,49 +395,214 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
         sql`insert into ${inbox} (consumer, event_id, event_type) values (${name}, ${event.eventId}, ${event.eventType})
             on conflict do nothing returning event_id`,
       );
-      if (inserted.length === 0) return false;
-      await options.apply?.(tx as unknown as AppDatabase, event);
+      if (inserted.length === 0) return { applied: false };
+      const after = await options.apply?.(tx as unknown as AppDatabase, event);
+      return { applied: true, after: after ?? undefined };
+    });
+  }
+
+  /** One event, one attempt after the other from `firstAttempt`, until applied or dead-lettered. */
+  async function handleFrom(event: EventEnvelope, firstAttempt: number): Promise<void> {
+    if (!handles(event)) {
+      count("skipped");
+      return;
+    }
+    let unavailableFor = 0;
+    let result: { applied: boolean; after?: AfterCommit };
+    for (let attempt = firstAttempt; ; attempt++) {
+      try {
+        result = await applyOnce(event);
+        break;
+      } catch (error) {
+        // The database (or a service the effect calls) is away: the event is not at fault, so
+        // the attempt does not count; wait for the backend to come back, with capped backoff.
+        if (isUnavailable(error)) {
+          attempt--;
+          unavailableFor = Math.min(Math.max(unavailableFor * 2, 200), 5_000);
+          if (unavailableFor >= 5_000)
+            logger.warn("consumer waiting for its backend", { consumer: name, error: errorMessage(error) });
+          await sleep(unavailableFor);
+          continue;
+        }
+        if (attempt >= maxAttempts) return deadLetter(event, attempt, error);
+        count("retried");
+        await sleep(retryDelay(attempt));
+      }
+    }
+    if (result.applied) {
+      await afterCommit(event, result.after);
+      countApplied(event);
+    } else count("duplicate");
+  }
+
+  /** Applies one event on its own (today's path); used for replays and one-at-a-time sources. */
+  const handle = (event: EventEnvelope) => handleFrom(event, 1);
+
+  /** The events to act on: handled ones, each id once (a redelivery inside the batch is a duplicate). */
+  function freshOf(items: Item[]): Item[] {
+    const ids = new Set<string>();
+    return items.filter(({ event }) => {
+      if (!handles(event) || ids.has(idOf(event))) return false;
+      ids.add(idOf(event));
       return true;
     });
   }
 
-  async function handle(event: EventEnvelope): Promise<void> {
+  /** Inbox claim and effects of `fresh` in one transaction; waits out a database outage. */
+  async function applyInTransaction(fresh: Item[], progress: BatchProgress): Promise<BatchOutcome> {
     let unavailableFor = 0;
-    for (let attempt = 1; ; attempt++) {
+    for (;;) {
       try {
-        const applied = await applyOnce(event);
-        if (applied) await options.afterCommit?.(event);
-        metrics?.processed.inc({ consumer: name, outcome: applied ? "applied" : "duplicate" });
-        if (applied) metrics?.age.observe({ consumer: name }, (Date.now() - Date.parse(event.occurredAt)) / 1000);
-        return;
+        const applied = await db.transaction(async (txRaw) => {
+          const tx = txRaw as unknown as AppDatabase;
+          const claimed = await queryRows<{ event_id: string }>(
+            tx,
+            sql`insert into ${inbox} (consumer, event_id, event_type) values ${inboxRows(fresh.map((i) => i.event))}
+                on conflict do nothing returning event_id`,
+          );
+          const ids = new Set(claimed.map((row) => String(row.event_id).toLowerCase()));
+          const done = new Map<Item, AfterCommit | undefined>();
+          for (const [index, item] of fresh.entries()) {
+            if (!ids.has(idOf(item.event))) continue;
+            try {
+              done.set(item, (await options.apply?.(tx, item.event)) ?? undefined);
+            } catch (error) {
+              throw new EffectFailed(index, error);
+            }
+          }
+          return done;
+        });
+        return { applied, failed: null };
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        // The database (or a service the effect calls) is away: the event is not at fault, so
-        // the attempt does not count; wait for the backend to come back, with capped backoff.
-        if (isBackendUnavailable(error) || (error instanceof DomainError && error.code === "SERVICE_UNAVAILABLE")) {
-          attempt--;
+        const cause = error instanceof EffectFailed ? error.failure : error;
+        if (isUnavailable(cause)) {
+          if (!progress.isRunning()) return "stopped";
           unavailableFor = Math.min(Math.max(unavailableFor * 2, 200), 5_000);
           if (unavailableFor >= 5_000)
-            logger.warn("consumer waiting for its backend", { consumer: name, error: message });
-          await new Promise((resolve) => setTimeout(resolve, unavailableFor));
+            logger.warn("consumer waiting for its backend", { consumer: name, error: errorMessage(cause) });
+          await sleep(unavailableFor);
+          await progress.heartbeat();
+          if (!progress.isRunning()) return "stopped";
           continue;
         }
-        if (attempt >= maxAttempts) {
-          await db.execute(sql`insert into ${deadLetters} (consumer, event_id, event_type, envelope, attempts, last_error)
-              values (${name}, ${event.eventId}, ${event.eventType}, ${JSON.stringify(event)}::jsonb, ${attempt}, ${message})`);
-          logger.error("event dead-lettered by consumer", { consumer: name, eventId: event.eventId, error: message });
-          metrics?.processed.inc({ consumer: name, outcome: "dead_lettered" });
-          return;
-        }
-        metrics?.processed.inc({ consumer: name, outcome: "retried" });
-        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5_000)));
+        return {
+          applied: new Map(),
+          failed: { index: error instanceof EffectFailed ? error.index : -1, error: cause },
+        };
       }
+    }
+  }
+
+  /**
+   * Idempotent effects run one after the other (outside any transaction); one statement reads
+   * which ids the inbox has, one records the applied ones. After a failing effect, the ones
+   * before it are recorded and the outcome says which failed.
+   */
+  async function applyIdempotent(fresh: Item[]): Promise<BatchOutcome> {
+    const unknown = (error: unknown): BatchOutcome => ({ applied: new Map(), failed: { index: -1, error } });
+    let seen: Set<string>;
+    try {
+      const rows = await queryRows<{ event_id: string }>(
+        db,
+        sql`select event_id from ${inbox} where consumer = ${name} and event_id in (${sql.join(
+          fresh.map(({ event }) => sql`${event.eventId}`),
+          sql`, `,
+        )})`,
+      );
+      seen = new Set(rows.map((row) => String(row.event_id).toLowerCase()));
+    } catch (error) {
+      return unknown(error);
+    }
+    const applied = new Map<Item, AfterCommit | undefined>();
+    let failed: { index: number; error: unknown } | null = null;
+    for (const [index, item] of fresh.entries()) {
+      if (seen.has(idOf(item.event))) continue;
+      try {
+        await options.idempotentEffect!(item.event);
+        applied.set(item, undefined);
+      } catch (error) {
+        failed = { index, error };
+        break;
+      }
+    }
+    if (applied.size) {
+      try {
+        await db.execute(
+          sql`insert into ${inbox} (consumer, event_id, event_type) values ${inboxRows([...applied.keys()].map((i) => i.event))}
+              on conflict do nothing`,
+        );
+      } catch (error) {
+        return unknown(error); // one at a time repeats the effects, which are idempotent
+      }
+    }
+    return failed ? { applied, failed } : { applied, failed: null };
+  }
+
+  /** Reports `items` done in order: post-commit work and metrics of each. */
+  async function settle(items: Item[], applied: Map<Item, AfterCommit | undefined>, progress: BatchProgress) {
+    for (const item of items) {
+      if (!handles(item.event)) count("skipped");
+      else if (applied.has(item)) {
+        await afterCommit(item.event, applied.get(item));
+        countApplied(item.event);
+      } else count("duplicate");
+      await progress.done(item.position + 1);
+    }
+  }
+
+  /** A slice of a batch, in order; see `createInboxConsumer`. */
+  async function processInOrder(items: Item[], progress: BatchProgress): Promise<void> {
+    if (!items.length || !progress.isRunning()) return;
+    const fresh = freshOf(items);
+    const outcome: BatchOutcome = !fresh.length
+      ? { applied: new Map(), failed: null }
+      : options.idempotentEffect
+        ? await applyIdempotent(fresh)
+        : await applyInTransaction(fresh, progress);
+    if (outcome === "stopped") return;
+    if (!outcome.failed) return settle(items, outcome.applied, progress);
+    const { index, error } = outcome.failed;
+    if (index < 0) {
+      // Not one effect's fault (the inbox statement or the commit failed): one event at a time.
+      for (const item of items) {
+        if (!progress.isRunning()) return;
+        await handle(item.event);
+        await progress.done(item.position + 1);
+      }
+      return;
+    }
+    const at = items.indexOf(fresh[index]);
+    if (options.idempotentEffect) await settle(items.slice(0, at), outcome.applied, progress);
+    else await processInOrder(items.slice(0, at), progress); // rolled back: again, without the failing one
+    if (!progress.isRunning()) return;
+    const failing = items[at];
+    // The failed batch was this event's first attempt.
+    if (maxAttempts <= 1) await deadLetter(failing.event, 1, error);
+    else {
+      count("retried");
+      await sleep(retryDelay(1));
+      await handleFrom(failing.event, 2);
+    }
+    await progress.done(failing.position + 1);
+    await processInOrder(items.slice(at + 1), progress);
+  }
+
+  /**
+   * Applies a partition's events in order, `maxBatchSize` per transaction, reporting each one
+   * done (its offset may be committed) after its post-commit work.
+   */
+  async function handleBatch(events: EventEnvelope[], progress: BatchProgress = UNSTOPPABLE): Promise<void> {
+    for (let start = 0; start < events.length; start += maxBatchSize) {
+      if (!progress.isRunning()) return;
+      const chunk = events.slice(start, start + maxBatchSize).map((event, i) => ({ event, position: start + i }));
+      await processInOrder(chunk, progress);
     }
   }
 
   return {
     name,
     handle,
+    handleBatch,
     metrics,
 
     /**
@@ -257,9 +627,9 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
 export type InboxConsumer = ReturnType<typeof createInboxConsumer>;
 
 /**
- * Runs a consumer: subscribes it to `topic` (its name is the consumer group) and retries the
- * dead letters an operator asked to replay (`npm run outbox -- consumer-dlq replay`). Without an
- * event source (a subgraph started without a broker) only the replays run.
+ * Runs a consumer: subscribes it to `topic` in batches (its name is the consumer group) and
+ * retries the dead letters an operator asked to replay (`npm run outbox -- consumer-dlq replay`).
+ * Without an event source (a subgraph started without a broker) only the replays run.
  */
 export async function runConsumer(
   events: EventSource | undefined,
@@ -267,7 +637,7 @@ export async function runConsumer(
   consumer: InboxConsumer,
   options: { lagIntervalMs?: number } = {},
 ) {
-  const subscription = await events?.subscribe(topic, consumer.name, consumer.handle);
+  const subscription = await events?.subscribeBatches(topic, consumer.name, consumer.handleBatch);
   const replays = setInterval(() => void consumer.replayRequested().catch(() => {}), 2_000);
   replays.unref();
   // Offset lag, measured from the broker's side, so a stuck consumer shows too (not only slow events).

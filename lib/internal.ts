@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { isServiceSecret, SERVICE_SECRET_HEADER } from "./auth";
+import { Agent, request } from "undici";
 import { DomainError, ERROR_CODES, isBackendUnavailable, type ErrorCode } from "./errors";
 import { HttpError, readBody, sendJson, type Handler } from "./http";
 import type { Logger } from "./logger";
@@ -66,6 +67,14 @@ export function internalRoute<T>(options: {
   };
 }
 
+/**
+ * One keep-alive connection pool per process for internal calls. undici's `request`, not
+ * `fetch`: a loopback JSON call costs ~0.06 ms of CPU with `request` and ~0.21 ms with `fetch`
+ * (client and server together; `npm run bench -- internal-call`), and every reservation,
+ * payment and cancellation makes at least one.
+ */
+const dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+
 /** Calls an internal operation; its domain errors come back as the same DomainError. */
 export async function callInternal<T>(
   url: string,
@@ -73,23 +82,26 @@ export async function callInternal<T>(
   body: unknown,
   timeoutMs = 5_000,
 ): Promise<T> {
-  let response: Response;
+  let status: number;
+  let payload: (T & Partial<InternalError>) | null;
   try {
-    response = await fetch(url, {
+    const response = await request(url, {
       method: "POST",
       headers: { "content-type": "application/json", [SERVICE_SECRET_HEADER]: serviceSecret },
       body: JSON.stringify(body),
+      dispatcher,
       signal: AbortSignal.timeout(timeoutMs),
     });
+    status = response.statusCode;
+    payload = (await response.body.json().catch(() => null)) as typeof payload;
   } catch {
     throw new DomainError("SERVICE_UNAVAILABLE", "A backing service is unavailable, please retry shortly");
   }
-  const payload = (await response.json().catch(() => null)) as (T & Partial<InternalError>) | null;
-  if (response.ok && payload) return payload;
+  if (status >= 200 && status < 300 && payload) return payload;
   const error = payload?.error;
   if (error && (ERROR_CODES as readonly string[]).includes(error.code) && error.code !== "UNAUTHENTICATED") {
     throw new DomainError(error.code, error.message, error.details ?? {});
   }
   // A rejected service secret or an unexpected answer is our fault, not the caller's.
-  throw new Error(`internal call to ${url} failed with status ${response.status}`);
+  throw new Error(`internal call to ${url} failed with status ${status}`);
 }

@@ -28,6 +28,8 @@ export interface SubgraphRuntime {
   routes?: Routes;
   /** Extra readiness checks (the hold store, for example). */
   readiness?: ReadinessChecks;
+  /** The batch loaders of one request (`RequestContext.loaders`), made anew for every request. */
+  createLoaders?: () => unknown;
   /** Background work (sweepers); started once the server listens at `server.url`. */
   start?(server: { url: string }): void | Promise<void>;
   stop?(): Promise<void>;
@@ -60,6 +62,7 @@ export async function startSubgraph(definition: SubgraphDefinition, deps: Subgra
     verifier: createTokenVerifier(config.auth),
     readiness,
     routes: runtime.routes,
+    createLoaders: runtime.createLoaders,
     logger,
   });
   await runtime.start?.({ url: server.url });

@@ -20,19 +20,25 @@ import {
 import type { Logger } from "./logger";
 
 /** The request context every resolver receives. */
-export interface RequestContext {
+export interface RequestContext<TLoaders = unknown> {
   principal: Principal | null;
   requestId: string;
   logger: Logger;
+  /**
+   * The serving subgraph's batch loaders (`SubgraphServerOptions.createLoaders`), made anew for
+   * every request: they batch the reads of one request and cache them for it only, so nothing
+   * one caller loaded is ever served to another.
+   */
+  loaders: TLoaders;
 }
 
 /** Federation directives every subgraph may use: one pinned list, one version. */
 const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible", "@tag"])`;
 
 type ResolverClass = new (...args: never[]) => object;
-type ReferenceResolvers = Record<
+type ReferenceResolvers<TContext> = Record<
   string,
-  { __resolveReference: (reference: never, context: RequestContext) => unknown }
+  { __resolveReference: (reference: never, context: TContext) => unknown }
 >;
 
 /**
@@ -53,10 +59,10 @@ export const SERVED_BY_GATEWAY = (): never => {
 };
 const gatewayServedPubSub = { publish: () => {}, subscribe: SERVED_BY_GATEWAY };
 
-export async function buildSubgraph(options: {
+export async function buildSubgraph<TContext extends RequestContext<any> = RequestContext>(options: {
   resolvers: object[];
   orphanedTypes?: Function[];
-  references?: ReferenceResolvers;
+  references?: ReferenceResolvers<TContext>;
 }): Promise<GraphQLSchema> {
   const instances = new Map<Function, object>(options.resolvers.map((r) => [r.constructor, r]));
   const schema = await buildSchema({
@@ -94,6 +100,8 @@ export interface SubgraphServerOptions {
   logger: Logger;
   /** Extra HTTP routes (webhooks, internal endpoints). */
   routes?: Routes;
+  /** Makes the batch loaders of one request (`RequestContext.loaders`); called once per request. */
+  createLoaders?: () => unknown;
 }
 
 /**
@@ -114,7 +122,12 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
   const buildContext = async (req: IncomingMessage): Promise<RequestContext> => {
     const id = requestId(req);
     const { principal } = await authenticate(req.headers.authorization, verifier);
-    return { principal, requestId: id, logger: logger.child({ requestId: id }) };
+    return {
+      principal,
+      requestId: id,
+      logger: logger.child({ requestId: id }),
+      loaders: options.createLoaders?.() ?? {},
+    };
   };
   const graphql = graphqlHandler(apollo, buildContext);
 

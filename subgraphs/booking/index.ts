@@ -5,6 +5,7 @@ import { createLifecycleService } from "./booking/booking.lifecycle";
 import { createCancellationMetrics } from "./booking/booking.metrics";
 import { buildSubgraph } from "../../lib/subgraph";
 import { seedBookingDemoData } from "./booking.demo";
+import { createBookingLoaders, type BookingContext } from "./booking.loaders";
 import { createExpirySweeper } from "./booking/booking.expiry";
 import { createBookingRepository } from "./booking/booking.repository";
 import { createReservationService } from "./booking/booking.reservation";
@@ -23,7 +24,11 @@ export const bookingSubgraph: SubgraphDefinition = {
     const { reservations: settings } = config;
     const bookings = withLiveUpdates(createBookingRepository(database.db), live);
     const idempotency = createIdempotencyRepository(database.db);
-    const inventory = createInventoryClient(settings.inventoryUrl, config.auth.serviceSecret, settings.inventoryTimeoutMs);
+    const inventory = createInventoryClient(
+      settings.inventoryUrl,
+      config.auth.serviceSecret,
+      settings.inventoryTimeoutMs,
+    );
     const releaser = createHoldReleaser({
       inventory,
       bookingExists: async (id) => (await bookings.findById(id)) !== null,
@@ -48,7 +53,7 @@ export const bookingSubgraph: SubgraphDefinition = {
     });
     const saga = createPaymentSaga({ db: database.db, bookings, inventory, logger, registry });
     let sagaRunning: { stop(): Promise<void> } | null = null;
-    const schema = await buildSubgraph({
+    const schema = await buildSubgraph<BookingContext>({
       resolvers: [new BookingResolver(queries, reservations, lifecycle, bookings)],
       references: { Booking: { __resolveReference: resolveBookingReference(queries) } },
     });
@@ -71,6 +76,7 @@ export const bookingSubgraph: SubgraphDefinition = {
     return {
       schema,
       routes: metricsRoutes(registry),
+      createLoaders: () => createBookingLoaders(bookings),
       async start() {
         timers.push(setInterval(sweep, settings.sweepIntervalMs));
         timers[0].unref();

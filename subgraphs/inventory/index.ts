@@ -14,6 +14,7 @@ import { createMemoryHoldStore } from "./hold/hold.store.memory";
 import { createRedisHoldStore } from "./hold/hold.store.redis";
 import { createHoldWorker } from "./hold/hold.worker";
 import { seedInventoryDemoData } from "./inventory.demo";
+import { createInventoryLoaders, type InventoryContext } from "./inventory.loaders";
 import { createSlotRepository } from "./slot/slot.repository";
 import { resolveSlotReference, SlotResolver } from "./slot/slot.resolver";
 import { createVenueRepository } from "./venue/venue.repository";
@@ -33,18 +34,18 @@ export const inventorySubgraph: SubgraphDefinition = {
     const holds = createHoldService({ store, ledger: createHoldRepository(db), zones, logger, live });
     const worker = createHoldWorker(holds, config.reservations, logger);
     const catalog = createCatalogService({ venues, slots, zones, holds });
-    const schema = await buildSubgraph({
+    const schema = await buildSubgraph<InventoryContext>({
       resolvers: [
         new CatalogResolver(catalog),
-        new VenueResolver(venues, slots),
-        new SlotResolver(slots, venues, zones, holds),
-        new ZoneResolver(zones, slots, holds),
-        new AvailabilityResolver(zones, holds),
+        new VenueResolver(venues),
+        new SlotResolver(),
+        new ZoneResolver(),
+        new AvailabilityResolver(),
       ],
       references: {
-        Venue: { __resolveReference: resolveVenueReference(venues) },
-        Slot: { __resolveReference: resolveSlotReference(slots) },
-        Zone: { __resolveReference: resolveZoneReference(zones) },
+        Venue: { __resolveReference: resolveVenueReference },
+        Slot: { __resolveReference: resolveSlotReference },
+        Zone: { __resolveReference: resolveZoneReference },
       },
     });
     const registry = createMetricsRegistry("inventory");
@@ -54,6 +55,7 @@ export const inventorySubgraph: SubgraphDefinition = {
       schema,
       routes: { ...holdRoutes(holds, config.auth.serviceSecret, logger), ...metricsRoutes(registry) },
       readiness: { holdStore: () => store.ping() },
+      createLoaders: () => createInventoryLoaders({ venues, slots, zones, holds }),
       async start() {
         worker.start();
         running = await runConsumer(events, "booking.events", seatRelease);

@@ -7,6 +7,7 @@ import { BookingReference } from "./booking/booking.type";
 import { MeResolver } from "./me/me.resolver";
 import { BookingNotificationsResolver } from "./booking/booking.resolver";
 import { seedNotificationDemoData } from "./notification.demo";
+import { createNotificationLoaders } from "./notification.loaders";
 import { createDelivery, createNotificationConsumer } from "./notification/notification.consumer";
 import { createNotificationRepository } from "./notification/notification.repository";
 import { createSender } from "./notification/notification.sender";
@@ -27,16 +28,15 @@ export const notificationSubgraph: SubgraphDefinition = {
     }));
     let running: { stop(): Promise<void> }[] = [];
     let retries: NodeJS.Timeout | undefined;
+    const notifications = createNotificationRepository(db);
     const schema = await buildSubgraph({
       // Booking is only extended here, so no query reaches it: it must be named.
       orphanedTypes: [BookingReference],
-      resolvers: [
-        new BookingNotificationsResolver(createNotificationRepository(db)),
-        new MeResolver(createNotificationRepository(db)),
-      ],
+      resolvers: [new BookingNotificationsResolver(), new MeResolver(notifications)],
     });
     return {
       schema,
+      createLoaders: () => createNotificationLoaders(notifications),
       routes: metricsRoutes(registry),
       async start() {
         running = await Promise.all(consumers.map(({ topic, consumer }) => runConsumer(events, topic, consumer)));

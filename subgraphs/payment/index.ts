@@ -6,6 +6,7 @@ import { buildSubgraph } from "../../lib/subgraph";
 import { BookingReference } from "./booking/booking.type";
 import { BookingPaymentResolver } from "./booking/booking.resolver";
 import { seedPaymentDemoData } from "./payment.demo";
+import { createPaymentLoaders } from "./payment.loaders";
 import { createBookingEventsConsumer } from "./payment/payment.consumer";
 import { createSimulatedProvider } from "./payment/payment.provider";
 import { createPaymentRepository } from "./payment/payment.repository";
@@ -34,10 +35,11 @@ export const paymentSubgraph: SubgraphDefinition = {
     const schema = await buildSubgraph({
       // Booking is only extended here, so no query reaches it: it must be named.
       orphanedTypes: [BookingReference],
-      resolvers: [new BookingPaymentResolver(repo), new PaymentResolver(payments, repo)],
+      resolvers: [new BookingPaymentResolver(), new PaymentResolver(payments)],
     });
     return {
       schema,
+      createLoaders: () => createPaymentLoaders(repo),
       routes: {
         ...metricsRoutes(registry),
         ...paymentWebhookRoutes({

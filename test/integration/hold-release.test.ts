@@ -112,4 +112,39 @@ describe("a hold release cut short between the ledger and the store", () => {
     expect(repaired).toContainEqual({ slotId, zoneId, before: 4, after: 7 });
     expect(await holds.available(slotId, [zoneId])).toEqual([7]);
   });
+
+  it("the event consumer's release and sale after the booking's own call do nothing twice", async () => {
+    // The same service over the same store, with the store's calls and the announcements counted.
+    const calls = { release: 0, markSold: 0, announced: 0 };
+    const counted: HoldStore = {
+      ...store,
+      release: (...args) => (calls.release++, store.release(...args)),
+      markSold: (...args) => (calls.markSold++, store.markSold(...args)),
+    };
+    const service = createHoldService({
+      store: counted,
+      ledger: createHoldRepository(test.database.db),
+      zones: createZoneRepository(test.database.db),
+      logger: createLogger("error"),
+      live: {
+        publish: async () => void calls.announced++,
+        subscribe: async () => async () => {},
+        close: async () => {},
+      },
+    });
+    const { zoneId, slotId } = await newZone(10);
+    const cancelled = await holdThree(zoneId);
+    const confirmed = await holdThree(zoneId);
+    calls.announced = 0;
+
+    // A cancellation: the booking subgraph's call, then the consumer of booking.cancelled.
+    expect(await service.releaseHold(cancelled)).toEqual({ released: true });
+    expect(await service.releaseHold(cancelled, undefined, { finishRepeat: false })).toEqual({ released: true });
+    expect(calls).toMatchObject({ release: 1, announced: 1 });
+    // A confirmation: the saga's call, then the consumer of booking.confirmed.
+    expect(await service.sellHold(confirmed)).toEqual({ sold: true });
+    expect(await service.sellHold(confirmed)).toEqual({ sold: true });
+    expect(calls).toMatchObject({ markSold: 1, announced: 2 });
+    expect(await service.available(slotId, [zoneId])).toEqual([7]);
+  });
 });

@@ -61,6 +61,53 @@ function holdStoreContract(name: string, makeStore: () => HoldStore) {
       expect((await store.hold(request(slotId, zoneIds[0], "u", 4, 4))).kind).toBe("held");
     });
 
+    it("an idempotency key is owned by the first hold: a twin takes nothing, even once sold out", async () => {
+      const { slotId, zoneIds } = await freshSlot([1]);
+      const key = { token: randomUUID().replaceAll("-", ""), lockedUntil: Date.now() + 30_000, ttlMs: 60_000 };
+      const first = { ...request(slotId, zoneIds[0], "u", 1), key };
+      expect(await store.hold(first)).toEqual({ kind: "held", available: 0 });
+      // Sold out now: a retry with the same key learns its owner instead of "insufficient".
+      const twin = { ...request(slotId, zoneIds[0], "u", 1), key };
+      expect(await store.hold(twin)).toEqual({
+        kind: "key-taken",
+        available: 0,
+        holdId: first.holdId,
+        lockedUntil: key.lockedUntil,
+      });
+      // Another key is just sold out.
+      const other = {
+        ...request(slotId, zoneIds[0], "u", 1),
+        key: { ...key, token: randomUUID().replaceAll("-", "") },
+      };
+      expect(await store.hold(other)).toEqual({ kind: "insufficient", available: 0 });
+      // A booked hold's release keeps the key; an abandoned one's gives it up with the seat.
+      const ref = { holdId: first.holdId, slotId, zoneId: zoneIds[0], userId: "u" };
+      expect(await store.release(ref, randomUUID().replaceAll("-", ""))).toBe(true);
+      expect((await store.hold(twin)).kind).toBe("key-taken");
+      await store.release(ref, key.token);
+      expect(await store.hold(twin)).toEqual({ kind: "held", available: 0 });
+      expect(await store.available(slotId, zoneIds)).toEqual([0]);
+    });
+
+    it("a key whose owner is superseded (presumed dead) goes to the new hold", async () => {
+      const { slotId, zoneIds } = await freshSlot([3]);
+      const key = { token: randomUUID().replaceAll("-", ""), lockedUntil: Date.now() - 1, ttlMs: 60_000 };
+      const dead = { ...request(slotId, zoneIds[0], "u", 1), key };
+      expect((await store.hold(dead)).kind).toBe("held");
+      const next = { ...request(slotId, zoneIds[0], "u", 1), key: { ...key, supersede: dead.holdId } };
+      expect(await store.hold(next)).toEqual({ kind: "held", available: 1 });
+      const third = { ...request(slotId, zoneIds[0], "u", 1), key };
+      expect(await store.hold(third)).toMatchObject({ kind: "key-taken", holdId: next.holdId });
+    });
+
+    it("a key lapses with its time to live", async () => {
+      const { slotId, zoneIds } = await freshSlot([3]);
+      const key = { token: randomUUID().replaceAll("-", ""), lockedUntil: Date.now() + 30_000, ttlMs: 50 };
+      expect((await store.hold({ ...request(slotId, zoneIds[0], "u", 1), key })).kind).toBe("held");
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      expect((await store.hold({ ...request(slotId, zoneIds[0], "u", 1), key })).kind).toBe("held");
+    });
+
     it("never oversells under real concurrency", async () => {
       const { slotId, zoneIds } = await freshSlot([100]);
       const outcomes = await Promise.all(

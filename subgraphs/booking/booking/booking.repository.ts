@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lte, sql, type SQL } from "drizzle-orm";
 import { queryRows, type AppDatabase } from "../../../lib/db";
 import { outboxRow, type DomainEvent } from "../../../lib/outbox";
 import { bookingOutbox, bookings, bookingStatusChanges } from "../booking.tables";
@@ -120,6 +120,20 @@ function insertOutboxFrom(source: "created" | "changed", outbox: ReturnType<type
 }
 
 export function createBookingRepository(db: AppDatabase) {
+  const statusChanges = (where: SQL) =>
+    db
+      .select({
+        bookingId: bookingStatusChanges.bookingId,
+        fromStatus: bookingStatusChanges.fromStatus,
+        toStatus: bookingStatusChanges.toStatus,
+        actor: bookingStatusChanges.actor,
+        reason: bookingStatusChanges.reason,
+        at: bookingStatusChanges.createdAt,
+      })
+      .from(bookingStatusChanges)
+      .where(where)
+      .orderBy(asc(bookingStatusChanges.id));
+
   return {
     /**
      * The booking, its first status-history row, the outbox event and the idempotency key, all
@@ -263,18 +277,13 @@ export function createBookingRepository(db: AppDatabase) {
       return row ? fromRawRow(row) : null;
     },
 
+    /** The status changes of several bookings, each booking's oldest first. */
+    async statusHistories(bookingIds: string[]) {
+      return statusChanges(inArray(bookingStatusChanges.bookingId, bookingIds));
+    },
+
     async statusHistory(bookingId: string) {
-      return db
-        .select({
-          fromStatus: bookingStatusChanges.fromStatus,
-          toStatus: bookingStatusChanges.toStatus,
-          actor: bookingStatusChanges.actor,
-          reason: bookingStatusChanges.reason,
-          at: bookingStatusChanges.createdAt,
-        })
-        .from(bookingStatusChanges)
-        .where(eq(bookingStatusChanges.bookingId, bookingId))
-        .orderBy(asc(bookingStatusChanges.id));
+      return statusChanges(eq(bookingStatusChanges.bookingId, bookingId));
     },
 
     /** Finished bookings whose seats inventory has not confirmed back yet. */
@@ -342,6 +351,11 @@ export function createBookingRepository(db: AppDatabase) {
     async findById(id: string): Promise<Booking | null> {
       const [row] = await db.select().from(bookings).where(eq(bookings.id, id));
       return row ? toBooking(row) : null;
+    },
+
+    async findByIds(ids: string[]): Promise<Booking[]> {
+      const rows = await db.select().from(bookings).where(inArray(bookings.id, ids));
+      return rows.map(toBooking);
     },
 
     async findByReference(reference: string): Promise<Booking | null> {

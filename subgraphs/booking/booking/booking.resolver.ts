@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { SERVED_BY_GATEWAY, type RequestContext } from "../../../lib/subgraph";
+import type { BookingContext } from "../booking.loaders";
 import { ZoneReference } from "../zone/zone.type";
 import type { Booking, BookingStatus } from "./booking.model";
 import {
@@ -65,8 +66,8 @@ export class BookingResolver {
   }
 
   @FieldResolver(() => [BookingStatusChangeType], { description: "Every transition, oldest first." })
-  statusHistory(@Root() booking: Booking) {
-    return this.bookings.statusHistory(booking.id);
+  statusHistory(@Root() booking: Booking, @Ctx() ctx: BookingContext) {
+    return ctx.loaders.statusHistory.load(booking.id);
   }
 
   @Mutation(() => BookingType, {
@@ -126,8 +127,8 @@ export class BookingResolver {
   }
 }
 
-/** `_entities` for Booking: the same visibility rule as the `booking` query. */
+/** `_entities` for Booking: the same visibility rule as the `booking` query, applied to each. */
 export const resolveBookingReference =
   (queries: BookingQueries) =>
-  (ref: { id: string }, ctx: RequestContext): Promise<Booking> =>
-    queries.byId(ctx.principal, ref.id);
+  (ref: { id: string }, ctx: BookingContext): Promise<Booking> =>
+    queries.byId(ctx.principal, ref.id, (id) => ctx.loaders.booking.load(id));

@@ -110,6 +110,8 @@ export function createPaymentSaga(deps: {
     db: deps.db,
     logger,
     registry: deps.registry,
+    // Other payment events (refunds…) are skipped before any SQL.
+    handles: (event) => event.eventType === "payment.succeeded" || event.eventType === "payment.failed",
     // Conditional transitions are idempotent by themselves: they run first, the inbox after.
     idempotentEffect: async (event) => {
       if (event.eventType === "payment.succeeded") await succeeded(event);

@@ -28,9 +28,14 @@ export function createBookingQueries(bookings: BookingRepository) {
   }
 
   return {
-    async byId(principal: Principal | null, id: string): Promise<Booking> {
+    /** `find`: where the booking is read from (a request's batch loader); the repository by default. */
+    async byId(
+      principal: Principal | null,
+      id: string,
+      find: (id: string) => Promise<Booking | null> = bookings.findById,
+    ): Promise<Booking> {
       if (!principal) throw unauthenticated();
-      return visible(principal, isUuid(id) ? await bookings.findById(id) : null);
+      return visible(principal, isUuid(id) ? await find(id) : null);
     },
 
     async byReference(principal: Principal | null, reference: string): Promise<Booking> {

@@ -1,4 +1,4 @@
-import { and, eq, lt, or, sql } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../../lib/db";
 import { idempotencyKeys } from "../booking.tables";
 
@@ -8,11 +8,15 @@ export interface IdempotencyScope {
   key: string;
 }
 
+/**
+ * A reservation's idempotency key, written in the booking's own statement (so it exists exactly
+ * when the booking does). While a request is in flight the inventory hold store owns the key
+ * (see booking.reservation.ts); rejected attempts write nothing here.
+ */
 export interface IdempotencyRecord {
   requestHash: string;
   bookingId: string;
-  completed: boolean;
-  lockedUntil: Date;
+  expiresAt: Date;
 }
 
 export function createIdempotencyRepository(db: AppDatabase) {
@@ -24,63 +28,25 @@ export function createIdempotencyRepository(db: AppDatabase) {
     );
 
   return {
-    /**
-     * Claims a key for `bookingId`. A key that expired, or whose claimant crashed (lock past),
-     * may be claimed again. Returns null when claimed, otherwise the record that holds the key.
-     */
-    async claim(
-      scope: IdempotencyScope,
-      claim: { requestHash: string; bookingId: string; lockMs: number; ttlMs: number },
-    ): Promise<IdempotencyRecord | null> {
-      const values = {
-        ...scope,
-        requestHash: claim.requestHash,
-        bookingId: claim.bookingId,
-        completed: false,
-        lockedUntil: sql`now() + ${`${claim.lockMs} milliseconds`}::interval`,
-        expiresAt: sql`now() + ${`${claim.ttlMs} milliseconds`}::interval`,
-      };
-      const [claimed] = await db
-        .insert(idempotencyKeys)
-        .values(values)
-        .onConflictDoUpdate({
-          target: [idempotencyKeys.userId, idempotencyKeys.operation, idempotencyKeys.key],
-          set: values,
-          setWhere: or(
-            lt(idempotencyKeys.expiresAt, sql`now()`),
-            and(eq(idempotencyKeys.completed, false), lt(idempotencyKeys.lockedUntil, sql`now()`)),
-          ),
-        })
-        .returning({ bookingId: idempotencyKeys.bookingId });
-      if (claimed?.bookingId === claim.bookingId) return null;
-      return (
-        (await this.find(scope)) ?? {
-          requestHash: claim.requestHash,
-          bookingId: "",
-          completed: false,
-          lockedUntil: new Date(0),
-        }
-      );
-    },
-
     async find(scope: IdempotencyScope): Promise<IdempotencyRecord | null> {
       const [row] = await db
         .select({
           requestHash: idempotencyKeys.requestHash,
           bookingId: idempotencyKeys.bookingId,
-          completed: idempotencyKeys.completed,
-          lockedUntil: idempotencyKeys.lockedUntil,
+          expiresAt: idempotencyKeys.expiresAt,
         })
         .from(idempotencyKeys)
         .where(where(scope));
       return row ?? null;
     },
 
-    /** Gives up an unfinished claim (the request failed), so a retry can try again. */
-    async forget(scope: IdempotencyScope, bookingId: string): Promise<void> {
-      await db
+    /** Deletes the scope's key if it has expired (its purge has not run yet); true if it did. */
+    async deleteExpired(scope: IdempotencyScope): Promise<boolean> {
+      const rows = await db
         .delete(idempotencyKeys)
-        .where(and(where(scope), eq(idempotencyKeys.bookingId, bookingId), eq(idempotencyKeys.completed, false)));
+        .where(and(where(scope), lt(idempotencyKeys.expiresAt, sql`now()`)))
+        .returning({ key: idempotencyKeys.key });
+      return rows.length > 0;
     },
 
     /** Deletes expired keys; returns how many. */

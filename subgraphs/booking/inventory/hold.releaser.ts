@@ -14,6 +14,8 @@ export interface AbandonedHold {
    * release only if no booking with the hold's id exists once the database answers again.
    */
   unlessBooked?: boolean;
+  /** The idempotency key digest the hold claimed: given up with it, so a retry can try again. */
+  keyToken?: string;
 }
 
 /**
@@ -38,6 +40,7 @@ export function createHoldReleaser(deps: {
         zoneId: hold.zoneId,
         userId: hold.userId,
         quantity: hold.quantity,
+        keyToken: hold.keyToken,
       });
       return true;
     } catch (error) {

@@ -26,6 +26,8 @@ export interface InventoryClient {
     userId: string;
     quantity: number;
     expiresAt: Date;
+    /** The reservation's idempotency key digest; CONFLICT with `keyOwner` when another hold has it. */
+    key?: { token: string; lockedUntil: number; ttlMs: number; supersede?: string };
   }): Promise<HeldSeats>;
   /**
    * Gives a hold's seats back. With `requested` (what the hold call asked for), inventory also
@@ -33,7 +35,7 @@ export interface InventoryClient {
    */
   releaseHold(
     holdId: string,
-    requested?: { zoneId: string; userId: string; quantity: number },
+    requested?: { zoneId: string; userId: string; quantity: number; keyToken?: string },
   ): Promise<{ released: boolean }>;
   /** The booking is paid: the held seats become sold. `sold: false` if the hold was already released. */
   sellHold(holdId: string): Promise<{ sold: boolean }>;

@@ -20,8 +20,11 @@ export function createSeatReleaseConsumer(holds: HoldService, db: AppDatabase, l
     db,
     logger,
     registry,
+    // Anything else (reservations, updates…) is skipped before any SQL.
+    handles: (event) => RELEASING_EVENTS.has(event.eventType) || event.eventType === "booking.confirmed",
     idempotentEffect: async (event) => {
-      if (RELEASING_EVENTS.has(event.eventType)) await holds.releaseHold(event.aggregateId);
+      if (RELEASING_EVENTS.has(event.eventType))
+        await holds.releaseHold(event.aggregateId, undefined, { finishRepeat: false });
       if (event.eventType === "booking.confirmed") await holds.sellHold(event.aggregateId);
     },
   });

@@ -16,6 +16,18 @@ export function holdRoutes(holds: HoldService, serviceSecret: string, logger: Lo
         userId: z.string().min(1).max(200),
         quantity: z.number().int().min(1).max(100),
         expiresAt: z.iso.datetime().transform((value) => new Date(value)),
+        key: z
+          .object({
+            token: z.string().regex(/^[0-9a-f]{32,64}$/),
+            lockedUntil: z.number().int().nonnegative(),
+            ttlMs: z
+              .number()
+              .int()
+              .min(1)
+              .max(7 * 86_400_000),
+            supersede: z.uuid().optional(),
+          })
+          .optional(),
       }),
       handle: (input) => holds.holdSeats(input),
     }),
@@ -42,7 +54,16 @@ export function holdRoutes(holds: HoldService, serviceSecret: string, logger: Lo
         holdId: z.uuid(),
         /** What the hold request asked for: lets inventory refuse that request if it lands later. */
         requested: z
-          .object({ zoneId: z.uuid(), userId: z.string().min(1).max(200), quantity: z.number().int().min(1).max(100) })
+          .object({
+            zoneId: z.uuid(),
+            userId: z.string().min(1).max(200),
+            quantity: z.number().int().min(1).max(100),
+            /** The hold's idempotency key digest: given up with the hold (its booking was never written). */
+            keyToken: z
+              .string()
+              .regex(/^[0-9a-f]{32,64}$/)
+              .optional(),
+          })
           .optional(),
       }),
       handle: (input) => holds.releaseHold(input.holdId, input.requested),

@@ -11,6 +11,8 @@ export interface HoldSeatsInput {
   userId: string;
   quantity: number;
   expiresAt: Date;
+  /** The reservation's idempotency key (see HoldRequest.key): a retry learns its first attempt. */
+  key?: { token: string; lockedUntil: number; ttlMs: number; supersede?: string };
 }
 
 /** What the booking subgraph needs back to price and file the booking. */
@@ -80,6 +82,29 @@ export function createHoldService(deps: {
     return guarded(() => store.load(snapshot, now()));
   }
 
+  /**
+   * Live seats left for zones of any number of slots, in the order asked, read in one hold-store
+   * round trip (a request's whole list of zones). Slots the store does not know yet are loaded
+   * from the ledger first, as on every other path.
+   */
+  async function availableOf(zones: readonly { slotId: string; zoneId: string }[]): Promise<number[]> {
+    const zonesBySlot = new Map<string, Set<string>>();
+    for (const { slotId, zoneId } of zones) zonesBySlot.set(slotId, (zonesBySlot.get(slotId) ?? new Set()).add(zoneId));
+    const requests = [...zonesBySlot].map(([slotId, ids]) => ({ slotId, zoneIds: [...ids] }));
+    const counts = await guarded(() => store.availableInSlots(requests));
+    const cold = requests.filter((_, i) => counts[i].some((v) => v === null));
+    if (cold.length > 0) {
+      await Promise.all(cold.map(({ slotId }) => loadSlot(slotId)));
+      const reread = await guarded(() => store.availableInSlots(cold));
+      cold.forEach((request, i) => (counts[requests.indexOf(request)] = reread[i]));
+    }
+    const seats = new Map<string, number>();
+    requests.forEach(({ slotId, zoneIds }, i) =>
+      zoneIds.forEach((zoneId, j) => seats.set(`${slotId}/${zoneId}`, counts[i][j] ?? 0)),
+    );
+    return zones.map(({ slotId, zoneId }) => seats.get(`${slotId}/${zoneId}`)!);
+  }
+
   function checkSaleWindow(context: ZoneContext) {
     const at = now();
     if (context.saleStartsAt && context.saleStartsAt > at) {
@@ -108,6 +133,11 @@ export function createHoldService(deps: {
         outcome = await guarded(() => store.hold(request));
       }
       switch (outcome.kind) {
+        case "key-taken":
+          throw new DomainError("CONFLICT", "Another request with this idempotency key got there first", {
+            keyOwner: outcome.holdId,
+            lockedUntil: outcome.lockedUntil,
+          });
         case "insufficient":
           throw new DomainError(
             "INSUFFICIENT_STOCK",
@@ -229,8 +259,10 @@ export function createHoldService(deps: {
      * (`sold: false`): its seats may belong to someone else by now.
      */
     async sellHold(holdId: string): Promise<{ sold: boolean }> {
-      const hold = (await ledger.markSold(holdId)) ?? (await ledger.findById(holdId));
-      if (!hold || hold.status !== "SOLD") return { sold: false };
+      const hold = await ledger.markSold(holdId);
+      // A repeat (the event consumer after the booking's own call): the store was told the first
+      // time (or the reconcile repairs it from the ledger); nothing changed, nothing to announce.
+      if (!hold) return { sold: (await ledger.findById(holdId))?.status === "SOLD" };
       await guarded(() => store.markSold({ holdId, slotId: hold.slotId })).catch((error) =>
         logger.warn("hold sold in the ledger only; the next reconcile repairs the store", { holdId, error }),
       );
@@ -247,15 +279,17 @@ export function createHoldService(deps: {
      */
     async releaseHold(
       holdId: string,
-      requested?: { zoneId: string; userId: string; quantity: number },
+      requested?: { zoneId: string; userId: string; quantity: number; keyToken?: string },
+      options: { finishRepeat?: boolean } = {},
     ): Promise<{ released: boolean }> {
+      const forgetKey = requested?.keyToken;
       let hold = await ledger.markReleased(holdId);
       if (!hold && requested) {
         const context = await zoneContext(requested.zoneId);
         if (!context) return { released: false };
         const ref = { holdId, slotId: context.slotId, zoneId: requested.zoneId, userId: requested.userId };
         if (await ledger.insertReleased({ id: holdId, ...ref, quantity: requested.quantity })) {
-          const released = await guarded(() => store.release(ref));
+          const released = await guarded(() => store.release(ref, forgetKey));
           if (released) announce(context.slotId, requested.zoneId);
           return { released };
         }
@@ -264,11 +298,15 @@ export function createHoldService(deps: {
       // Already released: a repeat, or a retry after a release whose ledger write committed but
       // whose answer was lost (the connection dropped) before the store gave the seats back. The
       // store release is idempotent, so it runs again; without it those seats stay taken.
+      // The event consumer (options.finishRepeat false) runs after the booking subgraph's own
+      // release: a repeat there is the normal case and is not done twice. A lost answer is
+      // repaired by the booking's retry (finishRepeat) and by the reconcile.
       const repeat = !hold;
+      if (repeat && options.finishRepeat === false) return { released: true };
       hold ??= await ledger.findById(holdId);
       if (!hold) return { released: false };
       const storeReleased = await guarded(() =>
-        store.release({ holdId, slotId: hold.slotId, zoneId: hold.zoneId, userId: hold.userId }),
+        store.release({ holdId, slotId: hold.slotId, zoneId: hold.zoneId, userId: hold.userId }, forgetKey),
       ).catch((error) => {
         logger.warn("hold released in the ledger only; the next reconcile repairs the counter", { holdId, error });
         return false;
@@ -346,14 +384,11 @@ export function createHoldService(deps: {
     },
 
     /** Live seats left per zone of one slot (loads the slot on first use). */
-    async available(slotId: string, zoneIds: string[]): Promise<number[]> {
-      let values = await guarded(() => store.available(slotId, zoneIds));
-      if (values.some((v) => v === null)) {
-        await loadSlot(slotId);
-        values = await guarded(() => store.available(slotId, zoneIds));
-      }
-      return values.map((v) => v ?? 0);
+    available(slotId: string, zoneIds: string[]): Promise<number[]> {
+      return availableOf(zoneIds.map((zoneId) => ({ slotId, zoneId })));
     },
+
+    availableOf,
   };
 }
 export type HoldService = ReturnType<typeof createHoldService>;

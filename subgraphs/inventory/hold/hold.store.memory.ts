@@ -12,6 +12,13 @@ interface SlotState {
  */
 export function createMemoryHoldStore(): HoldStore {
   const slots = new Map<string, SlotState>();
+  /** Idempotency key digest → the hold that owns it (per slot, as in Redis). */
+  const keyOwners = new Map<string, { holdId: string; lockedUntil: number; expiresAt: number }>();
+  const ownerOf = (slotId: string, token: string) => {
+    const owner = keyOwners.get(`${slotId}:${token}`);
+    if (owner && owner.expiresAt <= Date.now()) keyOwners.delete(`${slotId}:${token}`);
+    return owner && owner.expiresAt > Date.now() ? owner : undefined;
+  };
 
   return {
     async hold(req: HoldRequest): Promise<HoldOutcome> {
@@ -19,6 +26,10 @@ export function createMemoryHoldStore(): HoldStore {
       const available = slot?.available.get(req.zoneId);
       if (!slot || available === undefined) return { kind: "not-loaded" };
       if (slot.holds.has(req.holdId)) return { kind: "already-held", available };
+      const owner = req.key && ownerOf(req.slotId, req.key.token);
+      if (owner && owner.holdId !== req.key!.supersede) {
+        return { kind: "key-taken", available, holdId: owner.holdId, lockedUntil: owner.lockedUntil };
+      }
       if (available < req.quantity) return { kind: "insufficient", available };
       const held = slot.userHeld.get(req.userId) ?? 0;
       if (held + req.quantity > req.maxPerUser) return { kind: "over-limit", alreadyHeld: held };
@@ -30,10 +41,23 @@ export function createMemoryHoldStore(): HoldStore {
         quantity: req.quantity,
         lapsesAt: req.expiresAt.getTime(),
       });
+      if (req.key) {
+        // Expired entries are dropped as they are met; a sweep bounds the map in a long run.
+        if (keyOwners.size > 100_000)
+          for (const [k, o] of keyOwners) if (o.expiresAt <= Date.now()) keyOwners.delete(k);
+        keyOwners.set(`${req.slotId}:${req.key.token}`, {
+          holdId: req.holdId,
+          lockedUntil: req.key.lockedUntil,
+          expiresAt: Date.now() + req.key.ttlMs,
+        });
+      }
       return { kind: "held", available: available - req.quantity };
     },
 
-    async release(hold) {
+    async release(hold, forgetKey) {
+      if (forgetKey && ownerOf(hold.slotId, forgetKey)?.holdId === hold.holdId) {
+        keyOwners.delete(`${hold.slotId}:${forgetKey}`);
+      }
       const slot = slots.get(hold.slotId);
       const held = slot?.holds.get(hold.holdId);
       if (!slot || !held) return false;
@@ -69,6 +93,10 @@ export function createMemoryHoldStore(): HoldStore {
     async available(slotId, zoneIds) {
       const slot = slots.get(slotId);
       return zoneIds.map((z) => slot?.available.get(z) ?? null);
+    },
+
+    async availableInSlots(requests) {
+      return requests.map(({ slotId, zoneIds }) => zoneIds.map((z) => slots.get(slotId)?.available.get(z) ?? null));
     },
 
     async load(ledger: SlotLedger, now: Date): Promise<ZoneDrift[]> {

@@ -9,12 +9,24 @@ import type { HoldOutcome, HoldRequest, HoldStore, SlotLedger, ZoneDrift } from 
  *   inv:{slot:S}:user:<user>    seats a user holds or bought in the slot
  *   inv:{slot:S}:hold:<hold>    hash {zone, user, qty}
  *   inv:{slot:S}:holds          sorted set hold id → lapse time in ms (+inf once sold)
+ *   inv:{slot:S}:key:<digest>   "<hold id>|<locked until ms>": the hold that owns a reservation's
+ *                               idempotency key (expires with the key)
  */
+// The key check comes before the seat checks, so a retried request whose first attempt got
+// seats is told so even when the zone has sold out since.
 const HOLD = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-3, 0} end
 local avail = tonumber(redis.call('GET', KEYS[2]))
 if not avail then return {-3, 0} end
 if redis.call('EXISTS', KEYS[4]) == 1 then return {2, avail} end
+if KEYS[6] then
+  local owner = redis.call('GET', KEYS[6])
+  if owner then
+    local sep = string.find(owner, '|', 1, true)
+    local ownerId = string.sub(owner, 1, sep - 1)
+    if ownerId ~= ARGV[9] then return {3, avail, ownerId, string.sub(owner, sep + 1)} end
+  end
+end
 local qty = tonumber(ARGV[1])
 if avail < qty then return {-1, avail} end
 local held = tonumber(redis.call('GET', KEYS[3]) or '0')
@@ -23,10 +35,15 @@ redis.call('DECRBY', KEYS[2], qty)
 redis.call('INCRBY', KEYS[3], qty)
 redis.call('HSET', KEYS[4], 'zone', ARGV[3], 'user', ARGV[4], 'qty', qty)
 redis.call('ZADD', KEYS[5], ARGV[5], ARGV[6])
+if KEYS[6] then redis.call('SET', KEYS[6], ARGV[6] .. '|' .. ARGV[7], 'PX', ARGV[8]) end
 return {1, avail - qty}
 `;
 
 const RELEASE = `
+if KEYS[5] then
+  local owner = redis.call('GET', KEYS[5])
+  if owner and string.sub(owner, 1, #ARGV[1] + 1) == ARGV[1] .. '|' then redis.call('DEL', KEYS[5]) end
+end
 local qty = tonumber(redis.call('HGET', KEYS[1], 'qty'))
 if not qty then return 0 end
 redis.call('INCRBY', KEYS[3], qty)
@@ -115,7 +132,7 @@ return {1, redis.call('INCRBY', KEYS[1], delta)}
 `;
 
 type Scripted = Redis & {
-  holdSeats(...args: (string | number)[]): Promise<[number, number]>;
+  holdSeats(...args: (string | number)[]): Promise<[number, number, string?, string?]>;
   releaseHold(...args: (string | number)[]): Promise<number>;
   resizeHold(...args: (string | number)[]): Promise<[number, number]>;
   markHoldSold(...args: (string | number)[]): Promise<number>;
@@ -129,8 +146,9 @@ export function createRedisHoldStore(redis: Redis, keyPrefix: string): HoldStore
   const slotPrefix = (slotId: string) => slotKeyPrefix(keyPrefix, slotId);
   const r = redis as Scripted;
   // defineCommand sends EVALSHA and falls back to EVAL when Redis lost the script cache.
-  r.defineCommand("holdSeats", { numberOfKeys: 5, lua: HOLD });
-  r.defineCommand("releaseHold", { numberOfKeys: 4, lua: RELEASE });
+  // The key-owner key is optional: the scripts take a variable number of keys.
+  r.defineCommand("holdSeats", { lua: HOLD });
+  r.defineCommand("releaseHold", { lua: RELEASE });
   r.defineCommand("resizeHold", { numberOfKeys: 3, lua: RESIZE });
   r.defineCommand("markHoldSold", { numberOfKeys: 2, lua: MARK_SOLD });
   r.defineCommand("loadSlot", { numberOfKeys: 2, lua: LOAD });
@@ -139,24 +157,34 @@ export function createRedisHoldStore(redis: Redis, keyPrefix: string): HoldStore
   return {
     async hold(req: HoldRequest): Promise<HoldOutcome> {
       const p = slotPrefix(req.slotId);
-      const [code, value] = await r.holdSeats(
+      const keys = [
         `${p}ready`,
         `${p}avail:${req.zoneId}`,
         `${p}user:${req.userId}`,
         `${p}hold:${req.holdId}`,
         `${p}holds`,
+        ...(req.key ? [`${p}key:${req.key.token}`] : []),
+      ];
+      const [code, value, owner, lockedUntil] = await r.holdSeats(
+        keys.length,
+        ...keys,
         req.quantity,
         req.maxPerUser,
         req.zoneId,
         req.userId,
         req.expiresAt.getTime(),
         req.holdId,
+        req.key?.lockedUntil ?? 0,
+        req.key?.ttlMs ?? 0,
+        req.key?.supersede ?? "",
       );
       switch (code) {
         case 1:
           return { kind: "held", available: value };
         case 2:
           return { kind: "already-held", available: value };
+        case 3:
+          return { kind: "key-taken", available: value, holdId: owner!, lockedUntil: Number(lockedUntil) };
         case -1:
           return { kind: "insufficient", available: value };
         case -2:
@@ -166,15 +194,16 @@ export function createRedisHoldStore(redis: Redis, keyPrefix: string): HoldStore
       }
     },
 
-    async release(hold) {
+    async release(hold, forgetKey) {
       const p = slotPrefix(hold.slotId);
-      const released = await r.releaseHold(
+      const keys = [
         `${p}hold:${hold.holdId}`,
         `${p}holds`,
         `${p}avail:${hold.zoneId}`,
         `${p}user:${hold.userId}`,
-        hold.holdId,
-      );
+        ...(forgetKey ? [`${p}key:${forgetKey}`] : []),
+      ];
+      const released = await r.releaseHold(keys.length, ...keys, hold.holdId);
       return released === 1;
     },
 
@@ -205,6 +234,27 @@ export function createRedisHoldStore(redis: Redis, keyPrefix: string): HoldStore
       const p = slotPrefix(slotId);
       const [ready, ...values] = await r.mget(`${p}ready`, ...zoneIds.map((z) => `${p}avail:${z}`));
       return values.map((v) => (ready && v !== null ? Number(v) : null));
+    },
+
+    /**
+     * One pipeline of one MGET per slot: one round trip, and each MGET stays inside its slot's
+     * hash tag, so none is refused as CROSSSLOT on Redis Cluster (a single MGET over every
+     * slot's keys would be).
+     */
+    async availableInSlots(requests) {
+      if (requests.length === 0) return [];
+      const pipeline = r.pipeline();
+      for (const { slotId, zoneIds } of requests) {
+        const p = slotPrefix(slotId);
+        pipeline.mget(`${p}ready`, ...zoneIds.map((z) => `${p}avail:${z}`));
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      return requests.map((_, i) => {
+        const [error, reply] = replies[i] ?? [new Error("no reply from the hold store"), null];
+        if (error) throw error;
+        const [ready, ...values] = reply as (string | null)[];
+        return values.map((v) => (ready && v !== null ? Number(v) : null));
+      });
     },
 
     async load(ledger: SlotLedger, now: Date): Promise<ZoneDrift[]> {

@@ -7,12 +7,20 @@ export interface HoldRequest {
   quantity: number;
   maxPerUser: number;
   expiresAt: Date;
+  /**
+   * The requester's idempotency key (a digest), held for `key.ttlMs`: while another hold owns
+   * it, this request takes nothing and learns the owner (`key-taken`). `supersede` names an
+   * owner the requester gave up on (its lock passed): that owner's claim is replaced.
+   */
+  key?: { token: string; lockedUntil: number; ttlMs: number; supersede?: string };
 }
 
 export type HoldOutcome =
   | { kind: "held"; available: number }
   /** The same hold id was already held: nothing changed (idempotent retry). */
   | { kind: "already-held"; available: number }
+  /** Another hold owns the request's idempotency key: nothing was taken. */
+  | { kind: "key-taken"; available: number; holdId: string; lockedUntil: number }
   | { kind: "insufficient"; available: number }
   | { kind: "over-limit"; alreadyHeld: number }
   /** The slot's counters are not in the store yet: load them from the ledger and retry. */
@@ -52,8 +60,15 @@ export interface ZoneDrift {
  */
 export interface HoldStore {
   hold(request: HoldRequest): Promise<HoldOutcome>;
-  /** Gives a hold's seats back; false if the store did not know the hold. Safe to repeat. */
-  release(hold: { holdId: string; slotId: string; zoneId: string; userId: string }): Promise<boolean>;
+  /**
+   * Gives a hold's seats back; false if the store did not know the hold. Safe to repeat.
+   * `forgetKey`: the idempotency key the hold claimed is given up too (if this hold still owns
+   * it), for a hold whose booking was never written; a booked hold keeps its key.
+   */
+  release(
+    hold: { holdId: string; slotId: string; zoneId: string; userId: string },
+    forgetKey?: string,
+  ): Promise<boolean>;
   /**
    * Changes a hold's quantity from `from` to `to` (compare-and-set: `changed` if the hold is
    * not at `from`): more seats only if they are free and the user stays within `maxPerUser`,
@@ -69,6 +84,11 @@ export interface HoldStore {
   markSold(hold: { holdId: string; slotId: string }): Promise<void>;
   /** Seats left per zone, `null` where the slot is not loaded. */
   available(slotId: string, zoneIds: string[]): Promise<(number | null)[]>;
+  /**
+   * Seats left per zone of several slots in one round trip (a request's whole list), in the
+   * order asked; `null` where a slot is not loaded.
+   */
+  availableInSlots(slots: { slotId: string; zoneIds: string[] }[]): Promise<(number | null)[][]>;
   /**
    * Rebuilds a slot's counters from the ledger, keeping holds the store has that the ledger
    * has not recorded yet (in flight) unless they have lapsed or the ledger released them.

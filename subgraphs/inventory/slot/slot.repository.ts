@@ -1,4 +1,4 @@
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../../lib/db";
 import { slots } from "../inventory.tables";
 
@@ -29,11 +29,16 @@ export function createSlotRepository(db: AppDatabase) {
       const [row] = await db.select().from(slots).where(eq(slots.id, id));
       return row ? toSlot(row) : null;
     },
-    async listByVenue(venueId: string): Promise<Slot[]> {
+    async findByIds(ids: string[]): Promise<Slot[]> {
+      const rows = await db.select().from(slots).where(inArray(slots.id, ids));
+      return rows.map(toSlot);
+    },
+    /** The slots of several venues by start time (each venue's slots keep that order). */
+    async listByVenues(venueIds: string[]): Promise<Slot[]> {
       const rows = await db
         .select()
         .from(slots)
-        .where(eq(slots.venueId, venueId))
+        .where(inArray(slots.venueId, venueIds))
         .orderBy(asc(slots.startsAt), asc(slots.id));
       return rows.map(toSlot);
     },

@@ -1,50 +1,40 @@
-import { Arg, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
-import type { HoldService } from "../hold/hold.service";
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import { isUuid } from "../../../lib/ids";
 import { notFound } from "../../../lib/errors";
-import type { VenueRepository } from "../venue/venue.repository";
+import type { InventoryContext } from "../inventory.loaders";
+import type { Venue } from "../venue/venue.repository";
 import { VenueType } from "../venue/venue.type";
-import type { ZoneRepository } from "../zone/zone.repository";
+import type { Zone } from "../zone/zone.repository";
 import { ZoneType } from "../zone/zone.type";
-import type { Slot, SlotRepository } from "./slot.repository";
+import type { Slot } from "./slot.repository";
 import { SlotType } from "./slot.type";
 
 @Resolver(() => SlotType)
 export class SlotResolver {
-  constructor(
-    private readonly slotsRepo: SlotRepository,
-    private readonly venuesRepo: VenueRepository,
-    private readonly zonesRepo: ZoneRepository,
-    private readonly holds: HoldService,
-  ) {}
-
   @Query(() => SlotType, { nullable: true })
-  async slot(@Arg("id", () => ID) id: string): Promise<Slot | null> {
-    return isUuid(id) ? this.slotsRepo.findById(id) : null;
+  async slot(@Arg("id", () => ID) id: string, @Ctx() ctx: InventoryContext): Promise<Slot | null> {
+    return isUuid(id) ? ctx.loaders.slot.load(id) : null;
   }
 
   @FieldResolver(() => VenueType)
-  async venue(@Root() slot: Slot) {
-    const venue = await this.venuesRepo.findById(slot.venueId);
+  async venue(@Root() slot: Slot, @Ctx() ctx: InventoryContext): Promise<Venue> {
+    const venue = await ctx.loaders.venue.load(slot.venueId);
     if (!venue) throw notFound("Venue");
     return venue;
   }
 
   @FieldResolver(() => Int, { description: "Seats that can still be reserved across all zones." })
-  async available(@Root() slot: Slot): Promise<number> {
-    const zones = await this.zonesRepo.listBySlot(slot.id);
-    const counts = await this.holds.available(
-      slot.id,
-      zones.map((z) => z.id),
-    );
+  async available(@Root() slot: Slot, @Ctx() ctx: InventoryContext): Promise<number> {
+    const zones = await ctx.loaders.zonesOfSlot.load(slot.id);
+    const counts = await Promise.all(zones.map((z) => ctx.loaders.seatsLeft.load({ slotId: slot.id, zoneId: z.id })));
     return counts.reduce((sum, n) => sum + n, 0);
   }
 
   @FieldResolver(() => [ZoneType])
-  async zones(@Root() slot: Slot) {
-    return this.zonesRepo.listBySlot(slot.id);
+  async zones(@Root() slot: Slot, @Ctx() ctx: InventoryContext): Promise<Zone[]> {
+    return ctx.loaders.zonesOfSlot.load(slot.id);
   }
 }
 
-export const resolveSlotReference = (slots: SlotRepository) => (ref: { id: string }) =>
-  isUuid(ref.id) ? slots.findById(ref.id) : null;
+export const resolveSlotReference = (ref: { id: string }, ctx: InventoryContext) =>
+  isUuid(ref.id) ? ctx.loaders.slot.load(ref.id) : null;

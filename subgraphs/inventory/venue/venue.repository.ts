@@ -1,4 +1,4 @@
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../../lib/db";
 import { venues } from "../inventory.tables";
 
@@ -34,6 +34,10 @@ export function createVenueRepository(db: AppDatabase) {
     async findById(id: string): Promise<Venue | null> {
       const [row] = await db.select().from(venues).where(eq(venues.id, id));
       return row ? toVenue(row) : null;
+    },
+    async findByIds(ids: string[]): Promise<Venue[]> {
+      const rows = await db.select().from(venues).where(inArray(venues.id, ids));
+      return rows.map(toVenue);
     },
     async list(limit: number): Promise<Venue[]> {
       const rows = await db.select().from(venues).orderBy(asc(venues.name), asc(venues.id)).limit(limit);

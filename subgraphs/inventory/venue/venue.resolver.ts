@@ -2,17 +2,15 @@ import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-gr
 import { badInput } from "../../../lib/errors";
 import { isUuid } from "../../../lib/ids";
 import type { RequestContext } from "../../../lib/subgraph";
-import type { SlotRepository } from "../slot/slot.repository";
+import type { InventoryContext } from "../inventory.loaders";
+import type { Slot } from "../slot/slot.repository";
 import { SlotType } from "../slot/slot.type";
 import type { Venue, VenueRepository } from "./venue.repository";
 import { VenueType } from "./venue.type";
 
 @Resolver(() => VenueType)
 export class VenueResolver {
-  constructor(
-    private readonly venuesRepo: VenueRepository,
-    private readonly slotsRepo: SlotRepository,
-  ) {}
+  constructor(private readonly venuesRepo: VenueRepository) {}
 
   @Query(() => [VenueType], { description: "Venues by name, at most `first` (1–100)." })
   async venues(@Arg("first", () => Int, { defaultValue: 50 }) first: number): Promise<Venue[]> {
@@ -21,8 +19,8 @@ export class VenueResolver {
   }
 
   @Query(() => VenueType, { nullable: true })
-  async venue(@Arg("id", () => ID) id: string): Promise<Venue | null> {
-    return isUuid(id) ? this.venuesRepo.findById(id) : null;
+  async venue(@Arg("id", () => ID) id: string, @Ctx() ctx: InventoryContext): Promise<Venue | null> {
+    return isUuid(id) ? ctx.loaders.venue.load(id) : null;
   }
 
   /**
@@ -37,10 +35,10 @@ export class VenueResolver {
   }
 
   @FieldResolver(() => [SlotType], { description: "Slots of this venue by start time." })
-  async slots(@Root() venue: Venue) {
-    return this.slotsRepo.listByVenue(venue.id);
+  async slots(@Root() venue: Venue, @Ctx() ctx: InventoryContext): Promise<Slot[]> {
+    return ctx.loaders.slotsOfVenue.load(venue.id);
   }
 }
 
-export const resolveVenueReference = (venues: VenueRepository) => (ref: { id: string }) =>
-  isUuid(ref.id) ? venues.findById(ref.id) : null;
+export const resolveVenueReference = (ref: { id: string }, ctx: InventoryContext) =>
+  isUuid(ref.id) ? ctx.loaders.venue.load(ref.id) : null;

@@ -1,8 +1,8 @@
-import { Arg, Field, GraphQLISODateTime, ID, Int, ObjectType, Query, Resolver, Subscription } from "type-graphql";
+import { Arg, Ctx, Field, GraphQLISODateTime, ID, Int, ObjectType, Query, Resolver, Subscription } from "type-graphql";
 import { isUuid } from "../../../lib/ids";
 import { SERVED_BY_GATEWAY } from "../../../lib/subgraph";
-import type { HoldService } from "../hold/hold.service";
-import type { Zone, ZoneRepository } from "./zone.repository";
+import type { InventoryContext } from "../inventory.loaders";
+import type { Zone } from "./zone.repository";
 import { ZoneType } from "./zone.type";
 
 @ObjectType("ZoneAvailability", { description: "How many seats a zone has left, at a moment." })
@@ -22,16 +22,14 @@ export class ZoneAvailabilityType {
 
 @Resolver(() => ZoneAvailabilityType)
 export class AvailabilityResolver {
-  constructor(
-    private readonly zonesRepo: ZoneRepository,
-    private readonly holds: HoldService,
-  ) {}
-
   @Query(() => ZoneAvailabilityType, { nullable: true, description: "A zone's seats left now (public)." })
-  async zoneAvailability(@Arg("zoneId", () => ID) zoneId: string): Promise<ZoneAvailabilityType | null> {
-    const zone = isUuid(zoneId) ? await this.zonesRepo.findById(zoneId) : null;
+  async zoneAvailability(
+    @Arg("zoneId", () => ID) zoneId: string,
+    @Ctx() ctx: InventoryContext,
+  ): Promise<ZoneAvailabilityType | null> {
+    const zone = isUuid(zoneId) ? await ctx.loaders.zone.load(zoneId) : null;
     if (!zone) return null;
-    const [available] = await this.holds.available(zone.slotId, [zone.id]);
+    const available = await ctx.loaders.seatsLeft.load({ slotId: zone.slotId, zoneId: zone.id });
     return { zone, available, capacity: zone.capacity, at: new Date() };
   }
 

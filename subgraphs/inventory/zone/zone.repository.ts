@@ -1,4 +1,4 @@
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../../lib/db";
 import { slots, venues, zones } from "../inventory.tables";
 
@@ -63,11 +63,16 @@ export function createZoneRepository(db: AppDatabase) {
       const [row] = await db.select().from(zones).where(eq(zones.id, id));
       return row ? toZone(row) : null;
     },
-    async listBySlot(slotId: string): Promise<Zone[]> {
+    async findByIds(ids: string[]): Promise<Zone[]> {
+      const rows = await db.select().from(zones).where(inArray(zones.id, ids));
+      return rows.map(toZone);
+    },
+    /** The zones of several slots by name (each slot's zones keep that order). */
+    async listBySlots(slotIds: string[]): Promise<Zone[]> {
       const rows = await db
         .select()
         .from(zones)
-        .where(eq(zones.slotId, slotId))
+        .where(inArray(zones.slotId, slotIds))
         .orderBy(asc(zones.name), asc(zones.id));
       return rows.map(toZone);
     },

@@ -1,23 +1,17 @@
-import { Arg, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import { isUuid } from "../../../lib/ids";
 import { notFound } from "../../../lib/errors";
-import type { SlotRepository } from "../slot/slot.repository";
+import type { InventoryContext } from "../inventory.loaders";
+import type { Slot } from "../slot/slot.repository";
 import { SlotType } from "../slot/slot.type";
-import type { HoldService } from "../hold/hold.service";
-import type { Zone, ZoneRepository } from "./zone.repository";
+import type { Zone } from "./zone.repository";
 import { MoneyType, ZoneType } from "./zone.type";
 
 @Resolver(() => ZoneType)
 export class ZoneResolver {
-  constructor(
-    private readonly zonesRepo: ZoneRepository,
-    private readonly slotsRepo: SlotRepository,
-    private readonly holds: HoldService,
-  ) {}
-
   @Query(() => ZoneType, { nullable: true })
-  async zone(@Arg("id", () => ID) id: string): Promise<Zone | null> {
-    return isUuid(id) ? this.zonesRepo.findById(id) : null;
+  async zone(@Arg("id", () => ID) id: string, @Ctx() ctx: InventoryContext): Promise<Zone | null> {
+    return isUuid(id) ? ctx.loaders.zone.load(id) : null;
   }
 
   @FieldResolver(() => MoneyType)
@@ -26,18 +20,17 @@ export class ZoneResolver {
   }
 
   @FieldResolver(() => Int, { description: "Seats that can still be reserved, from the live counters." })
-  async available(@Root() zone: Zone): Promise<number> {
-    const [available] = await this.holds.available(zone.slotId, [zone.id]);
-    return available;
+  async available(@Root() zone: Zone, @Ctx() ctx: InventoryContext): Promise<number> {
+    return ctx.loaders.seatsLeft.load({ slotId: zone.slotId, zoneId: zone.id });
   }
 
   @FieldResolver(() => SlotType)
-  async slot(@Root() zone: Zone) {
-    const slot = await this.slotsRepo.findById(zone.slotId);
+  async slot(@Root() zone: Zone, @Ctx() ctx: InventoryContext): Promise<Slot> {
+    const slot = await ctx.loaders.slot.load(zone.slotId);
     if (!slot) throw notFound("Slot");
     return slot;
   }
 }
 
-export const resolveZoneReference = (zones: ZoneRepository) => (ref: { id: string }) =>
-  isUuid(ref.id) ? zones.findById(ref.id) : null;
+export const resolveZoneReference = (ref: { id: string }, ctx: InventoryContext) =>
+  isUuid(ref.id) ? ctx.loaders.zone.load(ref.id) : null;

@@ -113,7 +113,8 @@ export function createDelivery(db: AppDatabase, sender: NotificationSender, logg
 
 /**
  * Stores the notifications of an event in the same transaction as its inbox entry (a
- * redelivered event creates nothing), then sends them after the commit.
+ * redelivered event creates nothing; a batch of events shares the transaction), then sends them
+ * after the commit. Events that notify nobody are skipped before any SQL.
  */
 export function createNotificationConsumer(options: {
   name: string;
@@ -124,13 +125,13 @@ export function createNotificationConsumer(options: {
   live?: LiveEvents;
 }) {
   const { db, delivery } = options;
-  const created = new Map<string, Notification[]>();
   return createInboxConsumer({
     name: options.name,
     schema: "notification",
     db,
     logger: options.logger,
     registry: options.registry,
+    handles: (event) => notificationsFor(event).length > 0,
     apply: async (tx, event) => {
       const rows: Notification[] = notificationsFor(event).map((draft) => ({
         ...draft,
@@ -147,17 +148,14 @@ export function createNotificationConsumer(options: {
         createdAt: new Date(),
       }));
       for (const { createdAt: _, ...row } of rows) await createNotificationRepository(tx).insert(row);
-      created.set(event.eventId, rows);
-    },
-    afterCommit: async (event) => {
-      const rows = created.get(event.eventId) ?? [];
-      created.delete(event.eventId);
-      for (const notification of rows) {
-        void options.live?.publish(LIVE_CHANNELS.userNotifications(notification.recipientId), {
-          notificationId: notification.id,
-        });
-        await delivery.deliver(notification);
-      }
+      return async () => {
+        for (const notification of rows) {
+          void options.live?.publish(LIVE_CHANNELS.userNotifications(notification.recipientId), {
+            notificationId: notification.id,
+          });
+          await delivery.deliver(notification);
+        }
+      };
     },
   });
 }

@@ -34,9 +34,9 @@ export const MAX_DELIVERY_ATTEMPTS = 5;
 
 export function createNotificationRepository(db: AppDatabase) {
   return {
-    /** Notifications of a booking, oldest first; only those sent to `recipientId` unless it is omitted. */
-    async listByBooking(bookingId: string, recipientId?: string): Promise<Notification[]> {
-      const conditions = [eq(notifications.bookingId, bookingId)];
+    /** Notifications of several bookings, each booking's oldest first; only `recipientId`'s unless it is omitted. */
+    async listByBookings(bookingIds: string[], recipientId?: string): Promise<Notification[]> {
+      const conditions = [inArray(notifications.bookingId, bookingIds)];
       if (recipientId !== undefined) conditions.push(eq(notifications.recipientId, recipientId));
       const rows = await db
         .select()

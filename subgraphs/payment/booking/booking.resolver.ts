@@ -1,6 +1,7 @@
-import { FieldResolver, Resolver, Root } from "type-graphql";
+import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import { isUuid } from "../../../lib/ids";
-import type { Payment, PaymentRepository } from "../payment/payment.repository";
+import type { PaymentContext } from "../payment.loaders";
+import type { Payment } from "../payment/payment.repository";
 import { PaymentType } from "../payment/payment.type";
 import { BookingReference } from "./booking.type";
 
@@ -10,10 +11,8 @@ import { BookingReference } from "./booking.type";
  */
 @Resolver(() => BookingReference)
 export class BookingPaymentResolver {
-  constructor(private readonly paymentsRepo: PaymentRepository) {}
-
   @FieldResolver(() => PaymentType, { nullable: true, description: "Null until payment starts." })
-  payment(@Root() booking: BookingReference): Promise<Payment | null> | null {
-    return isUuid(booking.id) ? this.paymentsRepo.findByBooking(booking.id) : null;
+  payment(@Root() booking: BookingReference, @Ctx() ctx: PaymentContext): Promise<Payment | null> | null {
+    return isUuid(booking.id) ? ctx.loaders.paymentOfBooking.load(booking.id) : null;
   }
 }

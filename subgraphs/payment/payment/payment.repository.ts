@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { queryRows, type AppDatabase } from "../../../lib/db";
 import { outboxRow, type DomainEvent } from "../../../lib/outbox";
 import { paymentOutbox, payments, refunds } from "../payment.tables";
@@ -89,6 +89,10 @@ export function createPaymentRepository(db: AppDatabase) {
       const [row] = await db.select().from(payments).where(eq(payments.bookingId, bookingId));
       return row ? toPayment(row) : null;
     },
+    async findByBookings(bookingIds: string[]): Promise<Payment[]> {
+      const rows = await db.select().from(payments).where(inArray(payments.bookingId, bookingIds));
+      return rows.map(toPayment);
+    },
     async findById(id: string, options: { forUpdate?: boolean } = {}): Promise<Payment | null> {
       const query = db.select().from(payments).where(eq(payments.id, id));
       const [row] = options.forUpdate ? await query.for("update") : await query;
@@ -125,9 +129,9 @@ export function createPaymentRepository(db: AppDatabase) {
       if (event) await db.insert(paymentOutbox).values(outboxRow(event(payment)));
       return payment;
     },
-    async refundOf(paymentId: string): Promise<Refund | null> {
-      const [row] = await db.select().from(refunds).where(eq(refunds.paymentId, paymentId));
-      return row ? toRefund(row) : null;
+    async refundsOf(paymentIds: string[]): Promise<Refund[]> {
+      const rows = await db.select().from(refunds).where(inArray(refunds.paymentId, paymentIds));
+      return rows.map(toRefund);
     },
     async findRefund(id: string, options: { forUpdate?: boolean } = {}): Promise<Refund | null> {
       const query = db.select().from(refunds).where(eq(refunds.id, id));

@@ -1,16 +1,14 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
 import type { RequestContext } from "../../../lib/subgraph";
-import type { Payment, PaymentRepository, Refund } from "./payment.repository";
+import type { PaymentContext } from "../payment.loaders";
+import type { Payment, Refund } from "./payment.repository";
 import type { PaymentService } from "./payment.service";
 import { PayBookingInputType, PaymentType, RefundType } from "./payment.type";
 import { BookingReference } from "../booking/booking.type";
 
 @Resolver(() => PaymentType)
 export class PaymentResolver {
-  constructor(
-    private readonly payments: PaymentService,
-    private readonly repo: PaymentRepository,
-  ) {}
+  constructor(private readonly payments: PaymentService) {}
 
   @Mutation(() => PaymentType, {
     description:
@@ -26,7 +24,7 @@ export class PaymentResolver {
   }
 
   @FieldResolver(() => RefundType, { nullable: true, description: "The refund, once one was opened." })
-  refund(@Root() payment: Payment): Promise<Refund | null> {
-    return this.repo.refundOf(payment.id);
+  refund(@Root() payment: Payment, @Ctx() ctx: PaymentContext): Promise<Refund | null> {
+    return ctx.loaders.refundOfPayment.load(payment.id);
   }
 }

@@ -22,6 +22,12 @@ const CLOSING_EVENTS: Record<string, string> = {
   "booking.failed": "FAILED",
 };
 
+/** The booking events `applyBookingEvent` acts on; its consumer skips the others before any SQL. */
+export const PAYMENT_BOOKING_EVENTS: ReadonlySet<string> = new Set([
+  "booking.reserved",
+  ...Object.keys(CLOSING_EVENTS),
+]);
+
 /**
  * Payments: the intent created from `booking.reserved`, `payBooking` handing the charge to the
  * provider, the provider's webhooks recording the outcome (with `payment.succeeded|failed` in the
