@@ -1,15 +1,31 @@
 /**
- * Flash sale: many users reserve one seat each in a zone of `seats` for `duration` seconds,
- * first through the gateway, then straight at the booking subgraph (with the service secret)
- * on a fresh zone, so the gateway's share of the latency is visible. Reports attempts/s,
- * successful holds/s, the error breakdown, latency percentiles, and the oversell check:
- * successes + the zone's live `available` must equal the seats, and successes ≤ seats.
+ * Flash sale: many users reserve one seat each, through the gateway and then straight at the
+ * booking subgraph (with the service secret), so the gateway's share is visible. For each target:
+ *
+ * - "selling": a fresh zone of `seats` until it is sold out (or `duration` ends); one operation
+ *   is one successful hold;
+ * - "sold-out": the same zone, now sold out, hammered for `duration`; one operation is one
+ *   rejection (the fast path every late buyer takes).
+ *
+ * Reports attempts/s, holds/s, rejections/s, latency percentiles, the oversell check (holds ≤
+ * seats, holds + the zone's live `available` = seats), and per phase the CPU ms and SQL
+ * statements per operation of every process (bench/sampler.ts).
  */
 import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { signUserToken } from "../lib/auth";
 import { DEMO_IDS } from "../lib/demo";
-import { percentile, post, printTable, startBenchPlatform, writeResult, type BenchPlatform } from "./support";
+import { costColumns, costNotes, createSampler, fmt, printProcessTable, type PhaseCost } from "./sampler";
+import {
+  describePlatform,
+  percentile,
+  post,
+  printTable,
+  startBenchPlatform,
+  writeResult,
+  type BenchMode,
+  type BenchPlatform,
+} from "./support";
 
 export interface FlashSaleOptions {
   users: number;
@@ -17,58 +33,91 @@ export interface FlashSaleOptions {
   concurrency: number;
   durationMs: number;
   maxPerUser: number;
+  warmupMs: number;
+  settleMs: number;
+  mode?: BenchMode;
 }
 
-async function createZone(platform: BenchPlatform, seats: number, maxPerUser: number): Promise<string> {
-  const agent = new http.Agent({ keepAlive: true });
-  const call = async (query: string, variables: object) => {
+type Target = "gateway" | "booking subgraph";
+const RESERVE = "mutation($i: ReserveSeatsInput!) { reserveSeats(input: $i) { id } }";
+
+async function gatewayCall(platform: BenchPlatform, token: string, query: string, variables: object) {
+  const agent = new http.Agent({ keepAlive: false });
+  try {
     const result = await post(agent, platform.gatewayPort, JSON.stringify({ query, variables }), {
-      authorization: `Bearer ${platform.tokens.organizer}`,
+      authorization: `Bearer ${token}`,
     });
     if (!result.body?.data) throw new Error(`setup failed: ${JSON.stringify(result.body)}`);
     return result.body.data;
-  };
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function createZone(platform: BenchPlatform, seats: number, maxPerUser: number): Promise<string> {
   const startsAt = new Date(Date.now() + 7 * 86_400_000);
-  const slot = await call(`mutation($i: CreateSlotInput!) { createSlot(input: $i) { id } }`, {
-    i: {
-      venueId: DEMO_IDS.theatre,
-      title: `Bench ${randomUUID().slice(0, 8)}`,
-      startsAt,
-      endsAt: new Date(startsAt.getTime() + 7_200_000),
-      maxPerUser,
+  const slot = await gatewayCall(
+    platform,
+    platform.tokens.organizer,
+    `mutation($i: CreateSlotInput!) { createSlot(input: $i) { id } }`,
+    {
+      i: {
+        venueId: DEMO_IDS.theatre,
+        title: `Bench ${randomUUID().slice(0, 8)}`,
+        startsAt,
+        endsAt: new Date(startsAt.getTime() + 7_200_000),
+        maxPerUser,
+      },
     },
-  });
-  const zone = await call(`mutation($i: CreateZoneInput!) { createZone(input: $i) { id } }`, {
-    i: { slotId: slot.createSlot.id, name: "Floor", capacity: seats, priceMinor: 5_000, currency: "EUR" },
-  });
-  agent.destroy();
+  );
+  const zone = await gatewayCall(
+    platform,
+    platform.tokens.organizer,
+    `mutation($i: CreateZoneInput!) { createZone(input: $i) { id } }`,
+    { i: { slotId: slot.createSlot.id, name: "Floor", capacity: seats, priceMinor: 5_000, currency: "EUR" } },
+  );
   return zone.createZone.id;
 }
 
-async function runPhase(
+async function available(platform: BenchPlatform, zoneId: string): Promise<number> {
+  const agent = new http.Agent({ keepAlive: false });
+  const check = await post(
+    agent,
+    platform.gatewayPort,
+    JSON.stringify({ query: `query($id: ID!) { zone(id: $id) { available } }`, variables: { id: zoneId } }),
+  );
+  agent.destroy();
+  return check.body?.data?.zone?.available as number;
+}
+
+/** Reservations of one seat by rotating users until `durationMs` ends (or, `untilSoldOut`, the zone sells out). */
+async function drive(
   platform: BenchPlatform,
-  target: "gateway" | "booking subgraph",
+  target: Target,
+  zoneId: string,
   tokens: string[],
   options: FlashSaleOptions,
+  durationMs: number,
+  untilSoldOut: boolean,
 ) {
-  const zoneId = await createZone(platform, options.seats, options.maxPerUser);
   const port = target === "gateway" ? platform.gatewayPort : platform.bookingPort;
   const extra: Record<string, string> =
     target === "gateway" ? {} : { "x-service-secret": platform.secrets.SERVICE_SECRET };
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
-  const query = "mutation($i: ReserveSeatsInput!) { reserveSeats(input: $i) { id } }";
   const latencies: number[] = [];
   const outcomes = new Map<string, number>();
   let next = 0;
+  let held = 0;
+  let soldOut = false;
   let lastHeldAt = 0;
-  const end = Date.now() + options.durationMs;
+  const end = Date.now() + durationMs;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: options.concurrency }, async () => {
-      while (Date.now() < end) {
+      while (Date.now() < end && !(untilSoldOut && soldOut)) {
         const token = tokens[next++ % tokens.length];
         const body = JSON.stringify({
-          query,
+          query: RESERVE,
           variables: { i: { zoneId, quantity: 1, idempotencyKey: `bench-${randomUUID()}` } },
         });
         const result = await post(agent, port, body, { ...extra, authorization: `Bearer ${token}` });
@@ -77,31 +126,24 @@ async function runPhase(
           ? "HELD"
           : (result.body?.errors?.[0]?.extensions?.code ?? `HTTP_${result.status}`);
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-        if (outcome === "HELD") lastHeldAt = performance.now();
+        if (outcome === "HELD") {
+          held++;
+          lastHeldAt = performance.now();
+          if (held >= options.seats) soldOut = true;
+        } else if (outcome === "INSUFFICIENT_STOCK") soldOut = true;
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const check = await post(
-    agent,
-    platform.gatewayPort,
-    JSON.stringify({ query: `query($id: ID!) { zone(id: $id) { available } }`, variables: { id: zoneId } }),
-  );
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const held = outcomes.get("HELD") ?? 0;
-  const available = check.body?.data?.zone?.available as number;
   return {
-    target,
     attempts: latencies.length,
-    attemptsPerSecond: latencies.length / seconds,
+    seconds,
     held,
-    // Holds per second until the last seat went (or the phase ended while seats were left).
-    heldPerSecond: held / (held >= options.seats ? (lastHeldAt - started) / 1000 : seconds),
-    soldOutAfterSeconds: held >= options.seats ? (lastHeldAt - started) / 1000 : null,
-    oversold: Math.max(0, held - options.seats),
-    countersConsistent: held + available === options.seats,
-    available,
+    rejections: latencies.length - held,
+    soldOut,
+    lastHeldSeconds: held ? (lastHeldAt - started) / 1000 : null,
     outcomes: Object.fromEntries(outcomes),
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
@@ -110,45 +152,197 @@ async function runPhase(
   };
 }
 
+interface PhaseRow {
+  target: Target;
+  phase: "selling" | "sold-out";
+  zoneId: string;
+  attempts: number;
+  seconds: number;
+  attemptsPerSecond: number;
+  held: number;
+  heldPerSecond: number;
+  rejections: number;
+  rejectionsPerSecond: number;
+  soldOutAfterSeconds: number | null;
+  oversold: number;
+  countersConsistent: boolean;
+  available: number;
+  outcomes: Record<string, number>;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  cost: PhaseCost;
+}
+
+async function runTarget(
+  platform: BenchPlatform,
+  sampler: ReturnType<typeof createSampler>,
+  target: Target,
+  tokens: string[],
+  options: FlashSaleOptions,
+): Promise<PhaseRow[]> {
+  if (options.warmupMs > 0) {
+    // JIT, connection pools and caches warm on a zone of its own (not measured).
+    const warm = await createZone(platform, options.seats, options.maxPerUser);
+    await drive(platform, target, warm, tokens, options, options.warmupMs, false);
+  }
+  const zoneId = await createZone(platform, options.seats, options.maxPerUser);
+  const selling = await sampler.measure(
+    "successful hold",
+    () => drive(platform, target, zoneId, tokens, options, options.durationMs, true),
+    (r) => r.held,
+  );
+  const s = selling.result;
+  const availableAfterSelling = await available(platform, zoneId);
+  const sellingRow: PhaseRow = {
+    target,
+    phase: "selling",
+    zoneId,
+    attempts: s.attempts,
+    seconds: s.seconds,
+    attemptsPerSecond: s.attempts / s.seconds,
+    held: s.held,
+    // Holds per second until the last seat went (or the phase ended while seats were left).
+    heldPerSecond: s.held / (s.soldOut && s.lastHeldSeconds ? s.lastHeldSeconds : s.seconds),
+    rejections: s.rejections,
+    rejectionsPerSecond: s.rejections / s.seconds,
+    soldOutAfterSeconds: s.soldOut ? s.lastHeldSeconds : null,
+    oversold: Math.max(0, s.held - options.seats),
+    countersConsistent: s.held + availableAfterSelling === options.seats,
+    available: availableAfterSelling,
+    outcomes: s.outcomes,
+    p50: s.p50,
+    p95: s.p95,
+    p99: s.p99,
+    max: s.max,
+    cost: selling.cost,
+  };
+
+  // The sold-out phase hammers the zone the selling phase emptied; if it did not sell out in
+  // time, a one-seat zone whose seat is taken first.
+  let soldOutZone = zoneId;
+  let seats = options.seats;
+  let heldBefore = s.held;
+  if (availableAfterSelling !== 0) {
+    soldOutZone = await createZone(platform, 1, options.maxPerUser);
+    await gatewayCall(platform, tokens[0], RESERVE, {
+      i: { zoneId: soldOutZone, quantity: 1, idempotencyKey: `bench-${randomUUID()}` },
+    });
+    seats = 1;
+    heldBefore = 1;
+  }
+  const hammer = await sampler.measure(
+    "rejection",
+    () => drive(platform, target, soldOutZone, tokens, options, options.durationMs, false),
+    (r) => r.rejections,
+  );
+  const h = hammer.result;
+  const availableAfter = await available(platform, soldOutZone);
+  return [
+    sellingRow,
+    {
+      target,
+      phase: "sold-out",
+      zoneId: soldOutZone,
+      attempts: h.attempts,
+      seconds: h.seconds,
+      attemptsPerSecond: h.attempts / h.seconds,
+      held: h.held,
+      heldPerSecond: h.held / h.seconds,
+      rejections: h.rejections,
+      rejectionsPerSecond: h.rejections / h.seconds,
+      soldOutAfterSeconds: null,
+      // Every seat was taken before this phase: any hold in it is one seat too many.
+      oversold: h.held,
+      countersConsistent: availableAfter === 0 && heldBefore + h.held + availableAfter === seats,
+      available: availableAfter,
+      outcomes: h.outcomes,
+      p50: h.p50,
+      p95: h.p95,
+      p99: h.p99,
+      max: h.max,
+      cost: hammer.cost,
+    },
+  ];
+}
+
 export async function flashSale(options: FlashSaleOptions): Promise<void> {
-  const platform = await startBenchPlatform({ SWEEP_INTERVAL_MS: "5000" });
+  const platform = await startBenchPlatform({ mode: options.mode, env: { SWEEP_INTERVAL_MS: "5000" } });
   try {
+    const sampler = createSampler(platform.processes, { settleMs: options.settleMs });
     const auth = { jwtSecret: platform.secrets.JWT_SECRET, issuer: "booking-platform", audience: "booking-api" };
     const tokens = await Promise.all(
       Array.from({ length: options.users }, (_, i) =>
         signUserToken(auth, { userId: `bench-user-${i}`, role: "GUEST" }, "1h"),
       ),
     );
-    const phases = [];
+    const idle = await sampler.idle();
+    const phases: PhaseRow[] = [];
     for (const target of ["gateway", "booking subgraph"] as const)
-      phases.push(await runPhase(platform, target, tokens, options));
+      phases.push(...(await runTarget(platform, sampler, target, tokens, options)));
 
     console.log(
-      `\nflash-sale: ${platform.mode} backends, ${options.users} users, ${options.seats} seats per phase, concurrency ${options.concurrency}, ${options.durationMs / 1000} s per phase`,
+      `\nflash-sale: ${describePlatform(platform)}; ${options.users} users, ${options.seats} seats per zone, ` +
+        `concurrency ${options.concurrency}, sold-out phase ${options.durationMs / 1000} s, warm-up ${options.warmupMs / 1000} s per target`,
     );
+    console.log(`op = a successful hold (selling), a rejection (sold-out)`);
     printTable(
       phases.map((p) => ({
         target: p.target,
+        phase: p.phase,
         attempts: p.attempts,
+        "load s": p.seconds,
         "attempts/s": p.attemptsPerSecond,
         held: p.held,
         "held/s": p.heldPerSecond,
-        "sold out s": p.soldOutAfterSeconds ?? "no",
-        oversold: p.oversold,
-        consistent: p.countersConsistent ? "yes" : "NO",
+        "rejections/s": p.rejectionsPerSecond,
         "p50 ms": p.p50,
         "p95 ms": p.p95,
         "p99 ms": p.p99,
+        oversold: p.oversold,
+        consistent: p.countersConsistent ? "yes" : "NO",
+        ...costColumns(p.cost),
       })),
     );
-    for (const p of phases) console.log(`${p.target} outcomes: ${JSON.stringify(p.outcomes)}`);
-    const file = await writeResult("flash-sale", { scenario: "flash-sale", mode: platform.mode, options, phases });
+    const label = (p: PhaseRow) => `${p.target === "gateway" ? "gw" : "direct"} ${p.phase}`;
+    console.log(`\nper process (CPU ms and SQL statements per op; idle: background per second with no load)`);
+    printProcessTable(
+      phases.map((p) => ({ label: label(p), cost: p.cost })),
+      idle,
+    );
+    for (const line of costNotes(phases.map((p) => ({ label: label(p), cost: p.cost })))) console.log(line);
+    const find = (target: Target, phase: PhaseRow["phase"]) =>
+      phases.find((p) => p.target === target && p.phase === phase)!;
+    const ratios = {
+      sellingHeldPerSecond:
+        find("gateway", "selling").heldPerSecond / find("booking subgraph", "selling").heldPerSecond,
+      sellingAttemptsPerSecond:
+        find("gateway", "selling").attemptsPerSecond / find("booking subgraph", "selling").attemptsPerSecond,
+      soldOutRejectionsPerSecond:
+        find("gateway", "sold-out").rejectionsPerSecond / find("booking subgraph", "sold-out").rejectionsPerSecond,
+    };
+    console.log(
+      `\ngateway / direct throughput: selling held/s ${fmt(ratios.sellingHeldPerSecond)}, ` +
+        `selling attempts/s ${fmt(ratios.sellingAttemptsPerSecond)}, sold-out rejections/s ${fmt(ratios.soldOutRejectionsPerSecond)}`,
+    );
+    for (const p of phases) console.log(`${p.target} ${p.phase} outcomes: ${JSON.stringify(p.outcomes)}`);
+    const file = await writeResult("flash-sale", {
+      scenario: "flash-sale",
+      layout: platform.layout,
+      backends: platform.backends,
+      processes: platform.processes.map((p) => ({ name: p.name, pid: p.pid })),
+      options,
+      idle,
+      phases,
+      ratios,
+    });
     console.log(`\nwrote ${file}`);
     if (phases.some((p) => p.oversold > 0 || !p.countersConsistent)) {
       console.error("OVERSOLD or inconsistent counters");
       process.exitCode = 1;
     }
   } finally {
-    platform.stop();
+    await platform.stop();
   }
 }

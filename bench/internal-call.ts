@@ -30,10 +30,11 @@ export async function internalCallBenchmark(options: { calls: number; concurrenc
   const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
   const agent = new http.Agent({ keepAlive: true });
   const clients: Record<string, () => Promise<unknown>> = {
-    fetch: async () =>
-      (await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(3_000) })).json(),
+    fetch: async () => (await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(3_000) })).json(),
     "undici request": async () =>
-      (await request(url, { method: "POST", headers, body, dispatcher, signal: AbortSignal.timeout(3_000) })).body.json(),
+      (
+        await request(url, { method: "POST", headers, body, dispatcher, signal: AbortSignal.timeout(3_000) })
+      ).body.json(),
     "node:http": () =>
       new Promise((resolve, reject) => {
         const req = http.request(
@@ -73,7 +74,9 @@ export async function internalCallBenchmark(options: { calls: number; concurrenc
   server.close();
   await dispatcher.close();
   agent.destroy();
-  console.log(`\ninternal-call: ${options.calls} calls per client, ${options.concurrency} at a time (client + server CPU)`);
+  console.log(
+    `\ninternal-call: ${options.calls} calls per client, ${options.concurrency} at a time (client + server CPU)`,
+  );
   for (const row of rows) row["CPU ms/call"] = (row["CPU ms/call"] as number).toFixed(3);
   printTable(rows);
   console.log(`\nwrote ${await writeResult("internal-call", { scenario: "internal-call", options, rows })}`);

@@ -1,7 +1,20 @@
-/** Read scenarios through the gateway: the public catalog and one booking across four subgraphs. */
+/**
+ * Read scenarios through the gateway: the public catalog and one booking across four subgraphs.
+ * Besides requests/s and latency, the CPU ms and SQL statements per request of every process
+ * (bench/sampler.ts).
+ */
 import http from "node:http";
 import { DEMO_IDS } from "../lib/demo";
-import { percentile, post, printTable, startBenchPlatform, writeResult } from "./support";
+import { costColumns, costNotes, createSampler, printProcessTable, type PhaseCost } from "./sampler";
+import {
+  describePlatform,
+  percentile,
+  post,
+  printTable,
+  startBenchPlatform,
+  writeResult,
+  type BenchMode,
+} from "./support";
 
 export const QUERY_SCENARIOS: Record<
   string,
@@ -22,11 +35,14 @@ export const QUERY_SCENARIOS: Record<
 
 export async function queryScenarios(
   names: string[],
-  options: { durationMs: number; warmupMs: number; concurrency: number },
+  options: { durationMs: number; warmupMs: number; concurrency: number; settleMs: number; mode?: BenchMode },
 ) {
-  const platform = await startBenchPlatform();
+  const platform = await startBenchPlatform({ mode: options.mode });
   const results = [];
+  const sampler = createSampler(platform.processes, { settleMs: options.settleMs });
+  let idle;
   try {
+    idle = await sampler.idle();
     for (const name of names) {
       const scenario = QUERY_SCENARIOS[name];
       const headers: Record<string, string> = scenario.token
@@ -61,14 +77,20 @@ export async function queryScenarios(
         };
       };
       await drive(options.warmupMs);
-      results.push({ scenario: name, description: scenario.description, ...(await drive(options.durationMs)) });
+      const { result, cost } = await sampler.measure(
+        "request",
+        () => drive(options.durationMs),
+        (r) => r.requests,
+      );
+      results.push({ scenario: name, description: scenario.description, ...result, cost });
     }
   } finally {
-    platform.stop();
+    await platform.stop();
   }
   console.log(
-    `\nqueries: ${platform.mode} backends, concurrency ${options.concurrency}, ${options.durationMs / 1000} s after ${options.warmupMs / 1000} s warm-up`,
+    `\nqueries: ${describePlatform(platform)}; concurrency ${options.concurrency}, ${options.durationMs / 1000} s after ${options.warmupMs / 1000} s warm-up`,
   );
+  console.log(`op = a request`);
   printTable(
     results.map((r) => ({
       scenario: r.scenario,
@@ -78,7 +100,20 @@ export async function queryScenarios(
       "p50 ms": r.p50,
       "p95 ms": r.p95,
       "p99 ms": r.p99,
+      ...costColumns(r.cost),
     })),
   );
-  console.log(`\nwrote ${await writeResult(names.join("+"), { mode: platform.mode, options, results })}`);
+  const labelled = results.map((r) => ({ label: r.scenario, cost: r.cost as PhaseCost }));
+  console.log(`\nper process (CPU ms and SQL statements per request; idle: background per second with no load)`);
+  printProcessTable(labelled, idle);
+  for (const line of costNotes(labelled)) console.log(line);
+  const file = await writeResult(names.join("+"), {
+    layout: platform.layout,
+    backends: platform.backends,
+    processes: platform.processes.map((p) => ({ name: p.name, pid: p.pid })),
+    options,
+    idle,
+    results,
+  });
+  console.log(`\nwrote ${file}`);
 }

@@ -1,16 +1,24 @@
 /**
  * `npm run bench -- <scenario...> [options]`
  *   catalog, booking            read queries through the gateway  [--duration 10 --warmup 3 --concurrency 32]
- *   flash-sale                  reservations, gateway and direct  [--users 10000 --seats 1000 --concurrency 64 --duration 10 --max-per-user 4]
- *   cancel                      concurrent cancellations          [--bookings 1000 --concurrency 1000]
+ *   flash-sale                  reservations, gateway and direct: a selling and a sold-out phase each
+ *                               [--users 10000 --seats 1000 --concurrency 64 --duration 10 --max-per-user 4 --warmup 3]
+ *   cancel                      concurrent cancellations          [--bookings 1000 --concurrency 1000 --warmup-bookings 100]
  *   outbox                      relay throughput and lag          [--writers 8 --duration 10] (KAFKA_BROKERS for Kafka)
  *   subscriptions               WebSocket subscribers, one gateway [--subscribers 1000,5000,10000 --rate 10 --duration 10]
+ *   internal-call               one loopback JSON call: fetch vs undici vs node:http [--calls 4000 --concurrency 16]
  * Uses PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, the embedded backends otherwise.
+ * --mode distributed (default with DATABASE_URL): gateway, subgraphs and relay one process each;
+ * --mode one-process (default without): everything in one process, as `npm start`.
+ * flash-sale, cancel and the query scenarios also print the CPU ms (/proc) and SQL statements
+ * (db_client_statements_total) per operation of every process, sampled --settle 2 s after each phase.
  * Prints a table and writes bench/results/<scenario>-<time>.json.
  */
 import { parseArgs } from "node:util";
+import { defaultBenchMode, type BenchMode } from "./support";
 import { cancelBenchmark } from "./cancel";
 import { flashSale } from "./flash-sale";
+import { internalCallBenchmark } from "./internal-call";
 import { outboxBenchmark } from "./outbox";
 import { QUERY_SCENARIOS, queryScenarios } from "./queries";
 import { subscriptionsBenchmark } from "./subscriptions";
@@ -28,14 +36,25 @@ const { values, positionals } = parseArgs({
     writers: { type: "string", default: "8" },
     subscribers: { type: "string", default: "1000,5000,10000" },
     rate: { type: "string", default: "10" },
+    mode: { type: "string" },
+    settle: { type: "string", default: "2" },
+    "warmup-bookings": { type: "string", default: "100" },
+    calls: { type: "string", default: "4000" },
   },
 });
-const known = [...Object.keys(QUERY_SCENARIOS), "flash-sale", "cancel", "outbox", "subscriptions"];
+const known = [...Object.keys(QUERY_SCENARIOS), "flash-sale", "cancel", "outbox", "subscriptions", "internal-call"];
 if (!positionals.length || positionals.some((n) => !known.includes(n))) {
   console.error(`usage: npm run bench -- <${known.join("|")}> [options] (see bench/run.ts)`);
   process.exit(2);
 }
+if (values.mode && !["distributed", "one-process"].includes(values.mode)) {
+  console.error(`--mode: expected distributed or one-process; got ${values.mode}`);
+  process.exit(2);
+}
+const mode = (values.mode ?? defaultBenchMode()) as BenchMode;
 const durationMs = Number(values.duration) * 1000;
+const settleMs = Number(values.settle) * 1000;
+const warmupMs = Number(values.warmup) * 1000;
 if (positionals.includes("flash-sale")) {
   await flashSale({
     users: Number(values.users),
@@ -43,10 +62,22 @@ if (positionals.includes("flash-sale")) {
     concurrency: Number(values.concurrency ?? 64),
     durationMs,
     maxPerUser: Number(values["max-per-user"]),
+    warmupMs,
+    settleMs,
+    mode,
   });
 }
 if (positionals.includes("cancel")) {
-  await cancelBenchmark({ bookings: Number(values.bookings), concurrency: Number(values.concurrency ?? 1000) });
+  await cancelBenchmark({
+    bookings: Number(values.bookings),
+    concurrency: Number(values.concurrency ?? 1000),
+    warmupBookings: Number(values["warmup-bookings"]),
+    settleMs,
+    mode,
+  });
+}
+if (positionals.includes("internal-call")) {
+  await internalCallBenchmark({ calls: Number(values.calls), concurrency: Number(values.concurrency ?? 16) });
 }
 if (positionals.includes("outbox")) {
   await outboxBenchmark({
@@ -63,12 +94,14 @@ if (positionals.includes("subscriptions")) {
     durationMs,
   });
 }
-const queries = positionals.filter((n) => !["flash-sale", "cancel", "outbox", "subscriptions"].includes(n));
+const queries = positionals.filter((n) => n in QUERY_SCENARIOS);
 if (queries.length) {
   await queryScenarios(queries, {
     durationMs,
-    warmupMs: Number(values.warmup) * 1000,
+    warmupMs,
     concurrency: Number(values.concurrency ?? 32),
+    settleMs,
+    mode,
   });
 }
 process.exit(process.exitCode ?? 0);
