@@ -85,7 +85,10 @@ function installExitHandlers() {
 function spawnService(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, metricsUrl: string) {
   // Node with tsx's loader, not the tsx CLI (which runs the script in a second process): the
   // pid is the service's own, for /proc/<pid>/stat.
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+  // BENCH_NODE_ARGS: extra Node flags for every service process, e.g.
+  // "--cpu-prof --cpu-prof-dir=/tmp/prof" for a profile of each (written when it stops).
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", script, ...args], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -19,9 +19,12 @@ export function keepAliveFetcher(maxSockets: number, timeoutMs: number): Fetcher
   const options = { keepAlive: true, maxSockets, maxFreeSockets: Math.min(maxSockets, 16), timeout: 30_000 };
   const httpAgent = new http.Agent(options);
   const httpsAgent = new https.Agent(options);
+  // node-fetch's own `timeout` covers the answer and its body, and its timers are cleared when
+  // the body has been read; AbortSignal.timeout()'s timer fires after every request and builds
+  // a DOMException with a stack each time.
   return ((url: string, init?: object) =>
     fetch(url, {
-      signal: AbortSignal.timeout(timeoutMs),
+      timeout: timeoutMs,
       ...init,
       agent: (parsed: URL) => (parsed.protocol === "https:" ? httpsAgent : httpAgent),
     })) as unknown as Fetcher;
@@ -87,6 +90,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   /** A subgraph that cannot be reached is a retryable condition for the client, not a bug. */
   override didEncounterError(error: Error): void {
+    if (error.name === "FetchError" && (error as { type?: string }).type === "request-timeout") {
+      throw new DomainError("SERVICE_UNAVAILABLE", "A backing service did not answer in time, please retry shortly");
+    }
     if (error.name === "FetchError") {
       throw new DomainError("SERVICE_UNAVAILABLE", "A backing service is unavailable, please retry shortly");
     }

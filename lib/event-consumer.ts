@@ -84,7 +84,18 @@ export function createKafkaEventSource(brokers: string[], prefix = ""): EventSou
       await admin.disconnect();
       const consumer: Consumer = kafka.consumer({ groupId: prefix + group });
       await consumer.connect();
-      await consumer.subscribe({ topic: prefix + topic, fromBeginning: true });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await consumer.subscribe({ topic: prefix + topic, fromBeginning: true });
+          break;
+        } catch (error) {
+          // Another process created the topic a moment ago (ours then failed as a duplicate) and
+          // the broker's metadata does not list it yet: UNKNOWN_TOPIC_OR_PARTITION, retriable.
+          // Seen when all services start at once; it settles within a second or two.
+          if (!(error as { retriable?: boolean }).retriable || attempt >= 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2_000)));
+        }
+      }
       await consumer.run({
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
