@@ -66,6 +66,22 @@ describe("operation limits", () => {
     expect(refusal(`{ venues { ${"id ".repeat(3_000)} } }`)).toMatch(/^OPERATION_TOO_COMPLEX: .*tokens/);
   });
 
+  it("keep a document's verdict, but never one that variables could change", () => {
+    const heavy = `venues(first: 100) { slots { zones { available price { amount } } } }`;
+    // The same text twice: the second answer comes from the kept verdict and is the same.
+    expect(refusal(`{ ${heavy} }`)).toMatch(/estimated 21100 objects/);
+    expect(refusal(`{ ${heavy} }`)).toMatch(/estimated 21100 objects/);
+    // Variables that do not fit (a required one missing) give no estimate; that is not kept.
+    const unfit = `query($x: Int!) { ${heavy} a: venue(id: "1") { id } }`;
+    expect(refusal(unfit, {})).toBeNull(); // Apollo's validation reports the missing variable
+    expect(refusal(unfit, { x: 1 })).toMatch(/estimated 21101 objects/);
+    // @include(if: $var) changes the cost: estimated per request.
+    const optional = `query($all: Boolean!) { venues(first: 100) { slots { zones @include(if: $all) { available price { amount } } } } }`;
+    expect(refusal(optional, { all: false })).toBeNull();
+    expect(refusal(optional, { all: true })).toMatch(/estimated 21100 objects/);
+    expect(refusal(optional, { all: false })).toBeNull();
+  });
+
   it("estimate lists by their first argument, variables included", () => {
     const nested = `query($n: Int!) { venues(first: $n) { slots { zones { available price { amount } } } } }`;
     // n × (1 venue + 10 slots × (1 slot + 10 × (1 zone + 1 price))) objects.

@@ -73,7 +73,7 @@ export function internalRoute<T>(options: {
  * (client and server together; `npm run bench -- internal-call`), and every reservation,
  * payment and cancellation makes at least one.
  */
-const dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+const dispatcher = new Agent({ connections: 64 });
 
 /** Calls an internal operation; its domain errors come back as the same DomainError. */
 export async function callInternal<T>(
