@@ -6,6 +6,7 @@
  *   cancel                      concurrent cancellations          [--bookings 1000 --concurrency 1000 --warmup-bookings 100]
  *   outbox                      relay throughput and lag          [--writers 8 --duration 10] (KAFKA_BROKERS for Kafka)
  *   subscriptions               WebSocket subscribers, one gateway [--subscribers 1000,5000,10000 --rate 10 --duration 10]
+ *   burst                       N users at once, one attempt each  [--users 1000 --seats 12 --rounds 3] (defaults for burst)
  *   internal-call               one loopback JSON call: fetch vs undici vs node:http [--calls 4000 --concurrency 16]
  * Uses PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, the embedded backends otherwise.
  * --mode distributed (default with DATABASE_URL): gateway, subgraphs and relay one process each;
@@ -16,6 +17,7 @@
  */
 import { parseArgs } from "node:util";
 import { defaultBenchMode, type BenchMode } from "./support";
+import { burstBenchmark } from "./burst";
 import { cancelBenchmark } from "./cancel";
 import { flashSale } from "./flash-sale";
 import { internalCallBenchmark } from "./internal-call";
@@ -40,9 +42,18 @@ const { values, positionals } = parseArgs({
     settle: { type: "string", default: "2" },
     "warmup-bookings": { type: "string", default: "100" },
     calls: { type: "string", default: "4000" },
+    rounds: { type: "string", default: "3" },
   },
 });
-const known = [...Object.keys(QUERY_SCENARIOS), "flash-sale", "cancel", "outbox", "subscriptions", "internal-call"];
+const known = [
+  ...Object.keys(QUERY_SCENARIOS),
+  "flash-sale",
+  "cancel",
+  "outbox",
+  "subscriptions",
+  "internal-call",
+  "burst",
+];
 if (!positionals.length || positionals.some((n) => !known.includes(n))) {
   console.error(`usage: npm run bench -- <${known.join("|")}> [options] (see bench/run.ts)`);
   process.exit(2);
@@ -74,6 +85,17 @@ if (positionals.includes("cancel")) {
     warmupBookings: Number(values["warmup-bookings"]),
     settleMs,
     mode,
+  });
+}
+if (positionals.includes("burst")) {
+  // Its own defaults: 1,000 people, 12 seats (the embedded target's shape).
+  const given = (flag: string) => process.argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
+  await burstBenchmark({
+    users: given("users") ? Number(values.users) : 1_000,
+    seats: given("seats") ? Number(values.seats) : 12,
+    rounds: Number(values.rounds),
+    mode,
+    settleMs,
   });
 }
 if (positionals.includes("internal-call")) {
