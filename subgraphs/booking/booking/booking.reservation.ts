@@ -33,6 +33,9 @@ const IDEMPOTENCY_KEY_CONSTRAINT = "idempotency_keys_user_id_operation_key_pk";
  * nothing to PostgreSQL: one call to inventory, one Redis script there. The key check comes
  * first in that script, so a retry whose first attempt got seats is never told "sold out"; it
  * waits for that attempt's booking (or takes over if the attempt died).
+ * Limit: should Redis lose its data (no persistence, a failover without replicas), a retried key
+ * still gets its booking whenever seats can be held (the key's row then refuses a second booking
+ * and the seats go back), but on a zone sold out meanwhile it is told INSUFFICIENT_STOCK.
  */
 export function createReservationService(deps: {
   bookings: BookingRepository;
