@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sqlStatements } from "../../lib/db";
 import { createLogger } from "../../lib/logger";
 import { connectRedis } from "../../lib/redis";
 import { createHoldRepository } from "../../subgraphs/inventory/hold/hold.repository";
@@ -137,14 +138,29 @@ describe("a hold release cut short between the ledger and the store", () => {
     const confirmed = await holdThree(zoneId);
     calls.announced = 0;
 
-    // A cancellation: the booking subgraph's call, then the consumer of booking.cancelled.
+    // A cancellation: the booking subgraph's call, then the consumer of booking.cancelled, which
+    // finds the release done in this process and sends no statement.
     expect(await service.releaseHold(cancelled)).toEqual({ released: true });
+    let before = sqlStatements.count;
     expect(await service.releaseHold(cancelled, undefined, { finishRepeat: false })).toEqual({ released: true });
+    expect(sqlStatements.count - before).toBe(0);
     expect(calls).toMatchObject({ release: 1, announced: 1 });
     // A confirmation: the saga's call, then the consumer of booking.confirmed.
     expect(await service.sellHold(confirmed)).toEqual({ sold: true });
-    expect(await service.sellHold(confirmed)).toEqual({ sold: true });
+    before = sqlStatements.count;
+    expect(await service.sellHold(confirmed, { fromEvent: true })).toEqual({ sold: true });
+    expect(sqlStatements.count - before).toBe(0);
     expect(calls).toMatchObject({ markSold: 1, announced: 2 });
+    // Another instance (nothing remembered) takes the ledger path: still one release, one sale.
+    const other = createHoldService({
+      store: counted,
+      ledger: createHoldRepository(test.database.db),
+      zones: createZoneRepository(test.database.db),
+      logger: createLogger("error"),
+    });
+    expect(await other.releaseHold(cancelled, undefined, { finishRepeat: false })).toEqual({ released: true });
+    expect(await other.sellHold(confirmed, { fromEvent: true })).toEqual({ sold: true });
+    expect(calls).toMatchObject({ release: 1, markSold: 1 });
     expect(await service.available(slotId, [zoneId])).toEqual([7]);
   });
 });

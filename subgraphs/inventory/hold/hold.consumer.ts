@@ -25,7 +25,7 @@ export function createSeatReleaseConsumer(holds: HoldService, db: AppDatabase, l
     idempotentEffect: async (event) => {
       if (RELEASING_EVENTS.has(event.eventType))
         await holds.releaseHold(event.aggregateId, undefined, { finishRepeat: false });
-      if (event.eventType === "booking.confirmed") await holds.sellHold(event.aggregateId);
+      if (event.eventType === "booking.confirmed") await holds.sellHold(event.aggregateId, { fromEvent: true });
     },
   });
 }

@@ -51,6 +51,14 @@ export function createHoldService(deps: {
   now?: () => Date;
 }) {
   const { store, ledger, zones, logger } = deps;
+  // Holds this process finished releasing or selling (ledger and store), most recent last. The
+  // event consumer runs right after the booking subgraph's own call, usually in this same
+  // process: then its repeat needs no statement at all. A miss just takes the ledger path.
+  const finished = new Map<string, "RELEASED" | "SOLD">();
+  const remember = (holdId: string, status: "RELEASED" | "SOLD") => {
+    if (finished.size >= 10_000) finished.delete(finished.keys().next().value!);
+    finished.set(holdId, status);
+  };
   const announce = (slotId: string, zoneId: string) =>
     void deps.live?.publish(LIVE_CHANNELS.availability(slotId), { slotId, zoneId });
   const now = deps.now ?? (() => new Date());
@@ -258,14 +266,17 @@ export function createHoldService(deps: {
      * harmless (`sold: true` again); a hold that was already released cannot be sold
      * (`sold: false`): its seats may belong to someone else by now.
      */
-    async sellHold(holdId: string): Promise<{ sold: boolean }> {
+    async sellHold(holdId: string, options: { fromEvent?: boolean } = {}): Promise<{ sold: boolean }> {
+      if (options.fromEvent && finished.get(holdId) === "SOLD") return { sold: true };
       const hold = await ledger.markSold(holdId);
       // A repeat (the event consumer after the booking's own call): the store was told the first
       // time (or the reconcile repairs it from the ledger); nothing changed, nothing to announce.
       if (!hold) return { sold: (await ledger.findById(holdId))?.status === "SOLD" };
-      await guarded(() => store.markSold({ holdId, slotId: hold.slotId })).catch((error) =>
-        logger.warn("hold sold in the ledger only; the next reconcile repairs the store", { holdId, error }),
-      );
+      await guarded(() => store.markSold({ holdId, slotId: hold.slotId }))
+        .then(() => remember(holdId, "SOLD"))
+        .catch((error) =>
+          logger.warn("hold sold in the ledger only; the next reconcile repairs the store", { holdId, error }),
+        );
       announce(hold.slotId, hold.zoneId);
       return { sold: true };
     },
@@ -282,6 +293,7 @@ export function createHoldService(deps: {
       requested?: { zoneId: string; userId: string; quantity: number; keyToken?: string },
       options: { finishRepeat?: boolean } = {},
     ): Promise<{ released: boolean }> {
+      if (options.finishRepeat === false && finished.get(holdId) === "RELEASED") return { released: true };
       const forgetKey = requested?.keyToken;
       let hold = await ledger.markReleased(holdId);
       if (!hold && requested) {
@@ -307,10 +319,18 @@ export function createHoldService(deps: {
       if (!hold) return { released: false };
       const storeReleased = await guarded(() =>
         store.release({ holdId, slotId: hold.slotId, zoneId: hold.zoneId, userId: hold.userId }, forgetKey),
-      ).catch((error) => {
-        logger.warn("hold released in the ledger only; the next reconcile repairs the counter", { holdId, error });
-        return false;
-      });
+      )
+        .then((released) => {
+          remember(holdId, "RELEASED");
+          return released;
+        })
+        .catch((error) => {
+          logger.warn("hold released in the ledger only; the next reconcile repairs the counter", {
+            holdId,
+            error,
+          });
+          return false;
+        });
       if (!repeat || storeReleased) announce(hold.slotId, hold.zoneId);
       return { released: true };
     },
