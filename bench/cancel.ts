@@ -78,29 +78,46 @@ async function prepareBookings(platform: BenchPlatform, agent: http.Agent, capac
   return { zoneId, made };
 }
 
-/** Cancels every booking, `concurrency` at a time. */
-async function cancelAll(platform: BenchPlatform, made: { token: string; id: string }[], concurrency: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+/**
+ * Cancels every booking: `concurrency` at a time (closed loop: all at once when it is the number
+ * of bookings), or, with `arrivalRate`, each user on their own at `arrivalRate` per second (open
+ * loop: N users cancelling within N / rate seconds, however slow the answers are).
+ */
+async function cancelAll(
+  platform: BenchPlatform,
+  made: { token: string; id: string }[],
+  concurrency: number,
+  arrivalRate?: number,
+) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: arrivalRate ? Infinity : concurrency });
   const latencies: number[] = [];
   const outcomes = new Map<string, number>();
+  const cancel = async (booking: { token: string; id: string }) => {
+    const result = await gql(platform, agent, booking.token, CANCEL, {
+      i: { bookingId: booking.id, reason: "CHANGE_OF_PLANS", expectedVersion: 1 },
+    });
+    latencies.push(result.ms);
+    const outcome =
+      result.body?.data?.cancelBooking?.status ?? result.body?.errors?.[0]?.extensions?.code ?? `HTTP_${result.status}`;
+    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+  };
   let next = 0;
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, made.length) }, async () => {
-      while (next < made.length) {
-        const booking = made[next++];
-        const result = await gql(platform, agent, booking.token, CANCEL, {
-          i: { bookingId: booking.id, reason: "CHANGE_OF_PLANS", expectedVersion: 1 },
-        });
-        latencies.push(result.ms);
-        const outcome =
-          result.body?.data?.cancelBooking?.status ??
-          result.body?.errors?.[0]?.extensions?.code ??
-          `HTTP_${result.status}`;
-        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-      }
-    }),
-  );
+  if (arrivalRate) {
+    await Promise.all(
+      made.map(async (booking, i) => {
+        const at = started + (i * 1000) / arrivalRate;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - performance.now())));
+        await cancel(booking);
+      }),
+    );
+  } else {
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, made.length) }, async () => {
+        while (next < made.length) await cancel(made[next++]);
+      }),
+    );
+  }
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
@@ -113,6 +130,8 @@ export async function cancelBenchmark(options: {
   warmupBookings: number;
   settleMs: number;
   mode?: BenchMode;
+  /** Open loop: cancellations arrive at this rate per second instead of all at once. */
+  arrivalRate?: number;
 }): Promise<void> {
   const platform = await startBenchPlatform({ mode: options.mode, env: { SWEEP_INTERVAL_MS: "600000" } });
   try {
@@ -127,7 +146,7 @@ export async function cancelBenchmark(options: {
     const { zoneId, made } = await prepareBookings(platform, agent, options.bookings);
     const { result: run, cost } = await sampler.measure(
       "cancellation",
-      () => cancelAll(platform, made, options.concurrency),
+      () => cancelAll(platform, made, options.concurrency, options.arrivalRate),
       (r) => r.cancelled,
     );
     const check = await post(
@@ -151,8 +170,11 @@ export async function cancelBenchmark(options: {
       cost,
     };
     console.log(
-      `\ncancel: ${describePlatform(platform)}; ${options.bookings} bookings, ${options.concurrency} concurrent clients, ` +
-        `through the gateway (warm-up: ${options.warmupBookings} cancellations)`,
+      `\ncancel: ${describePlatform(platform)}; ${options.bookings} bookings, ${
+        options.arrivalRate
+          ? `each user on their own, arriving at ${options.arrivalRate}/s (open loop)`
+          : `${options.concurrency} concurrent clients`
+      }, ` + `through the gateway (warm-up: ${options.warmupBookings} cancellations)`,
     );
     console.log(`op = a cancellation`);
     printTable([

@@ -4,6 +4,7 @@
  *   flash-sale                  reservations, gateway and direct: a selling and a sold-out phase each
  *                               [--users 10000 --seats 1000 --concurrency 64 --duration 10 --max-per-user 4 --warmup 3]
  *   cancel                      concurrent cancellations          [--bookings 1000 --concurrency 1000 --warmup-bookings 100]
+ *                               [--arrival-rate R: open loop, each user on their own, R per second]
  *   outbox                      relay throughput and lag          [--writers 8 --duration 10] (KAFKA_BROKERS for Kafka)
  *   subscriptions               WebSocket subscribers, one gateway [--subscribers 1000,5000,10000 --rate 10 --duration 10]
  *   burst                       N users at once, one attempt each  [--users 1000 --seats 12 --rounds 3] (defaults for burst)
@@ -43,6 +44,7 @@ const { values, positionals } = parseArgs({
     "warmup-bookings": { type: "string", default: "100" },
     calls: { type: "string", default: "4000" },
     rounds: { type: "string", default: "3" },
+    "arrival-rate": { type: "string" },
   },
 });
 const known = [
@@ -83,6 +85,7 @@ if (positionals.includes("cancel")) {
     bookings: Number(values.bookings),
     concurrency: Number(values.concurrency ?? 1000),
     warmupBookings: Number(values["warmup-bookings"]),
+    arrivalRate: values["arrival-rate"] ? Number(values["arrival-rate"]) : undefined,
     settleMs,
     mode,
   });
