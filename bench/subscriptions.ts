@@ -102,7 +102,10 @@ async function activeSubscriptions(port: number): Promise<number> {
 }
 
 export async function subscriptionsBenchmark(options: { counts: number[]; rate: number; durationMs: number }) {
-  const platform = await startBenchPlatform({ SWEEP_INTERVAL_MS: "600000", METRICS_TOKEN });
+  const platform = await startBenchPlatform({
+    mode: "one-process",
+    env: { SWEEP_INTERVAL_MS: "600000", METRICS_TOKEN },
+  });
   const rows: Record<string, string | number>[] = [];
   try {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
@@ -213,8 +216,8 @@ export async function subscriptionsBenchmark(options: { counts: number[]; rate: 
     platform.stop();
   }
   console.log(
-    `\nsubscriptions: ${platform.mode} backends, availabilityChanged on one gateway, ${options.rate} events/s for ${options.durationMs / 1000} s`,
+    `\nsubscriptions: ${platform.backends} backends, availabilityChanged on one gateway, ${options.rate} events/s for ${options.durationMs / 1000} s`,
   );
   printTable(rows);
-  console.log(`\nwrote ${await writeResult("subscriptions", { mode: platform.mode, ...options, rows })}`);
+  console.log(`\nwrote ${await writeResult("subscriptions", { mode: platform.backends, ...options, rows })}`);
 }

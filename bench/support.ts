@@ -47,8 +47,6 @@ export interface BenchProcess extends SampledProcess {
 export interface BenchPlatform {
   layout: BenchMode;
   backends: "embedded" | "real";
-  /** @deprecated the backends ("embedded" | "real"), as bench/subscriptions.ts prints them. */
-  mode: "embedded" | "real";
   /** Every process of the platform, gateway first (one entry in one-process mode). */
   processes: BenchProcess[];
   /** The gateway's process (the whole platform in one-process mode). */
@@ -193,15 +191,11 @@ async function createRunDatabase(url: string): Promise<{ url: string; name?: str
 
 /**
  * The platform under test as child processes on this machine (the load comes from this
- * process, so they share its CPUs). `startBenchPlatform(env)` (a plain environment) is the
- * older form: one process.
+ * process, so they share its CPUs).
  */
-export async function startBenchPlatform(
-  options: BenchPlatformOptions | Record<string, string> = {},
-): Promise<BenchPlatform> {
-  const legacy = !("mode" in options) && !("env" in options);
-  const mode: BenchMode = legacy ? "one-process" : ((options as BenchPlatformOptions).mode ?? defaultBenchMode());
-  const extraEnv = (legacy ? options : (options as BenchPlatformOptions).env) as Record<string, string> | undefined;
+export async function startBenchPlatform(options: BenchPlatformOptions = {}): Promise<BenchPlatform> {
+  const mode: BenchMode = options.mode ?? defaultBenchMode();
+  const extraEnv = options.env;
   const ports: Record<string, string> = {};
   for (const name of ["GATEWAY", "BOOKING", "INVENTORY", "PAYMENT", "NOTIFICATION", "RELAY"])
     ports[`${name}_PORT`] = String(await freePort());
@@ -248,7 +242,6 @@ export async function startBenchPlatform(
   const platform: BenchPlatform = {
     layout: mode,
     backends: env.DATABASE_URL ? "real" : "embedded",
-    mode: env.DATABASE_URL ? "real" : "embedded",
     processes,
     child: undefined as unknown as ChildProcess,
     gatewayPort: Number(ports.GATEWAY_PORT),

@@ -37,8 +37,6 @@ export type BatchHandler = (events: EventEnvelope[], progress: BatchProgress) =>
 
 /** Delivers a topic's events to a handler, in order per partition, at least once. */
 export interface EventSource {
-  /** One event at a time. */
-  subscribe(topic: string, group: string, handler: (event: EventEnvelope) => Promise<void>): Promise<Subscription>;
   /**
    * In batches: what one fetch returned for a partition (Kafka), or what was published together
    * (embedded). The offset of an event is committed once the handler reported it done.
@@ -52,16 +50,6 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
-/** A one-event handler as a batch handler: each event is done when its handler resolved. */
-function oneAtATime(handler: (event: EventEnvelope) => Promise<void>): BatchHandler {
-  return async (events, progress) => {
-    for (let i = 0; i < events.length && progress.isRunning(); i++) {
-      await handler(events[i]);
-      await progress.done(i + 1);
-    }
-  };
-}
-
 /**
  * Kafka consumer groups, read with `eachBatch`: the handler gets a partition's fetched messages
  * at once and resolves offsets as it finishes them; kafkajs commits the resolved offsets after
@@ -69,8 +57,7 @@ function oneAtATime(handler: (event: EventEnvelope) => Promise<void>): BatchHand
  */
 export function createKafkaEventSource(brokers: string[], prefix = ""): EventSource {
   const kafka = new Kafka({ clientId: "booking-platform-consumer", brokers, logLevel: logLevel.NOTHING });
-  const source: EventSource = {
-    subscribe: (topic, group, handler) => source.subscribeBatches(topic, group, oneAtATime(handler)),
+  return {
     async subscribeBatches(topic, group, handler) {
       // Subscribing to a topic nobody created yet fails; make sure it exists (same layout as the relay's).
       const admin = kafka.admin();
@@ -150,7 +137,6 @@ export function createKafkaEventSource(brokers: string[], prefix = ""): EventSou
       };
     },
   };
-  return source;
 }
 
 /**
@@ -160,8 +146,7 @@ export function createKafkaEventSource(brokers: string[], prefix = ""): EventSou
  * rest of the batch is delivered again.
  */
 export function createMemoryEventSource(log: MemoryEventLog): EventSource {
-  const source: EventSource = {
-    subscribe: (topic, group, handler) => source.subscribeBatches(topic, group, oneAtATime(handler)),
+  return {
     async subscribeBatches(topic, _group, handler) {
       const waiting: string[] = [];
       let pending = 0;
@@ -222,7 +207,6 @@ export function createMemoryEventSource(log: MemoryEventLog): EventSource {
       };
     },
   };
-  return source;
 }
 
 /** Work to do once the effect's transaction committed (a delivery that must not happen for a rolled-back effect). */

@@ -31,10 +31,17 @@ function lagContract(name: string, make: () => { source: EventSource; publisher:
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let handled = 0;
-    const subscription = await source.subscribe(topic, `lag-group-${randomUUID().slice(0, 8)}`, async () => {
-      await gate;
-      handled++;
-    });
+    const subscription = await source.subscribeBatches(
+      topic,
+      `lag-group-${randomUUID().slice(0, 8)}`,
+      async (events, progress) => {
+        for (let i = 0; i < events.length && progress.isRunning(); i++) {
+          await gate;
+          handled++;
+          await progress.done(i + 1);
+        }
+      },
+    );
     try {
       await publisher.publish(
         topic,

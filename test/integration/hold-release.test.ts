@@ -83,13 +83,13 @@ describe("a hold release cut short between the ledger and the store", () => {
     const { zoneId, slotId } = await newZone(10);
     const holdId = await holdThree(zoneId);
     await ledgerOnlyRelease(holdId);
-    expect(await holds.available(slotId, [zoneId])).toEqual([7]);
+    expect(await holds.availableOf([{ slotId, zoneId }])).toEqual([7]);
 
     expect(await holds.releaseHold(holdId)).toEqual({ released: true });
-    expect(await holds.available(slotId, [zoneId])).toEqual([10]);
+    expect(await holds.availableOf([{ slotId, zoneId }])).toEqual([10]);
     // Once more changes nothing.
     await holds.releaseHold(holdId);
-    expect(await holds.available(slotId, [zoneId])).toEqual([10]);
+    expect(await holds.availableOf([{ slotId, zoneId }])).toEqual([10]);
   });
 
   it("the caller's retry of an abandoned hold (released by id before it was recorded) gives the seats back", async () => {
@@ -99,7 +99,7 @@ describe("a hold release cut short between the ledger and the store", () => {
     expect(await holds.releaseHold(holdId, { zoneId, userId: `user-${holdId}`, quantity: 3 })).toEqual({
       released: true,
     });
-    expect(await holds.available(slotId, [zoneId])).toEqual([10]);
+    expect(await holds.availableOf([{ slotId, zoneId }])).toEqual([10]);
   });
 
   it("a reconcile drops the hold although it has not lapsed, and keeps live ones", async () => {
@@ -107,11 +107,11 @@ describe("a hold release cut short between the ledger and the store", () => {
     const cutShort = await holdThree(zoneId);
     await holdThree(zoneId);
     await ledgerOnlyRelease(cutShort);
-    expect(await holds.available(slotId, [zoneId])).toEqual([4]);
+    expect(await holds.availableOf([{ slotId, zoneId }])).toEqual([4]);
 
     const repaired = await holds.reconcile();
     expect(repaired).toContainEqual({ slotId, zoneId, before: 4, after: 7 });
-    expect(await holds.available(slotId, [zoneId])).toEqual([7]);
+    expect(await holds.availableOf([{ slotId, zoneId }])).toEqual([7]);
   });
 
   it("the event consumer's release and sale after the booking's own call do nothing twice", async () => {
@@ -161,6 +161,6 @@ describe("a hold release cut short between the ledger and the store", () => {
     expect(await other.releaseHold(cancelled, undefined, { finishRepeat: false })).toEqual({ released: true });
     expect(await other.sellHold(confirmed, { fromEvent: true })).toEqual({ sold: true });
     expect(calls).toMatchObject({ release: 1, markSold: 1 });
-    expect(await service.available(slotId, [zoneId])).toEqual([7]);
+    expect(await service.availableOf([{ slotId, zoneId }])).toEqual([7]);
   });
 });

@@ -403,11 +403,6 @@ export function createHoldService(deps: {
       return changed;
     },
 
-    /** Live seats left per zone of one slot (loads the slot on first use). */
-    available(slotId: string, zoneIds: string[]): Promise<number[]> {
-      return availableOf(zoneIds.map((zoneId) => ({ slotId, zoneId })));
-    },
-
     availableOf,
   };
 }

@@ -90,11 +90,6 @@ export function createMemoryHoldStore(): HoldStore {
       if (held) held.lapsesAt = Number.POSITIVE_INFINITY;
     },
 
-    async available(slotId, zoneIds) {
-      const slot = slots.get(slotId);
-      return zoneIds.map((z) => slot?.available.get(z) ?? null);
-    },
-
     async availableInSlots(requests) {
       return requests.map(({ slotId, zoneIds }) => zoneIds.map((z) => slots.get(slotId)?.available.get(z) ?? null));
     },

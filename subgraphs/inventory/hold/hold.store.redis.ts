@@ -229,13 +229,6 @@ export function createRedisHoldStore(redis: Redis, keyPrefix: string): HoldStore
       await r.markHoldSold(`${p}hold:${hold.holdId}`, `${p}holds`, hold.holdId);
     },
 
-    async available(slotId, zoneIds) {
-      if (zoneIds.length === 0) return [];
-      const p = slotPrefix(slotId);
-      const [ready, ...values] = await r.mget(`${p}ready`, ...zoneIds.map((z) => `${p}avail:${z}`));
-      return values.map((v) => (ready && v !== null ? Number(v) : null));
-    },
-
     /**
      * One pipeline of one MGET per slot: one round trip, and each MGET stays inside its slot's
      * hash tag, so none is refused as CROSSSLOT on Redis Cluster (a single MGET over every

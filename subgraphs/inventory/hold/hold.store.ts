@@ -82,8 +82,6 @@ export interface HoldStore {
   ): Promise<HoldOutcome | { kind: "changed"; current: number }>;
   /** Makes a hold permanent (sold): it no longer lapses when the store is rebuilt. */
   markSold(hold: { holdId: string; slotId: string }): Promise<void>;
-  /** Seats left per zone, `null` where the slot is not loaded. */
-  available(slotId: string, zoneIds: string[]): Promise<(number | null)[]>;
   /**
    * Seats left per zone of several slots in one round trip (a request's whole list), in the
    * order asked; `null` where a slot is not loaded.
