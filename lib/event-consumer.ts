@@ -234,6 +234,16 @@ export interface InboxConsumerOptions {
    * connections set `idempotentEffect` instead: they run first and the inbox is written after.
    */
   apply?(tx: AppDatabase, event: EventEnvelope): Promise<void | AfterCommit>;
+  /**
+   * The side effects of a whole batch at once (multi-row statements), inside the transaction
+   * that records the batch in the inbox: `events` are the batch's new events, in order. Used
+   * instead of `apply` for batches; a consumer that gives no `apply` gets
+   * `applyBatch(tx, [event])` for the one-at-a-time paths (retries, replays). It may return what
+   * to do after the commit, for the whole batch; the events are reported done after it. If it
+   * throws, the transaction rolls back and the same events are applied again with one effect
+   * after the other, which finds the failing event; from there it goes as with `apply`.
+   */
+  applyBatch?(tx: AppDatabase, events: EventEnvelope[]): Promise<void | AfterCommit>;
   idempotentEffect?(event: EventEnvelope): Promise<void>;
   /** Runs after the transaction committed (deliveries that must not happen for a rolled-back effect). */
   afterCommit?(event: EventEnvelope): Promise<void>;
@@ -307,9 +317,12 @@ interface Item {
   position: number;
 }
 
-/** How a batch went: the events applied; if an effect failed, which one (-1: unknown, nothing applied). */
+/**
+ * How a batch went: the events applied (and the batch's post-commit step, from `applyBatch`);
+ * if an effect failed, which one (-1: unknown, nothing applied).
+ */
 type BatchOutcome =
-  | { applied: Map<Item, AfterCommit | undefined>; failed: null }
+  | { applied: Map<Item, AfterCommit | undefined>; after?: AfterCommit; failed: null }
   | { applied: Map<Item, AfterCommit | undefined>; failed: { index: number; error: unknown } }
   | "stopped";
 
@@ -321,11 +334,12 @@ const UNSTOPPABLE: BatchProgress = { done: async () => {}, heartbeat: async () =
  *
  * `handleBatch` applies a batch in one transaction: one statement claims the batch's event ids
  * in the inbox (`insert … on conflict do nothing returning`: the ids it returns are new, the
- * others duplicates), the effects of the new ones run in order, then one commit. Events the
- * consumer does not handle never reach the database. If an effect fails, the transaction rolls
- * back, the events before it are applied again as a batch, the failing one goes the
- * one-at-a-time way (the failed batch counts as its first attempt; retries, dead letter), and
- * the rest continue as a batch: a poison event never blocks or duplicates the others.
+ * others duplicates), the effects of the new ones run in order (or all at once: `applyBatch`),
+ * then one commit. Events the consumer does not handle never reach the database. If an effect
+ * fails, the transaction rolls back, the events before it are applied again as a batch, the
+ * failing one goes the one-at-a-time way (the failed batch counts as its first attempt;
+ * retries, dead letter), and the rest continue as a batch: a poison event never blocks or
+ * duplicates the others.
  */
 export function createInboxConsumer(options: InboxConsumerOptions) {
   const { name, db, logger } = options;
@@ -335,6 +349,9 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
   const maxBatchSize = Math.max(1, Math.floor(options.maxBatchSize ?? 100));
   const handles = options.handles ?? (() => true);
   const metrics = options.registry ? metricsFor(options.registry) : null;
+  const { applyBatch } = options;
+  /** One event's effect: `apply`, or the batch hook given a batch of one. */
+  const apply = options.apply ?? (applyBatch && ((tx: AppDatabase, event: EventEnvelope) => applyBatch(tx, [event])));
 
   const count = (outcome: string) => metrics?.processed.inc({ consumer: name, outcome });
   const inboxRows = (events: EventEnvelope[]) =>
@@ -391,7 +408,7 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
             on conflict do nothing returning event_id`,
       );
       if (inserted.length === 0) return { applied: false };
-      const after = await options.apply?.(tx as unknown as AppDatabase, event);
+      const after = await apply?.(tx as unknown as AppDatabase, event);
       return { applied: true, after: after ?? undefined };
     });
   }
@@ -443,12 +460,21 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
     });
   }
 
-  /** Inbox claim and effects of `fresh` in one transaction; waits out a database outage. */
+  /**
+   * Inbox claim and effects of `fresh` in one transaction; waits out a database outage. With
+   * `applyBatch`, the effects are one call; if it fails (not an outage), the transaction is run
+   * again with one effect after the other, so the failure is pinned on one event (EffectFailed
+   * with its index) and handled exactly as with `apply`: the events before it again as a batch,
+   * it alone with retries and dead letter (the failed per-event run was its first attempt), the
+   * rest as a batch. Nothing of a failed transaction stays (the inbox claim rolls back with the
+   * effects), so no event is applied twice.
+   */
   async function applyInTransaction(fresh: Item[], progress: BatchProgress): Promise<BatchOutcome> {
     let unavailableFor = 0;
+    let batched = !!applyBatch;
     for (;;) {
       try {
-        const applied = await db.transaction(async (txRaw) => {
+        const { applied, after } = await db.transaction(async (txRaw) => {
           const tx = txRaw as unknown as AppDatabase;
           const claimed = await queryRows<{ event_id: string }>(
             tx,
@@ -457,19 +483,33 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
           );
           const ids = new Set(claimed.map((row) => String(row.event_id).toLowerCase()));
           const done = new Map<Item, AfterCommit | undefined>();
+          if (batched) {
+            const items = fresh.filter((item) => ids.has(idOf(item.event)));
+            if (!items.length) return { applied: done };
+            const events = items.map((item) => item.event);
+            const after = await applyBatch!(tx, events).catch((error: unknown) => {
+              throw new EffectFailed(-1, error);
+            });
+            for (const item of items) done.set(item, undefined);
+            return { applied: done, after: after ?? undefined };
+          }
           for (const [index, item] of fresh.entries()) {
             if (!ids.has(idOf(item.event))) continue;
             try {
-              done.set(item, (await options.apply?.(tx, item.event)) ?? undefined);
+              done.set(item, (await apply?.(tx, item.event)) ?? undefined);
             } catch (error) {
               throw new EffectFailed(index, error);
             }
           }
-          return done;
+          return { applied: done };
         });
-        return { applied, failed: null };
+        return { applied, after, failed: null };
       } catch (error) {
         const cause = error instanceof EffectFailed ? error.failure : error;
+        if (batched && error instanceof EffectFailed && !isUnavailable(cause)) {
+          batched = false; // the batch hook failed: find the failing event one effect at a time
+          continue;
+        }
         if (isUnavailable(cause)) {
           if (!progress.isRunning()) return "stopped";
           unavailableFor = Math.min(Math.max(unavailableFor * 2, 200), 5_000);
@@ -533,8 +573,24 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
     return failed ? { applied, failed } : { applied, failed: null };
   }
 
-  /** Reports `items` done in order: post-commit work and metrics of each. */
-  async function settle(items: Item[], applied: Map<Item, AfterCommit | undefined>, progress: BatchProgress) {
+  /** Reports `items` done in order: the batch's post-commit work, then that and the metrics of each. */
+  async function settle(
+    items: Item[],
+    applied: Map<Item, AfterCommit | undefined>,
+    progress: BatchProgress,
+    after?: AfterCommit,
+  ) {
+    if (after) {
+      try {
+        await after();
+      } catch (error) {
+        logger.warn("consumer's after-commit step failed", {
+          consumer: name,
+          eventIds: [...applied.keys()].map((item) => item.event.eventId),
+          error: errorMessage(error),
+        });
+      }
+    }
     for (const item of items) {
       if (!handles(item.event)) count("skipped");
       else if (applied.has(item)) {
@@ -555,7 +611,7 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
         ? await applyIdempotent(fresh)
         : await applyInTransaction(fresh, progress);
     if (outcome === "stopped") return;
-    if (!outcome.failed) return settle(items, outcome.applied, progress);
+    if (!outcome.failed) return settle(items, outcome.applied, progress, outcome.after);
     const { index, error } = outcome.failed;
     if (index < 0) {
       // Not one effect's fault (the inbox statement or the commit failed): one event at a time.

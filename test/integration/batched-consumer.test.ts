@@ -17,6 +17,7 @@ import {
   createDelivery,
   createNotificationConsumer,
 } from "../../subgraphs/notification/notification/notification.consumer";
+import { DeliveryError } from "../../subgraphs/notification/notification/notification.sender";
 import { createBookingEventsConsumer } from "../../subgraphs/payment/payment/payment.consumer";
 import type { PaymentProvider } from "../../subgraphs/payment/payment/payment.provider";
 import { createPaymentService } from "../../subgraphs/payment/payment/payment.service";
@@ -369,6 +370,71 @@ describe("consumers process events in batches", () => {
       expect(await inboxOf(name)).toHaveLength(59);
       expect((await deadLettersOf(name)).map((d) => d.event_id)).toEqual([poisonId]);
     });
+
+    it("applyBatch: one effect statement per batch; a failing batch is applied again one effect at a time, so a poison event is dead-lettered and the others applied once, in order", async () => {
+      const name = `batch-hook-${randomUUID().slice(0, 8)}`;
+      const afterCommitted: string[] = [];
+      const consumer = createInboxConsumer({
+        name,
+        schema: "notification",
+        db,
+        logger,
+        maxAttempts: 2,
+        handles: (event) => event.eventType === COUNTED,
+        applyBatch: async (tx, events) => {
+          await tx.execute(
+            sql`insert into test_effects (consumer, event_id, aggregate_id, n) values ${sql.join(
+              events.map(
+                (e) => sql`(${name}, ${e.eventId}, ${e.aggregateId}, ${(e.payload as { n: number | null }).n})`,
+              ),
+              sql`, `,
+            )}`,
+          );
+          return async () => void afterCommitted.push(...events.map((e) => e.eventId));
+        },
+      });
+      const events = stream(COUNTED, 100);
+      let before = sqlStatements.count;
+      await consumer.handleBatch([...events, ...stream(IGNORED, 20)]);
+      expect(sqlStatements.count - before).toBe(1 + 1 + BEGIN_COMMIT);
+      expect(await effects(name)).toHaveLength(100);
+      expect(afterCommitted).toHaveLength(100);
+
+      before = sqlStatements.count;
+      await consumer.handleBatch(events); // redelivered: the hook is not called
+      expect(sqlStatements.count - before).toBe(1 + BEGIN_COMMIT);
+      expect(afterCommitted).toHaveLength(100);
+
+      const more = stream(COUNTED, 10, 1);
+      more[6] = envelope(COUNTED, more[0].aggregateId, null); // poison: the multi-row insert fails
+      const reported: number[] = [];
+      await consumer.handleBatch(more, {
+        done: async (count) => {
+          reported.push(count);
+          const durable = await queryRows<{ event_id: string }>(
+            db,
+            sql`select event_id from test_effects where consumer = ${name}
+                union all select event_id from notification.consumer_dead_letters where consumer = ${name}`,
+          );
+          const ids = new Set(durable.map((row) => row.event_id));
+          expect(more.slice(0, count).filter((e) => !ids.has(e.eventId))).toEqual([]);
+        },
+        heartbeat: async () => {},
+        isRunning: () => true,
+      });
+      expect(reported).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      const others = more.filter((_, i) => i !== 6).map((e) => e.eventId);
+      const applied = await effects(name);
+      expect(applied.slice(100).map((e) => e.event_id)).toEqual(others); // once each, in order
+      // Post-commit work ran once per applied event, never for a rolled-back batch.
+      expect(afterCommitted.slice(100)).toEqual(others);
+      expect(await deadLettersOf(name)).toEqual([
+        { event_id: more[6].eventId, attempts: 2, last_error: expect.any(String) },
+      ]);
+      const inbox = await inboxOf(name);
+      expect(inbox).toHaveLength(109);
+      expect(inbox.map((row) => row.event_id)).not.toContain(more[6].eventId);
+    });
   });
 
   describe("the subgraphs' consumers", () => {
@@ -403,7 +469,8 @@ describe("consumers process events in batches", () => {
       const events = Array.from({ length: 100 }, (_, i) => reserved(i));
       let before = sqlStatements.count;
       await consumer.handleBatch(events);
-      expect(sqlStatements.count - before).toBe(100 + 1 + BEGIN_COMMIT);
+      // One insert for the 100 intents, plus BEGIN, the inbox statement, COMMIT (one insert each: 100 + 3).
+      expect(sqlStatements.count - before).toBe(1 + 1 + BEGIN_COMMIT);
       const ids = events.map((e) => e.aggregateId);
       const count = async () =>
         (
@@ -455,8 +522,9 @@ describe("consumers process events in batches", () => {
       const events = Array.from({ length: 100 }, (_, i) => reserved(i));
       let before = sqlStatements.count;
       await consumer.handleBatch(events);
-      // One insert per notification and one `SENT` per e-mail, plus BEGIN, the inbox statement, COMMIT.
-      expect(sqlStatements.count - before).toBe(2 * 100 + 1 + BEGIN_COMMIT);
+      // One insert for the 100 notifications and one `SENT` for the 100 e-mails, plus BEGIN, the
+      // inbox statement, COMMIT (one insert and one `SENT` each: 2 × 100 + 3).
+      expect(sqlStatements.count - before).toBe(2 + 1 + BEGIN_COMMIT);
       expect(sent).toHaveLength(100);
       expect(new Set(sent).size).toBe(100);
 
@@ -479,5 +547,97 @@ describe("consumers process events in batches", () => {
       );
       expect(sqlStatements.count - before).toBe(0);
     });
+
+    const cancelledOf = (event: EventEnvelope): EventEnvelope => ({
+      ...envelope("booking.cancelled", event.aggregateId, 2),
+      aggregateType: "booking",
+      payload: { bookingId: event.aggregateId, reason: "OTHER" },
+    });
+    const paymentsOf = (events: EventEnvelope[]) =>
+      queryRows<{ booking_id: string; booking_closed_as: string | null }>(
+        db,
+        sql`select booking_id, booking_closed_as from payment.payments where booking_id in (${sql.join(
+          events.map((e) => sql`${e.aggregateId}`),
+          sql`, `,
+        )}) order by booking_id`,
+      );
+
+    it("payment: a run of reservations is one insert, a cancellation in the same batch still sees its booking's intent; a poison reservation is dead-lettered, the others applied once", async () => {
+      const provider = { name: "simulated" } as unknown as PaymentProvider;
+      const consumer = createBookingEventsConsumer(createPaymentService({ db, provider, logger }), db, logger);
+      const r = Array.from({ length: 4 }, (_, i) => reserved(i));
+      let before = sqlStatements.count;
+      await consumer.handleBatch([r[0], r[1], r[2], cancelledOf(r[0]), r[3], cancelledOf(r[3])]);
+      // Intents of r0–r2 (1), r0 closed (lock, update: 2), intent of r3 (1), r3 closed (2); one per reservation: 8.
+      expect(sqlStatements.count - before).toBe(6 + 1 + BEGIN_COMMIT);
+      const closed = (events: EventEnvelope[], cancelled: EventEnvelope[]) =>
+        events
+          .map((e) => ({ booking_id: e.aggregateId, booking_closed_as: cancelled.includes(e) ? "CANCELLED" : null }))
+          .sort((a, b) => a.booking_id.localeCompare(b.booking_id));
+      expect(await paymentsOf(r)).toEqual(closed(r, [r[0], r[3]]));
+
+      const more = Array.from({ length: 3 }, (_, i) => reserved(10 + i));
+      const base = reserved(99);
+      const poison = { ...base, payload: { ...base.payload, price: { total: -1, currency: "EUR" } } }; // amount check fails
+      await consumer.handleBatch([more[0], more[1], poison, more[2], cancelledOf(more[2])]);
+      expect(await paymentsOf([...more, poison])).toEqual(closed(more, [more[2]]));
+      const dead = await queryRows<{ attempts: number }>(
+        db,
+        sql`select attempts from payment.consumer_dead_letters where event_id = ${poison.eventId}`,
+      );
+      expect(dead).toEqual([{ attempts: 5 }]);
+    }, 30_000);
+
+    it("notification: a batch's notifications are one insert and the sent ones one `SENT`; failed sends are counted each; a poison event is dead-lettered, the others stored and sent once", async () => {
+      const sent: string[] = [];
+      const refused = new Set<string>();
+      const delivery = createDelivery(
+        db,
+        {
+          send: async (n) => {
+            if (refused.has(n.recipientId)) throw new DeliveryError("mailbox refused", true);
+            sent.push(n.subject);
+          },
+        },
+        logger,
+      );
+      const name = `notification-${randomUUID().slice(0, 8)}`;
+      const consumer = createNotificationConsumer({ name, db, delivery, logger });
+      const events = Array.from({ length: 20 }, (_, i) => reserved(i));
+      for (const e of events.slice(0, 3)) refused.add((e.payload as { userId: string }).userId);
+      let before = sqlStatements.count;
+      await consumer.handleBatch(events);
+      // 1 insert, 3 failed attempts (one each), 1 `SENT` for the other 17; BEGIN, inbox, COMMIT.
+      expect(sqlStatements.count - before).toBe(1 + 3 + 1 + 1 + BEGIN_COMMIT);
+      expect(sent).toHaveLength(17);
+      const statuses = async (of: EventEnvelope[]) =>
+        queryRows<{ status: string; n: number }>(
+          db,
+          sql`select status, count(*)::int as n from notification.notifications
+              where booking_id in (${sql.join(
+                of.map((e) => sql`${e.aggregateId}`),
+                sql`, `,
+              )}) group by status order by status`,
+        );
+      expect(await statuses(events)).toEqual([
+        { status: "FAILED", n: 3 },
+        { status: "SENT", n: 17 },
+      ]);
+
+      sent.length = 0;
+      const more = Array.from({ length: 20 }, (_, i) => reserved(100 + i));
+      const poison = { ...reserved(200), aggregateId: "not-a-uuid" }; // its booking_id does not fit the column
+      await consumer.handleBatch([...more.slice(0, 10), poison, ...more.slice(10)]);
+      expect(sent.sort()).toEqual(
+        more.map((e) => `Booking ${(e.payload as { reference: string }).reference} is reserved`).sort(),
+      );
+      expect(await statuses(more)).toEqual([{ status: "SENT", n: 20 }]);
+      expect(await deadLettersOf(name)).toEqual([
+        { event_id: poison.eventId, attempts: 5, last_error: expect.any(String) },
+      ]);
+      const inbox = await inboxOf(name);
+      expect(inbox).toHaveLength(40);
+      expect(inbox.map((row) => row.event_id)).not.toContain(poison.eventId);
+    }, 30_000);
   });
 });

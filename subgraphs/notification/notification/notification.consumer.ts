@@ -80,41 +80,62 @@ export function notificationsFor(event: EventEnvelope): Draft[] {
   }
 }
 
+/** How long sent notifications wait to be marked SENT together: far less than the 30 s before a retry is due. */
+const MARK_SENT_EVERY_MS = 5_000;
+
 /**
  * Sends stored notifications and records the outcome. Used right after the consumer commits and
  * by the retry loop, which picks up whatever is still PENDING when its next attempt is due.
  */
 export function createDelivery(db: AppDatabase, sender: NotificationSender, logger: Logger) {
   const notifications = createNotificationRepository(db);
-  async function deliver(notification: Notification) {
-    try {
-      await sender.send(notification);
-      await notifications.markSent(notification.id);
-    } catch (error) {
-      const permanent = error instanceof DeliveryError && error.permanent;
-      await notifications.markFailedAttempt(notification.id, (error as Error).message, permanent);
-      logger.warn("notification not delivered", {
-        notificationId: notification.id,
-        permanent,
-        error: (error as Error).message,
-      });
+  /**
+   * Sends the notifications one after the other. The sent ones are marked SENT in one statement
+   * at the end (sooner if sending takes a while, so none stays PENDING until the retry loop sends
+   * it again); a failure is recorded for its notification at once.
+   */
+  async function deliverMany(batch: Notification[]) {
+    let sent: string[] = [];
+    let since = Date.now();
+    const markSent = async () => {
+      const ids = sent;
+      sent = [];
+      since = Date.now();
+      await notifications.markSent(ids);
+    };
+    for (const notification of batch) {
+      try {
+        await sender.send(notification);
+        sent.push(notification.id);
+      } catch (error) {
+        const permanent = error instanceof DeliveryError && error.permanent;
+        await notifications.markFailedAttempt(notification.id, (error as Error).message, permanent);
+        logger.warn("notification not delivered", {
+          notificationId: notification.id,
+          permanent,
+          error: (error as Error).message,
+        });
+      }
+      if (Date.now() - since >= MARK_SENT_EVERY_MS) await markSent();
     }
+    await markSent();
   }
   return {
-    deliver,
+    deliverMany,
+    deliver: (notification: Notification) => deliverMany([notification]),
     /** One pass of the retry loop; returns how many notifications it tried. */
     async retryDue(limit = 50): Promise<number> {
       const due = await notifications.claimDue(limit);
-      for (const notification of due) await deliver(notification);
+      await deliverMany(due);
       return due.length;
     },
   };
 }
 
 /**
- * Stores the notifications of an event in the same transaction as its inbox entry (a
- * redelivered event creates nothing; a batch of events shares the transaction), then sends them
- * after the commit. Events that notify nobody are skipped before any SQL.
+ * Stores the notifications of a batch of events in one statement, in the same transaction as
+ * their inbox entries (a redelivered event creates nothing), then sends them after the commit
+ * and marks the sent ones in one statement. Events that notify nobody are skipped before any SQL.
  */
 export function createNotificationConsumer(options: {
   name: string;
@@ -125,6 +146,21 @@ export function createNotificationConsumer(options: {
   live?: LiveEvents;
 }) {
   const { db, delivery } = options;
+  const rowsOf = (event: EventEnvelope): Notification[] =>
+    notificationsFor(event).map((draft) => ({
+      ...draft,
+      id: randomUUID(),
+      bookingId:
+        event.aggregateType === "booking"
+          ? event.aggregateId
+          : ((event.payload as { bookingId?: string }).bookingId ?? null),
+      channel: "EMAIL" as const,
+      status: "PENDING" as const,
+      attempts: 0,
+      lastError: null,
+      sentAt: null,
+      createdAt: new Date(),
+    }));
   return createInboxConsumer({
     name: options.name,
     schema: "notification",
@@ -132,29 +168,16 @@ export function createNotificationConsumer(options: {
     logger: options.logger,
     registry: options.registry,
     handles: (event) => notificationsFor(event).length > 0,
-    apply: async (tx, event) => {
-      const rows: Notification[] = notificationsFor(event).map((draft) => ({
-        ...draft,
-        id: randomUUID(),
-        bookingId:
-          event.aggregateType === "booking"
-            ? event.aggregateId
-            : ((event.payload as { bookingId?: string }).bookingId ?? null),
-        channel: "EMAIL" as const,
-        status: "PENDING" as const,
-        attempts: 0,
-        lastError: null,
-        sentAt: null,
-        createdAt: new Date(),
-      }));
-      for (const { createdAt: _, ...row } of rows) await createNotificationRepository(tx).insert(row);
+    applyBatch: async (tx, events) => {
+      const rows = events.flatMap(rowsOf);
+      await createNotificationRepository(tx).insertMany(rows.map(({ createdAt: _, ...row }) => row));
       return async () => {
         for (const notification of rows) {
           void options.live?.publish(LIVE_CHANNELS.userNotifications(notification.recipientId), {
             notificationId: notification.id,
           });
-          await delivery.deliver(notification);
         }
+        await delivery.deliverMany(rows);
       };
     },
   });

@@ -33,6 +33,15 @@ const toNotification = ({ nextAttemptAt: _, ...row }: typeof notifications.$infe
 export const MAX_DELIVERY_ATTEMPTS = 5;
 
 export function createNotificationRepository(db: AppDatabase) {
+  /** Stores notifications in one statement; see `insert`. */
+  async function insertMany(rows: Omit<Notification, "createdAt">[], firstAttemptAfterSeconds = 30): Promise<void> {
+    if (!rows.length) return;
+    const nextAttemptAt = sql`now() + ${firstAttemptAfterSeconds} * interval '1 second'`;
+    await db
+      .insert(notifications)
+      .values(rows.map((row) => ({ ...row, nextAttemptAt })))
+      .onConflictDoNothing();
+  }
   return {
     /** Notifications of several bookings, each booking's oldest first; only `recipientId`'s unless it is omitted. */
     async listByBookings(bookingIds: string[], recipientId?: string): Promise<Notification[]> {
@@ -59,11 +68,13 @@ export function createNotificationRepository(db: AppDatabase) {
         .limit(limit);
       return rows.map(toNotification);
     },
-    async markSent(id: string): Promise<void> {
+    /** Marks the notifications sent, in one statement (those still PENDING). */
+    async markSent(ids: string[]): Promise<void> {
+      if (!ids.length) return;
       await db
         .update(notifications)
         .set({ status: "SENT", sentAt: sql`now()`, attempts: sql`${notifications.attempts} + 1`, lastError: null })
-        .where(and(eq(notifications.id, id), eq(notifications.status, "PENDING")));
+        .where(and(inArray(notifications.id, ids), eq(notifications.status, "PENDING")));
     },
     /**
      * Counts a failed attempt: the retry loop tries again after 30 s, 1 min, 2 min… and the
@@ -103,12 +114,9 @@ export function createNotificationRepository(db: AppDatabase) {
       return rows.map(toNotification);
     },
     /** Stores a notification; its first send is due `firstAttemptAfterSeconds` later if nobody sends it sooner. */
-    async insert(notification: Omit<Notification, "createdAt">, firstAttemptAfterSeconds = 30): Promise<void> {
-      await db
-        .insert(notifications)
-        .values({ ...notification, nextAttemptAt: sql`now() + ${firstAttemptAfterSeconds} * interval '1 second'` })
-        .onConflictDoNothing();
-    },
+    insert: (notification: Omit<Notification, "createdAt">, firstAttemptAfterSeconds = 30) =>
+      insertMany([notification], firstAttemptAfterSeconds),
+    insertMany,
   };
 }
 export type NotificationRepository = ReturnType<typeof createNotificationRepository>;

@@ -5,10 +5,11 @@ import type { Logger } from "../../../lib/logger";
 import { PAYMENT_BOOKING_EVENTS, type PaymentService } from "./payment.service";
 
 /**
- * The payment subgraph's view of bookings: intents for new bookings, refunds for ended or
- * cancelled ones. Applied in the inbox transaction (shared by a batch of events); the provider
- * is asked to refund after the commit (and again by the retry loop if that call fails). Other
- * booking events (confirmations, updates…) are skipped before any SQL.
+ * The payment subgraph's view of bookings: intents for new bookings (one statement for a run of
+ * reservations), refunds for ended or cancelled ones. Applied in the inbox transaction, a batch
+ * of events at once; the provider is asked to refund after the commit (and again by the retry
+ * loop if that call fails). Other booking events (confirmations, updates…) are skipped before
+ * any SQL.
  */
 export function createBookingEventsConsumer(
   payments: PaymentService,
@@ -23,9 +24,12 @@ export function createBookingEventsConsumer(
     logger,
     registry,
     handles: (event) => PAYMENT_BOOKING_EVENTS.has(event.eventType),
-    apply: async (tx, event) => {
-      const refundId = await payments.applyBookingEvent(tx, event);
-      return refundId ? () => payments.startRefund(refundId) : undefined;
+    applyBatch: async (tx, events) => {
+      const refundIds = await payments.applyBookingEvents(tx, events);
+      if (!refundIds.length) return;
+      return async () => {
+        for (const refundId of refundIds) await payments.startRefund(refundId);
+      };
     },
   });
 }

@@ -83,7 +83,17 @@ export function paymentEvent(eventType: string, payment: Payment, extra: Record<
   };
 }
 
+type NewPayment = Omit<Payment, "createdAt" | "updatedAt" | "version"> & { version?: number };
+
 export function createPaymentRepository(db: AppDatabase) {
+  /** `insert` for several bookings, in one statement. */
+  async function insertMany(intents: NewPayment[]): Promise<void> {
+    if (!intents.length) return;
+    await db
+      .insert(payments)
+      .values(intents.map(({ amount, ...rest }) => ({ ...rest, amountMinor: amount })))
+      .onConflictDoNothing();
+  }
   return {
     async findByBooking(bookingId: string): Promise<Payment | null> {
       const [row] = await db.select().from(payments).where(eq(payments.bookingId, bookingId));
@@ -103,13 +113,8 @@ export function createPaymentRepository(db: AppDatabase) {
       return row ? toPayment(row) : null;
     },
     /** The payment intent of a new booking; one per booking, whatever the redeliveries. */
-    async insert(payment: Omit<Payment, "createdAt" | "updatedAt" | "version"> & { version?: number }): Promise<void> {
-      const { amount, ...rest } = payment;
-      await db
-        .insert(payments)
-        .values({ ...rest, amountMinor: amount })
-        .onConflictDoNothing();
-    },
+    insert: (payment: NewPayment) => insertMany([payment]),
+    insertMany,
     /** Applies `patch` to the payment, bumps its version and writes `event` (built from the result) to the outbox. */
     async update(
       id: string,

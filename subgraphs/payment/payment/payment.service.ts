@@ -22,7 +22,7 @@ const CLOSING_EVENTS: Record<string, string> = {
   "booking.failed": "FAILED",
 };
 
-/** The booking events `applyBookingEvent` acts on; its consumer skips the others before any SQL. */
+/** The booking events `applyBookingEvents` acts on; its consumer skips the others before any SQL. */
 export const PAYMENT_BOOKING_EVENTS: ReadonlySet<string> = new Set([
   "booking.reserved",
   ...Object.keys(CLOSING_EVENTS),
@@ -231,50 +231,60 @@ export function createPaymentService(deps: {
     },
 
     /**
-     * A booking event, inside the consumer's inbox transaction: `booking.reserved` creates the
-     * intent; a booking that ends unconfirmed or is cancelled marks its payment closed and, if
-     * the money was taken, opens a refund. Returns the refund to start after the commit.
+     * Booking events, in order, inside the consumer's inbox transaction: `booking.reserved`
+     * creates the intent; a booking that ends unconfirmed or is cancelled marks its payment
+     * closed and, if the money was taken, opens a refund. The intents of consecutive
+     * reservations are stored in one statement, before the next other event (which may close
+     * one of them). Returns the refunds to start after the commit.
      */
-    async applyBookingEvent(tx: AppDatabase, event: EventEnvelope): Promise<string | null> {
-      const p = event.payload as {
-        bookingId?: string;
-        reference?: string;
-        userId?: string;
-        guestEmail?: string | null;
-        price?: { total: number; currency: string };
-        reason?: string;
-      };
+    async applyBookingEvents(tx: AppDatabase, events: EventEnvelope[]): Promise<string[]> {
       const txRepo = createPaymentRepository(tx);
-      if (event.eventType === "booking.reserved") {
-        if (!p.price || !p.userId) return null;
-        await txRepo.insert({
-          id: randomUUID(),
-          bookingId: event.aggregateId,
-          amount: p.price.total,
-          currency: p.price.currency,
-          status: "REQUIRES_PAYMENT",
-          provider: provider.name,
-          providerReference: null,
-          failureReason: null,
-          userId: p.userId,
-          bookingReference: p.reference ?? null,
-          guestEmail: p.guestEmail ?? null,
-          idempotencyKey: null,
-          bookingClosedAs: null,
-        });
-        return null;
+      const intents: Parameters<typeof txRepo.insertMany>[0] = [];
+      const refundIds: string[] = [];
+      const storeIntents = () => txRepo.insertMany(intents.splice(0));
+      for (const event of events) {
+        const p = event.payload as {
+          reference?: string;
+          userId?: string;
+          guestEmail?: string | null;
+          price?: { total: number; currency: string };
+          reason?: string;
+        };
+        if (event.eventType === "booking.reserved") {
+          if (!p.price || !p.userId) continue;
+          intents.push({
+            id: randomUUID(),
+            bookingId: event.aggregateId,
+            amount: p.price.total,
+            currency: p.price.currency,
+            status: "REQUIRES_PAYMENT",
+            provider: provider.name,
+            providerReference: null,
+            failureReason: null,
+            userId: p.userId,
+            bookingReference: p.reference ?? null,
+            guestEmail: p.guestEmail ?? null,
+            idempotencyKey: null,
+            bookingClosedAs: null,
+          });
+          continue;
+        }
+        const closedAs = CLOSING_EVENTS[event.eventType];
+        if (!closedAs) continue;
+        await storeIntents();
+        const payment = await txRepo.findByBookingForUpdate(event.aggregateId);
+        if (!payment || payment.bookingClosedAs) continue;
+        const closed = await txRepo.update(payment.id, { bookingClosedAs: closedAs });
+        if (closed?.status !== "SUCCEEDED") continue; // nothing taken (yet): a later success is refunded then
+        const reason =
+          closedAs === "CANCELLED"
+            ? `booking cancelled (${p.reason ?? "no reason"})`
+            : `booking ${closedAs.toLowerCase()}`;
+        const refund = await openRefund(tx, closed, reason);
+        if (refund) refundIds.push(refund.id);
       }
-      const closedAs = CLOSING_EVENTS[event.eventType];
-      if (!closedAs) return null;
-      const payment = await txRepo.findByBookingForUpdate(event.aggregateId);
-      if (!payment || payment.bookingClosedAs) return null;
-      const closed = await txRepo.update(payment.id, { bookingClosedAs: closedAs });
-      if (closed?.status !== "SUCCEEDED") return null; // nothing taken (yet): a later success is refunded then
-      const reason =
-        closedAs === "CANCELLED"
-          ? `booking cancelled (${p.reason ?? "no reason"})`
-          : `booking ${closedAs.toLowerCase()}`;
-      return (await openRefund(tx, closed, reason))?.id ?? null;
+      await storeIntents();
+      return refundIds;
     },
 
     /** Starts refunds whose provider call failed or never happened (crash after commit). */
