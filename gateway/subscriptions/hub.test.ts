@@ -65,11 +65,53 @@ describe("the subscription hub", () => {
     expect(hub.stats()).toEqual({ groups: 0, channels: 0 });
   });
 
+  it("does not send a subscriber the same payload twice in a row for one id, but does send it to one who has not seen it", async () => {
+    const live = createMemoryLiveEvents();
+    const states = ["PENDING", "PENDING", "CONFIRMED", "CONFIRMED", "CANCELLED"];
+    let call = 0;
+    const execute: QueryExecutor = async (_query, variables) => ({
+      data: { bookingStatusChanged: { id: variables.__liveId, status: states[Math.min(call++, states.length - 1)] } },
+    });
+    const hub = createSubscriptionHub({ live, execute, logger: createLogger("silent") });
+    const principal = { userId: "u1", role: "GUEST" as const, email: null };
+    const auth = { principal, token: "t" };
+    const plan = planSubscription(
+      schema,
+      parse(`subscription { bookingStatusChanged(bookingId: "b1") { id status } }`),
+      null,
+      {},
+      principal as never,
+    );
+    const first = await hub.subscribe(plan, auth);
+    const statuses = async (s: AsyncIterableIterator<{ data?: unknown }>, n: number) => {
+      const seen: string[] = [];
+      for (let i = 0; i < n; i++)
+        seen.push(
+          ((await s.next()).value.data as { bookingStatusChanged: { status: string } }).bookingStatusChanged.status,
+        );
+      return seen;
+    };
+    await live.publish("booking:b1", { bookingId: "b1" }); // PENDING
+    await live.publish("booking:b1", { bookingId: "b1" }); // PENDING again: not sent
+    await live.publish("booking:b1", { bookingId: "b1" }); // CONFIRMED
+    await tick();
+    const late = await hub.subscribe(plan, auth); // joins the same group, has seen nothing
+    await live.publish("booking:b1", { bookingId: "b1" }); // CONFIRMED again: new to `late` only
+    await live.publish("booking:b1", { bookingId: "b1" }); // CANCELLED
+    await tick();
+    expect(await statuses(first, 3)).toEqual(["PENDING", "CONFIRMED", "CANCELLED"]);
+    expect(await statuses(late, 2)).toEqual(["CONFIRMED", "CANCELLED"]);
+    await first.return!();
+    await late.return!();
+  });
+
   it("ends a subscriber that does not read with SlowSubscriberError instead of queueing without bound", async () => {
     const live = createMemoryLiveEvents();
+    let available = 0;
     const hub = createSubscriptionHub({
       live,
-      execute: async () => ({ data: { availabilityChanged: { available: 1 } } }),
+      // A new state for every event (the same state again is not queued twice).
+      execute: async () => ({ data: { availabilityChanged: { available: ++available } } }),
       logger: createLogger("silent"),
     });
     const plan = planSubscription(

@@ -38,6 +38,9 @@ const asGraphQLErrors = (errors: readonly (GraphQLError | GraphQLFormattedError)
 /** Messages a subscriber may have waiting; a reader that falls further behind is dropped. */
 export const MAX_QUEUED_PER_SUBSCRIBER = 256;
 
+/** Ids (bookings, zones) whose last payload a subscriber's duplicate check remembers. */
+const MAX_REMEMBERED_PER_SUBSCRIBER = 100;
+
 export class SlowSubscriberError extends Error {
   constructor() {
     super("The subscriber did not keep up with its updates");
@@ -52,7 +55,8 @@ export interface Sink {
 interface Group {
   plan: SubscriptionPlan;
   auth: SubscriberAuth;
-  sinks: Set<Sink>;
+  /** Each subscriber, with the last payload it was sent for each id (see `onMessage`). */
+  sinks: Map<Sink, Map<string, string>>;
   /** Events of a group are resolved one after the other, so its subscribers see them in order. */
   chain: Promise<void>;
 }
@@ -106,8 +110,19 @@ export function createSubscriptionHub(deps: {
           ...(result.errors?.length ? { errors: asGraphQLErrors(result.errors) } : {}),
         };
         const json = JSON.stringify(payload);
-        for (const sink of group.sinks) sink.push(payload, json);
-        metrics.delivered.inc(group.sinks.size);
+        let delivered = 0;
+        for (const [sink, lastSent] of group.sinks) {
+          // The same state again (a change this selection does not show, e.g. a payment event
+          // announced on the booking's channel for a subscriber that selects only `status`) is
+          // not sent twice in a row to a subscriber.
+          if (lastSent.get(id) === json) continue;
+          lastSent.delete(id);
+          lastSent.set(id, json);
+          if (lastSent.size > MAX_REMEMBERED_PER_SUBSCRIBER) lastSent.delete(lastSent.keys().next().value!);
+          sink.push(payload, json);
+          delivered++;
+        }
+        metrics.delivered.inc(delivered);
       });
     }
   }
@@ -119,7 +134,7 @@ export function createSubscriptionHub(deps: {
       // fetched as nobody: fields that depend on the caller (Venue.contactEmail) are not passed
       // from the first subscriber to the others.
       const groupAuth: SubscriberAuth = plan.route.scope === "public" ? { principal: null, token: null } : auth;
-      group = { plan, auth: groupAuth, sinks: new Set(), chain: Promise.resolve() };
+      group = { plan, auth: groupAuth, sinks: new Map(), chain: Promise.resolve() };
       groups.set(plan.key, group);
       let entry = channels.get(plan.channel);
       if (!entry) {
@@ -131,7 +146,7 @@ export function createSubscriptionHub(deps: {
       }
       entry.groups.add(group);
     }
-    group.sinks.add(sink);
+    group.sinks.set(sink, new Map());
     const joined = group;
     const leave = () => {
       if (!joined.sinks.delete(sink)) return false;
