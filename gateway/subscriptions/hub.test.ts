@@ -73,7 +73,7 @@ describe("the subscription hub", () => {
       data: { bookingStatusChanged: { id: variables.__liveId, status: states[Math.min(call++, states.length - 1)] } },
     });
     const hub = createSubscriptionHub({ live, execute, logger: createLogger("silent") });
-    const principal = { userId: "u1", role: "GUEST" as const, email: null };
+    const principal = { userId: "u1", role: "GUEST" as const };
     const auth = { principal, token: "t" };
     const plan = planSubscription(
       schema,
