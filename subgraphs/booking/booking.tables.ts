@@ -5,6 +5,7 @@ import {
   check,
   index,
   integer,
+  jsonb,
   pgSchema,
   primaryKey,
   text,
@@ -46,10 +47,17 @@ export const bookings = bookingSchema.table(
     organizerEmail: text("organizer_email"),
     slotStartsAt: timestamp("slot_starts_at", { withTimezone: true }),
     cancellationDeadlineHours: integer("cancellation_deadline_hours"),
+    /** The venue's refund tiers at reservation, `[{ hoursBefore, refundPercent }]`; null: full refund. */
+    cancellationPolicy: jsonb("cancellation_policy").$type<{ hoursBefore: number; refundPercent: number }[]>(),
     cancelledAt: timestamp("cancelled_at", { withTimezone: true }),
     cancellationReason: text("cancellation_reason"),
     cancellationNotes: text("cancellation_notes"),
     cancelledBy: text("cancelled_by"),
+    /** What the cancellation refunded and kept (minor units), fixed when it happened. */
+    cancellationRefundPercent: integer("cancellation_refund_percent"),
+    cancellationRefundMinor: integer("cancellation_refund_minor"),
+    cancellationFeeMinor: integer("cancellation_fee_minor"),
+    cancellationFeeWaived: boolean("cancellation_fee_waived"),
     /** Set once inventory confirmed the seats of a finished booking are back; the sweeper retries until then. */
     seatsReleasedAt: timestamp("seats_released_at", { withTimezone: true }),
     // Microsecond precision kept as a string: the keyset cursor compares it exactly.

@@ -20,6 +20,7 @@ export async function seedInventoryDemoData(db: AppDatabase): Promise<void> {
     ownerId,
     contactEmail: DEMO_USERS.organizer.email,
     cancellationDeadlineHours: 24,
+    cancellationPolicy: [],
   });
   await venues.insert({
     id: ids.bistro,
@@ -30,6 +31,7 @@ export async function seedInventoryDemoData(db: AppDatabase): Promise<void> {
     ownerId,
     contactEmail: DEMO_USERS.organizer.email,
     cancellationDeadlineHours: null,
+    cancellationPolicy: [],
   });
   await venues.insert({
     id: ids.hotel,
@@ -40,6 +42,7 @@ export async function seedInventoryDemoData(db: AppDatabase): Promise<void> {
     ownerId,
     contactEmail: DEMO_USERS.organizer.email,
     cancellationDeadlineHours: null,
+    cancellationPolicy: [],
   });
 
   const slot = (id: string, venueId: string, title: string, startsAt: Date, hours: number, maxPerUser = 4) =>

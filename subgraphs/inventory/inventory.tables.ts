@@ -1,7 +1,7 @@
 import { defineOutboxDeadLetterTable, defineOutboxTable } from "../../lib/outbox";
 import { defineConsumerDeadLetterTable, defineInboxTable } from "../../lib/inbox";
 import { sql } from "drizzle-orm";
-import { check, index, integer, pgSchema, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { check, index, integer, jsonb, pgSchema, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /** Everything the inventory subgraph stores lives in the `inventory` Postgres schema. */
 export const inventorySchema = pgSchema("inventory");
@@ -23,6 +23,11 @@ export const venues = inventorySchema.table(
     ownerId: text("owner_id").notNull(),
     /** Guests cannot cancel within this many hours of a slot's start; null: any time. */
     cancellationDeadlineHours: integer("cancellation_deadline_hours"),
+    /** Refund tiers `[{ hoursBefore, refundPercent }]`, largest hoursBefore first; empty: full refund. */
+    cancellationPolicy: jsonb("cancellation_policy")
+      .$type<{ hoursBefore: number; refundPercent: number }[]>()
+      .notNull()
+      .default([]),
     /** Where the venue's notifications go (booking cancellations); null: none by e-mail. */
     contactEmail: text("contact_email"),
     ...timestamps,

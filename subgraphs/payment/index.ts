@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { runConsumer } from "../../lib/event-consumer";
+import { LIVE_CHANNELS } from "../../lib/live";
 import { createMetricsRegistry, metricsRoutes } from "../../lib/metrics";
 import type { SubgraphDefinition } from "../../lib/service";
 import { buildSubgraph } from "../../lib/subgraph";
@@ -16,7 +17,7 @@ import { paymentWebhookRoutes } from "./payment/payment.webhook";
 
 export const paymentSubgraph: SubgraphDefinition = {
   name: "payment",
-  async create({ config, database, logger, events }) {
+  async create({ config, database, logger, events, live }) {
     const db = database.db;
     const settings = config.payments;
     let ownUrl = "";
@@ -26,7 +27,17 @@ export const paymentSubgraph: SubgraphDefinition = {
       webhookUrl: () => settings.webhookUrl ?? `${ownUrl}/webhooks/payments`,
       logger,
     });
-    const payments = createPaymentService({ db, provider, logger });
+    const payments = createPaymentService({
+      db,
+      provider,
+      logger,
+      // Payment progress reaches the booking's subscribers (bookingStatusChanged, myBookingUpdates).
+      announce: ({ bookingId, userId }) => {
+        const message = { bookingId };
+        void live?.publish(LIVE_CHANNELS.booking(bookingId), message);
+        if (userId) void live?.publish(LIVE_CHANNELS.userBookings(userId), message);
+      },
+    });
     const repo = createPaymentRepository(db);
     const registry = createMetricsRegistry("payment");
     const consumer = createBookingEventsConsumer(payments, db, logger, registry);

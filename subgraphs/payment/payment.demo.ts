@@ -12,6 +12,7 @@ export async function seedPaymentDemoData(db: AppDatabase): Promise<void> {
     bookingId: ids.confirmedBooking,
     bookingReference: "BR-20261101-DEMQK5",
     amount: 11_070,
+    amountPaid: 11_070,
     currency: "EUR",
     status: "SUCCEEDED",
     provider: "simulated",

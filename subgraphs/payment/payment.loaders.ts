@@ -1,12 +1,13 @@
-import { oneRowPerKey } from "../../lib/loaders";
+import { oneRowPerKey, rowsPerKey } from "../../lib/loaders";
 import type { RequestContext } from "../../lib/subgraph";
 import type { PaymentRepository } from "./payment/payment.repository";
 
-/** One request's batch loaders: the payments (and refunds) of an `_entities` batch of bookings in one statement. */
+/** One request's batch loaders: the payments (and their refunds, charges) of an `_entities` batch of bookings in one statement each. */
 export function createPaymentLoaders(payments: PaymentRepository) {
   return {
     paymentOfBooking: oneRowPerKey(payments.findByBookings, (payment) => payment.bookingId),
-    refundOfPayment: oneRowPerKey(payments.refundsOf, (refund) => refund.paymentId),
+    refundsOfPayment: rowsPerKey(payments.refundsOf, (refund) => refund.paymentId),
+    chargesOfPayment: rowsPerKey(payments.chargesOf, (charge) => charge.paymentId),
   };
 }
 export type PaymentLoaders = ReturnType<typeof createPaymentLoaders>;

@@ -36,11 +36,12 @@ describe("notifications by e-mail (NOTIFICATION_SENDER=smtp, a real SMTP server)
 
     const mails = await eventually(
       () => smtp.received.filter((m) => m.subject.includes(booking.reference)),
-      (found) => found.length === 3,
+      (found) => found.length === 4,
     );
     expect(mails.map((m) => [m.to, m.subject]).sort()).toEqual(
       [
         [[email], `Booking ${booking.reference} is reserved`],
+        [[DEMO_USERS.organizer.email], `New booking ${booking.reference}`],
         [[email], `Booking ${booking.reference} is cancelled`],
         [[DEMO_USERS.organizer.email], `Booking ${booking.reference} was cancelled`],
       ].sort(),

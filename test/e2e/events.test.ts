@@ -15,7 +15,7 @@ describe("events flow from the outbox to the consumers", () => {
   });
   afterAll(() => t?.close());
 
-  it("notifies the guest of a reservation and a cancellation, and the venue owner of the cancellation", async () => {
+  it("notifies the guest of a reservation and a cancellation, and the venue owner of both", async () => {
     const { zoneId } = await newZone(t, 10);
     const guest = await t.tokenFor(`notified-${randomUUID()}`, "GUEST");
     const booking = (await reserve(t, guest, zoneId, 2)).data!.reserveSeats;
@@ -44,6 +44,11 @@ describe("events flow from the outbox to the consumers", () => {
     expect((await t.query(`{ me { id } }`)).errors![0].extensions!.code).toBe("UNAUTHENTICATED");
     const forOwner = await t.query(NOTIFICATIONS, { id: booking.id }, t.platform.demoTokens.organizer);
     expect(forOwner.data!.booking.notifications).toEqual([
+      {
+        subject: `New booking ${booking.reference}`,
+        body: expect.stringContaining("2 seats reserved, awaiting payment"),
+        status: "SENT",
+      },
       {
         subject: `Booking ${booking.reference} was cancelled`,
         body: expect.stringContaining("2 seats are free again"),

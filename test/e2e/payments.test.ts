@@ -185,6 +185,8 @@ describe("payments and the confirmation saga", () => {
     expect(refunded.data!.booking.notifications[2].body).toContain("will be refunded");
     const owner = await t.query(BOOKING, { id: booking.id }, t.platform.demoTokens.organizer);
     expect(owner.data!.booking.notifications.map((n: { subject: string }) => n.subject)).toEqual([
+      `New booking ${booking.reference}`,
+      `Booking ${booking.reference} is confirmed`,
       `Booking ${booking.reference} was cancelled`,
     ]);
     expect(await holdStatus(booking.id)).toBe("RELEASED");

@@ -47,6 +47,7 @@ describe("migrations", () => {
       "notification.notifications",
       "notification.outbox",
       "notification.outbox_dead_letters",
+      "payment.charges",
       "payment.consumer_dead_letters",
       "payment.inbox",
       "payment.outbox",

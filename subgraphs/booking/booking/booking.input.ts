@@ -35,6 +35,12 @@ export class CancelBookingInputType {
 
   @Field(() => String, { nullable: true, description: "Optional; cancelling is idempotent by itself." })
   idempotencyKey?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "The venue's organizer and admins: refund everything, whatever the policy says (guests: FORBIDDEN).",
+  })
+  waiveFee?: boolean | null;
 }
 
 @InputType("BookingTransitionInput")

@@ -6,6 +6,7 @@ import type { InventoryClient } from "../inventory/inventory.client";
 import { bookingTransitioned } from "./booking.events";
 import type { CancellationMetrics } from "./booking.metrics";
 import { CANCELLATION_REASONS, type Booking, type BookingStatus, type CancellationReason } from "./booking.model";
+import { quoteCancellation, refundTermsAt, type CancellationQuote } from "./booking.policy";
 import type { BookingRepository } from "./booking.repository";
 import { createSeatRelease } from "./booking.seats";
 import { assertTransition } from "./booking.state";
@@ -15,11 +16,14 @@ export interface CancelBookingInput {
   reason: CancellationReason;
   notes?: string | null;
   expectedVersion?: number | null;
+  /** Organizers and admins only: refund everything, whatever the venue's policy says. */
+  waiveFee?: boolean | null;
 }
 
 const MAX_NOTES = 1000;
 const MAX_SPECIAL_REQUESTS = 500;
 const GUEST_CANCELLABLE: BookingStatus[] = ["PENDING", "CONFIRMED"];
+const CANCELLABLE: BookingStatus[] = ["PENDING", "CONFIRMED", "CHECKED_IN"];
 
 const conflict = () => new DomainError("CONFLICT", "The booking was modified by another request, please retry");
 
@@ -61,6 +65,12 @@ export function createLifecycleService(deps: {
 
   const releaseSeats = createSeatRelease({ bookings, inventory, logger });
 
+  /** Guests cannot cancel within the venue's deadline of the start (organizers and admins can). */
+  const deadlinePassed = (booking: Booking, at: Date) =>
+    booking.cancellationDeadlineHours !== null &&
+    booking.slotStartsAt !== null &&
+    at.getTime() > booking.slotStartsAt.getTime() - booking.cancellationDeadlineHours * 3_600_000;
+
   /** The cancelled booking, and whether this request cancelled it (false: it already was). */
   async function cancel(
     principalOrNull: Principal | null,
@@ -75,6 +85,7 @@ export function createLifecycleService(deps: {
     const manager = isOrganizerOf(principal, booking);
     if (booking.userId !== principal.userId && !manager)
       throw forbidden("Only the guest, the venue's organizer or an admin may cancel");
+    if (input.waiveFee && !manager) throw forbidden("Only the venue's organizer or an admin may waive the fee");
     if (booking.status === "CANCELLED") return { booking, cancelledNow: false }; // idempotent: nothing written
     if (!manager && !GUEST_CANCELLABLE.includes(booking.status)) {
       throw new DomainError("INVALID_STATUS", `A ${booking.status} booking cannot be cancelled by the guest`, {
@@ -83,15 +94,13 @@ export function createLifecycleService(deps: {
     }
     assertTransition(booking.status, "CANCELLED");
     checkVersion(booking, input.expectedVersion);
-    if (!manager && booking.cancellationDeadlineHours !== null && booking.slotStartsAt) {
-      const closesAt = booking.slotStartsAt.getTime() - booking.cancellationDeadlineHours * 3_600_000;
-      if (Date.now() > closesAt) {
-        throw forbidden(
-          `Cancellations close ${booking.cancellationDeadlineHours} hours before the start; please contact the venue`,
-        );
-      }
+    const now = new Date();
+    if (!manager && deadlinePassed(booking, now)) {
+      throw forbidden(
+        `Cancellations close ${booking.cancellationDeadlineHours} hours before the start; please contact the venue`,
+      );
     }
-    const paymentTaken = booking.status === "CONFIRMED" || booking.status === "CHECKED_IN";
+    const quote = quoteCancellation(booking, now, Boolean(input.waiveFee));
     const cancelled = await bookings.transitionWithOutbox({
       bookingId: booking.id,
       expectedVersion: booking.version,
@@ -99,7 +108,15 @@ export function createLifecycleService(deps: {
       to: "CANCELLED",
       actor: principal.userId,
       reason: input.reason,
-      cancellation: { reason: input.reason, notes, by: principal.userId },
+      cancellation: {
+        reason: input.reason,
+        notes,
+        by: principal.userId,
+        cancellationRefundPercent: quote.refundPercent,
+        cancellationRefundMinor: quote.refundMinor,
+        cancellationFeeMinor: quote.feeMinor,
+        cancellationFeeWaived: quote.feeWaived,
+      },
       current: booking,
       event: (next) =>
         bookingTransitioned("booking.cancelled", next, principal.userId, {
@@ -108,12 +125,18 @@ export function createLifecycleService(deps: {
           notes,
           cancelledBy: principal.userId,
           cancelledByRole: principal.role,
-          paymentTaken,
+          paymentTaken: quote.paymentTaken,
+          refundPercent: quote.refundPercent,
+          refundBps: quote.refundBps,
+          refundMinor: quote.refundMinor,
+          feeMinor: quote.feeMinor,
+          feeWaived: quote.feeWaived,
+          tierHoursBefore: quote.tierHoursBefore,
         }),
     });
     if (!cancelled) {
-      const now = await bookings.findById(booking.id);
-      if (now?.status === "CANCELLED") return { booking: now, cancelledNow: false };
+      const latest = await bookings.findById(booking.id);
+      if (latest?.status === "CANCELLED") return { booking: latest, cancelledNow: false };
       throw conflict();
     }
     await releaseSeats(cancelled.id);
@@ -145,6 +168,26 @@ export function createLifecycleService(deps: {
   }
 
   return {
+    /**
+     * What cancelling the booking now would refund (guest, the venue's organizer, admins). The
+     * fee is not waived in a quote; `deadlinePassed` says the guest can no longer cancel.
+     */
+    async cancellationQuote(
+      principalOrNull: Principal | null,
+      bookingId: string,
+    ): Promise<CancellationQuote & { deadlinePassed: boolean }> {
+      const { principal, booking } = await load(principalOrNull, bookingId);
+      if (booking.userId !== principal.userId && !isOrganizerOf(principal, booking))
+        throw forbidden("You may only see your own bookings");
+      if (!CANCELLABLE.includes(booking.status)) {
+        throw new DomainError("INVALID_STATUS", `A ${booking.status} booking cannot be cancelled`, {
+          currentStatus: booking.status,
+        });
+      }
+      const now = new Date();
+      return { ...quoteCancellation(booking, now), deadlinePassed: deadlinePassed(booking, now) };
+    },
+
     async cancelBooking(principal: Principal | null, input: CancelBookingInput): Promise<Booking> {
       const stop = metrics.duration.startTimer();
       try {
@@ -217,7 +260,13 @@ export function createLifecycleService(deps: {
         event: (next) =>
           bookingTransitioned("booking.updated", next, principal.userId, {
             previousQuantity: booking.quantity,
+            previousPrice: booking.price,
             specialRequests,
+            // The share of removed seats' price a paid booking gets back: the venue's tier now.
+            refundBps:
+              booking.status === "CONFIRMED"
+                ? refundTermsAt(booking.cancellationPolicy, booking.slotStartsAt, new Date()).refundPercent * 100
+                : 10_000,
           }),
       });
       if (!updated) {

@@ -1,5 +1,6 @@
 import { randomInt } from "node:crypto";
 import { badInput } from "../../../lib/errors";
+import type { RefundTier } from "./booking.policy";
 
 export const BOOKING_STATUSES = [
   "PENDING",
@@ -42,10 +43,17 @@ export interface Booking {
   organizerEmail: string | null;
   slotStartsAt: Date | null;
   cancellationDeadlineHours: number | null;
+  /** The venue's refund tiers at reservation (null or empty: everything is refunded). */
+  cancellationPolicy: RefundTier[] | null;
   cancelledAt: Date | null;
   cancellationReason: CancellationReason | null;
   cancellationNotes: string | null;
   cancelledBy: string | null;
+  /** What the cancellation gave back and kept, fixed when it happened (null until then). */
+  cancellationRefundPercent: number | null;
+  cancellationRefundMinor: number | null;
+  cancellationFeeMinor: number | null;
+  cancellationFeeWaived: boolean | null;
   createdAt: Date;
   updatedAt: Date;
 }

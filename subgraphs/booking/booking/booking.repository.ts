@@ -37,10 +37,15 @@ const toBooking = (row: Row): Booking => ({
   organizerEmail: row.organizerEmail,
   slotStartsAt: row.slotStartsAt,
   cancellationDeadlineHours: row.cancellationDeadlineHours,
+  cancellationPolicy: row.cancellationPolicy ?? null,
   cancelledAt: row.cancelledAt,
   cancellationReason: row.cancellationReason as Booking["cancellationReason"],
   cancellationNotes: row.cancellationNotes,
   cancelledBy: row.cancelledBy,
+  cancellationRefundPercent: row.cancellationRefundPercent,
+  cancellationRefundMinor: row.cancellationRefundMinor,
+  cancellationFeeMinor: row.cancellationFeeMinor,
+  cancellationFeeWaived: row.cancellationFeeWaived,
   createdAt: new Date(row.createdAt),
   updatedAt: row.updatedAt,
 });
@@ -70,20 +75,42 @@ export function fromRawRow(row: Record<string, unknown>): Booking {
     organizerEmail: row.organizer_email as string | null,
     slotStartsAt: date(row.slot_starts_at),
     cancellationDeadlineHours: row.cancellation_deadline_hours as number | null,
+    cancellationPolicy: (row.cancellation_policy ?? null) as Row["cancellationPolicy"],
     cancelledAt: date(row.cancelled_at),
     cancellationReason: row.cancellation_reason as string | null,
     cancellationNotes: row.cancellation_notes as string | null,
     cancelledBy: row.cancelled_by as string | null,
+    cancellationRefundPercent: row.cancellation_refund_percent as number | null,
+    cancellationRefundMinor: row.cancellation_refund_minor as number | null,
+    cancellationFeeMinor: row.cancellation_fee_minor as number | null,
+    cancellationFeeWaived: row.cancellation_fee_waived as boolean | null,
     seatsReleasedAt: date(row.seats_released_at),
     createdAt: String(row.created_at),
     updatedAt: date(row.updated_at)!,
   });
 }
 
+/** The outcome of a cancellation, written with it. */
+export type CancellationOutcome = Pick<
+  Booking,
+  "cancellationRefundPercent" | "cancellationRefundMinor" | "cancellationFeeMinor" | "cancellationFeeWaived"
+>;
+
+const NO_CANCELLATION = {
+  cancelledAt: null,
+  cancellationReason: null,
+  cancellationNotes: null,
+  cancelledBy: null,
+  cancellationRefundPercent: null,
+  cancellationRefundMinor: null,
+  cancellationFeeMinor: null,
+  cancellationFeeWaived: null,
+} satisfies Partial<Booking>;
+
 export type NewBooking = Omit<
   Booking,
-  "createdAt" | "updatedAt" | "cancelledAt" | "cancellationReason" | "cancellationNotes" | "cancelledBy"
->;
+  "createdAt" | "updatedAt" | "cancellationPolicy" | keyof typeof NO_CANCELLATION
+> & { cancellationPolicy?: Booking["cancellationPolicy"] };
 
 const toRow = (booking: NewBooking) => ({
   id: booking.id,
@@ -107,6 +134,7 @@ const toRow = (booking: NewBooking) => ({
   organizerEmail: booking.organizerEmail,
   slotStartsAt: booking.slotStartsAt,
   cancellationDeadlineHours: booking.cancellationDeadlineHours,
+  cancellationPolicy: booking.cancellationPolicy ?? null,
 });
 
 /**
@@ -151,10 +179,8 @@ export function createBookingRepository(db: AppDatabase) {
       const outbox = outboxRow(
         event({
           ...booking,
-          cancelledAt: null,
-          cancellationReason: null,
-          cancellationNotes: null,
-          cancelledBy: null,
+          cancellationPolicy: booking.cancellationPolicy ?? null,
+          ...NO_CANCELLATION,
           createdAt: now,
           updatedAt: now,
         }),
@@ -165,11 +191,12 @@ export function createBookingRepository(db: AppDatabase) {
         sql`with created as (
               insert into booking.bookings (id, reference, user_id, zone_id, slot_id, venue_id, quantity, status, version,
                 base_minor, tax_minor, discount_minor, total_minor, currency, special_requests, expires_at,
-                organizer_id, guest_email, organizer_email, slot_starts_at, cancellation_deadline_hours)
+                organizer_id, guest_email, organizer_email, slot_starts_at, cancellation_deadline_hours, cancellation_policy)
               values (${r.id}, ${r.reference}, ${r.userId}, ${r.zoneId}, ${r.slotId}, ${r.venueId}, ${r.quantity}, ${r.status},
                 ${r.version}, ${r.baseMinor}, ${r.taxMinor}, ${r.discountMinor}, ${r.totalMinor}, ${r.currency},
                 ${r.specialRequests}, ${r.expiresAt?.toISOString() ?? null}::timestamptz,
-                ${r.organizerId}, ${r.guestEmail}, ${r.organizerEmail}, ${r.slotStartsAt?.toISOString() ?? null}::timestamptz, ${r.cancellationDeadlineHours}::int)
+                ${r.organizerId}, ${r.guestEmail}, ${r.organizerEmail}, ${r.slotStartsAt?.toISOString() ?? null}::timestamptz, ${r.cancellationDeadlineHours}::int,
+                ${r.cancellationPolicy === null ? null : JSON.stringify(r.cancellationPolicy)}::jsonb)
               returning *
             ), history as (
               insert into booking.booking_status_changes (booking_id, from_status, to_status, actor, reason)
@@ -199,7 +226,7 @@ export function createBookingRepository(db: AppDatabase) {
       to: BookingStatus;
       actor: string;
       reason: string | null;
-      cancellation?: { reason: string; notes: string | null; by: string };
+      cancellation?: { reason: string; notes: string | null; by: string } & CancellationOutcome;
       event: (booking: Booking) => DomainEvent;
       current: Booking;
     }): Promise<Booking | null> {
@@ -214,6 +241,10 @@ export function createBookingRepository(db: AppDatabase) {
           cancellationReason: change.cancellation.reason as Booking["cancellationReason"],
           cancellationNotes: change.cancellation.notes,
           cancelledBy: change.cancellation.by,
+          cancellationRefundPercent: change.cancellation.cancellationRefundPercent,
+          cancellationRefundMinor: change.cancellation.cancellationRefundMinor,
+          cancellationFeeMinor: change.cancellation.cancellationFeeMinor,
+          cancellationFeeWaived: change.cancellation.cancellationFeeWaived,
         }),
       };
       const outbox = outboxRow(change.event(next));
@@ -225,7 +256,11 @@ export function createBookingRepository(db: AppDatabase) {
                 cancelled_at = case when ${c ? 1 : 0}::int = 1 then now() else cancelled_at end,
                 cancellation_reason = coalesce(${c?.reason ?? null}::text, cancellation_reason),
                 cancellation_notes = case when ${c ? 1 : 0}::int = 1 then ${c?.notes ?? null}::text else cancellation_notes end,
-                cancelled_by = coalesce(${c?.by ?? null}::text, cancelled_by)
+                cancelled_by = coalesce(${c?.by ?? null}::text, cancelled_by),
+                cancellation_refund_percent = coalesce(${c?.cancellationRefundPercent ?? null}::int, cancellation_refund_percent),
+                cancellation_refund_minor = coalesce(${c?.cancellationRefundMinor ?? null}::int, cancellation_refund_minor),
+                cancellation_fee_minor = coalesce(${c?.cancellationFeeMinor ?? null}::int, cancellation_fee_minor),
+                cancellation_fee_waived = coalesce(${c?.cancellationFeeWaived ?? null}::boolean, cancellation_fee_waived)
               where id = ${change.bookingId} and version = ${change.expectedVersion} and status = ${change.from}
               returning *
             ), history as (

@@ -157,6 +157,7 @@ export function createReservationService(deps: {
               organizerEmail: held.organizerEmail ?? null,
               slotStartsAt: new Date(held.slotStartsAt),
               cancellationDeadlineHours: held.cancellationDeadlineHours,
+              cancellationPolicy: held.cancellationPolicy ?? null,
             },
             { actor: principal.userId, reason: "reserved" },
             bookingReserved,

@@ -1,4 +1,16 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import {
+  Arg,
+  Ctx,
+  FieldResolver,
+  GraphQLISODateTime,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from "type-graphql";
 import { SERVED_BY_GATEWAY, type RequestContext } from "../../../lib/subgraph";
 import type { BookingContext } from "../booking.loaders";
 import { ZoneReference } from "../zone/zone.type";
@@ -13,7 +25,14 @@ import type { LifecycleService } from "./booking.lifecycle";
 import type { BookingRepository } from "./booking.repository";
 import type { ReservationService } from "./booking.reservation";
 import type { BookingPage, BookingQueries } from "./booking.service";
-import { BookingConnectionType, BookingStatusChangeType, BookingStatusEnum, BookingType } from "./booking.type";
+import {
+  BookingConnectionType,
+  BookingStatusChangeType,
+  BookingStatusEnum,
+  BookingType,
+  CancellationQuoteType,
+  RefundTierType,
+} from "./booking.type";
 
 @Resolver(() => BookingType)
 export class BookingResolver {
@@ -63,6 +82,29 @@ export class BookingResolver {
     @Ctx() ctx: RequestContext,
   ) {
     return this.lifecycle.markNoShow(ctx.principal, input);
+  }
+
+  @Query(() => CancellationQuoteType, {
+    description: "What cancelling this booking now would refund (its guest, the venue's organizer, admins).",
+  })
+  cancellationQuote(@Arg("bookingId", () => ID) bookingId: string, @Ctx() ctx: RequestContext) {
+    return this.lifecycle.cancellationQuote(ctx.principal, bookingId);
+  }
+
+  /** Only an unpaid hold lapses; once the booking left PENDING the column is history, not a deadline. */
+  @FieldResolver(() => GraphQLISODateTime, {
+    nullable: true,
+    description: "When an unpaid hold lapses; null once the booking is no longer PENDING.",
+  })
+  expiresAt(@Root() booking: Booking): Date | null {
+    return booking.status === "PENDING" ? booking.expiresAt : null;
+  }
+
+  @FieldResolver(() => [RefundTierType], {
+    description: "The venue's cancellation policy when this booking was made (empty: full refund).",
+  })
+  cancellationPolicy(@Root() booking: Booking) {
+    return booking.cancellationPolicy ?? [];
   }
 
   @FieldResolver(() => [BookingStatusChangeType], { description: "Every transition, oldest first." })

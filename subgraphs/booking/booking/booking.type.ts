@@ -75,9 +75,6 @@ export class BookingType {
   @Field(() => String, { nullable: true })
   specialRequests!: string | null;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: "When an unpaid hold lapses." })
-  expiresAt!: Date | null;
-
   @Field(() => GraphQLISODateTime, { nullable: true })
   cancelledAt!: Date | null;
 
@@ -90,6 +87,24 @@ export class BookingType {
   @Field(() => ID, { nullable: true, description: "User id of whoever cancelled." })
   cancelledBy!: string | null;
 
+  @Field(() => Int, {
+    nullable: true,
+    description: "Percent of the price the cancellation refunded (the venue's tier then, 100 if waived).",
+  })
+  cancellationRefundPercent!: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "Minor units the cancellation refunded; 0 if nothing had been paid.",
+  })
+  cancellationRefundMinor!: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Minor units the venue kept as a cancellation fee." })
+  cancellationFeeMinor!: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: "The venue's organizer or an admin waived the fee." })
+  cancellationFeeWaived!: boolean | null;
+
   @Field(() => GraphQLISODateTime)
   createdAt!: Date;
 
@@ -97,6 +112,44 @@ export class BookingType {
   updatedAt!: Date;
 
   zoneId!: string;
+}
+
+// Also returned by the inventory subgraph (`Venue.cancellationPolicy`): shareable.
+@Directive("@shareable")
+@ObjectType("RefundTier", {
+  description: "Cancelled at least hoursBefore the slot's start: refundPercent of the price comes back.",
+})
+export class RefundTierType {
+  @Field(() => Int)
+  hoursBefore!: number;
+
+  @Field(() => Int)
+  refundPercent!: number;
+}
+
+@ObjectType("CancellationQuote", {
+  description: "What cancelling the booking now would refund, by the policy it was booked under (minor units).",
+})
+export class CancellationQuoteType {
+  @Field(() => Int, { description: "The tier in force now: 100 with no policy, 0 below the last tier." })
+  refundPercent!: number;
+
+  @Field(() => Int, { description: "What would be refunded; 0 while nothing is paid." })
+  refundMinor!: number;
+
+  @Field(() => Int, { description: "What the venue would keep; 0 while nothing is paid." })
+  feeMinor!: number;
+
+  @Field(() => String)
+  currency!: string;
+
+  @Field(() => Boolean, {
+    description: "The venue's cancellation deadline has passed: only its organizer or an admin can cancel.",
+  })
+  deadlinePassed!: boolean;
+
+  @Field(() => Int, { nullable: true, description: "hoursBefore of the tier in force; null: no policy or none left." })
+  tierHoursBefore!: number | null;
 }
 
 @ObjectType("BookingEdge")

@@ -1,4 +1,5 @@
 import { callInternal } from "../../../lib/internal";
+import type { RefundTier } from "../booking/booking.policy";
 
 /** Seats held by the inventory subgraph for one booking (the hold id is the booking id). */
 export interface HeldSeats {
@@ -16,6 +17,8 @@ export interface HeldSeats {
   organizerEmail: string | null;
   slotStartsAt: string;
   cancellationDeadlineHours: number | null;
+  /** The venue's refund tiers (empty: full refund); copied onto the booking. Absent from an older inventory. */
+  cancellationPolicy?: RefundTier[];
 }
 
 /** The inventory subgraph's internal hold operations, as the booking subgraph uses them. */

@@ -2,6 +2,18 @@ import { Field, GraphQLISODateTime, ID, InputType, Int } from "type-graphql";
 import type { VenueKind } from "../venue/venue.repository";
 import { VenueKindEnum } from "../venue/venue.type";
 
+@InputType("RefundTierInput")
+export class RefundTierInput {
+  @Field(() => Int, { description: "0–8760; no two tiers with the same hours." })
+  hoursBefore!: number;
+
+  @Field(() => Int, { description: "0–100." })
+  refundPercent!: number;
+}
+
+const POLICY_DESCRIPTION =
+  "Refund tiers by hours before a slot's start (at most 10), e.g. [{ hoursBefore: 48, refundPercent: 100 }, { hoursBefore: 24, refundPercent: 50 }]: 0 % after the last tier; empty: everything is refunded.";
+
 @InputType("CreateVenueInput")
 export class CreateVenueInput {
   @Field(() => String) name!: string;
@@ -17,6 +29,8 @@ export class CreateVenueInput {
     description: "Where the venue's notifications are e-mailed; defaults to the e-mail in the creator's token.",
   })
   contactEmail?: string | null;
+  @Field(() => [RefundTierInput], { nullable: true, description: POLICY_DESCRIPTION })
+  cancellationPolicy?: RefundTierInput[] | null;
 }
 
 @InputType("UpdateVenueInput")
@@ -26,6 +40,11 @@ export class UpdateVenueInput {
   @Field(() => String, { nullable: true }) timezone?: string | null;
   @Field(() => Int, { nullable: true }) cancellationDeadlineHours?: number | null;
   @Field(() => String, { nullable: true, description: "An empty string removes it." }) contactEmail?: string | null;
+  @Field(() => [RefundTierInput], {
+    nullable: true,
+    description: `${POLICY_DESCRIPTION} Existing bookings keep the policy they were made under.`,
+  })
+  cancellationPolicy?: RefundTierInput[] | null;
 }
 
 @InputType("CreateSlotInput")

@@ -4,7 +4,7 @@ import { badInput, forbidden, notFound, unauthenticated } from "../../../lib/err
 import { isUuid } from "../../../lib/ids";
 import type { HoldService } from "../hold/hold.service";
 import type { Slot, SlotRepository } from "../slot/slot.repository";
-import type { Venue, VenueKind, VenueRepository } from "../venue/venue.repository";
+import type { RefundTier, Venue, VenueKind, VenueRepository } from "../venue/venue.repository";
 import { VENUE_KINDS } from "../venue/venue.repository";
 import type { Zone, ZoneRepository } from "../zone/zone.repository";
 
@@ -51,6 +51,22 @@ const schedule = (slot: { startsAt: Date; endsAt: Date; saleStartsAt: Date | nul
 };
 const deadline = (value: number | null | undefined) =>
   value === null || value === undefined ? null : integer("cancellationDeadlineHours", value, 0, 8_760);
+const MAX_TIERS = 10;
+/**
+ * A venue's refund tiers: whole percentages 0–100 at whole hours 0–8760, at most 10, no two at
+ * the same hours; stored largest hoursBefore first (the order they are matched in).
+ */
+const refundPolicy = (value: readonly RefundTier[]): RefundTier[] => {
+  const field = "cancellationPolicy";
+  if (value.length > MAX_TIERS) throw badInput(`${field} may have at most ${MAX_TIERS} tiers`, { field });
+  const tiers = value.map((tier, i) => ({
+    hoursBefore: integer(`${field}[${i}].hoursBefore`, tier.hoursBefore, 0, 8_760),
+    refundPercent: integer(`${field}[${i}].refundPercent`, tier.refundPercent, 0, 100),
+  }));
+  if (new Set(tiers.map((t) => t.hoursBefore)).size !== tiers.length)
+    throw badInput(`${field} has two tiers with the same hoursBefore`, { field });
+  return tiers.sort((a, b) => b.hoursBefore - a.hoursBefore);
+};
 /** A plausible e-mail address (the mail server has the last word), or null. */
 const emailAddress = (value: string | null) => {
   if (value === null) return null;
@@ -112,6 +128,7 @@ export function createCatalogService(deps: {
         ownerId?: string | null;
         cancellationDeadlineHours?: number | null;
         contactEmail?: string | null;
+        cancellationPolicy?: readonly RefundTier[] | null;
       },
     ): Promise<Venue> {
       const who = manager(principal);
@@ -125,6 +142,7 @@ export function createCatalogService(deps: {
         timezone: timezone(input.timezone),
         ownerId: input.ownerId ? userId("ownerId", input.ownerId) : who.userId,
         cancellationDeadlineHours: deadline(input.cancellationDeadlineHours),
+        cancellationPolicy: refundPolicy(input.cancellationPolicy ?? []),
         // An admin creating a venue for someone else does not give it the admin's address.
         contactEmail: emailAddress(input.contactEmail ?? (input.ownerId ? null : (who.email ?? null))),
       };
@@ -141,19 +159,24 @@ export function createCatalogService(deps: {
         timezone?: string | null;
         cancellationDeadlineHours?: number | null;
         contactEmail?: string | null;
+        cancellationPolicy?: readonly RefundTier[] | null;
       },
     ) {
       await ownedVenue(manager(principal), id);
       const patch = defined(input);
-      return (await venues.update(id, {
-        ...(patch.name !== undefined && { name: text("name", patch.name, 200) }),
-        ...(patch.city !== undefined && { city: text("city", patch.city, 100) }),
-        ...(patch.timezone !== undefined && { timezone: timezone(patch.timezone) }),
-        ...(patch.cancellationDeadlineHours !== undefined && {
-          cancellationDeadlineHours: deadline(patch.cancellationDeadlineHours),
+      // Zone contexts are cached for a second; the next reservation must see the new policy.
+      return changed(
+        await venues.update(id, {
+          ...(patch.name !== undefined && { name: text("name", patch.name, 200) }),
+          ...(patch.city !== undefined && { city: text("city", patch.city, 100) }),
+          ...(patch.timezone !== undefined && { timezone: timezone(patch.timezone) }),
+          ...(patch.cancellationDeadlineHours !== undefined && {
+            cancellationDeadlineHours: deadline(patch.cancellationDeadlineHours),
+          }),
+          ...(patch.contactEmail !== undefined && { contactEmail: emailAddress(patch.contactEmail || null) }),
+          ...(patch.cancellationPolicy !== undefined && { cancellationPolicy: refundPolicy(patch.cancellationPolicy) }),
         }),
-        ...(patch.contactEmail !== undefined && { contactEmail: emailAddress(patch.contactEmail || null) }),
-      }))!;
+      )!;
     },
 
     async createSlot(

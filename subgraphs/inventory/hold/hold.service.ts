@@ -31,6 +31,8 @@ export interface HeldSeats {
   organizerEmail: string | null;
   slotStartsAt: string;
   cancellationDeadlineHours: number | null;
+  /** The venue's refund tiers now: the booking keeps them, so later edits do not change it. */
+  cancellationPolicy: { hoursBefore: number; refundPercent: number }[];
 }
 
 const unavailable = () =>
@@ -206,6 +208,7 @@ export function createHoldService(deps: {
         organizerEmail: context.contactEmail,
         slotStartsAt: context.startsAt.toISOString(),
         cancellationDeadlineHours: context.cancellationDeadlineHours,
+        cancellationPolicy: context.cancellationPolicy,
       };
     },
 

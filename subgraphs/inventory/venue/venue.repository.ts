@@ -5,6 +5,12 @@ import { venues } from "../inventory.tables";
 export const VENUE_KINDS = ["THEATRE", "RESTAURANT", "HOTEL", "OTHER"] as const;
 export type VenueKind = (typeof VENUE_KINDS)[number];
 
+/** Cancelled at least `hoursBefore` a slot's start: `refundPercent` of the price comes back. */
+export interface RefundTier {
+  hoursBefore: number;
+  refundPercent: number;
+}
+
 export interface Venue {
   id: string;
   name: string;
@@ -14,6 +20,8 @@ export interface Venue {
   ownerId: string;
   /** Guests cannot cancel within this many hours of a slot's start; null: any time. */
   cancellationDeadlineHours: number | null;
+  /** Refund tiers by hours before a slot's start, largest first; empty: everything is refunded. */
+  cancellationPolicy: RefundTier[];
   /** Where the venue's notifications go; null: none by e-mail. */
   contactEmail: string | null;
 }
@@ -26,6 +34,7 @@ const toVenue = (row: typeof venues.$inferSelect): Venue => ({
   timezone: row.timezone,
   ownerId: row.ownerId,
   cancellationDeadlineHours: row.cancellationDeadlineHours,
+  cancellationPolicy: row.cancellationPolicy,
   contactEmail: row.contactEmail,
 });
 

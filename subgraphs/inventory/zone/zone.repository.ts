@@ -34,6 +34,7 @@ export interface ZoneContext {
   ownerId: string;
   contactEmail: string | null;
   cancellationDeadlineHours: number | null;
+  cancellationPolicy: { hoursBefore: number; refundPercent: number }[];
 }
 
 export function createZoneRepository(db: AppDatabase) {
@@ -52,6 +53,7 @@ export function createZoneRepository(db: AppDatabase) {
           ownerId: venues.ownerId,
           contactEmail: venues.contactEmail,
           cancellationDeadlineHours: venues.cancellationDeadlineHours,
+          cancellationPolicy: venues.cancellationPolicy,
         })
         .from(zones)
         .innerJoin(slots, eq(slots.id, zones.slotId))

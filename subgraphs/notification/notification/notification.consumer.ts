@@ -15,7 +15,8 @@ const money = (minor: number | undefined, currency: string | undefined) =>
 /**
  * What each event tells whom. Booking events come from `booking.events`, refunds from
  * `payment.events`; both carry the booking's reference, the guest and the addresses copied at
- * reservation. Cancellations reach the guest and the venue's owner (ADR-023).
+ * reservation. Reservations, confirmations and cancellations also reach the venue's owner
+ * (ADR-023), unless the owner booked for themselves.
  */
 export function notificationsFor(event: EventEnvelope): Draft[] {
   const p = event.payload as {
@@ -28,6 +29,10 @@ export function notificationsFor(event: EventEnvelope): Draft[] {
     expiresAt?: string | null;
     reason?: string;
     paymentTaken?: boolean;
+    refundMinor?: number;
+    feeMinor?: number;
+    feeWaived?: boolean;
+    price?: { total?: number; currency?: string };
     amountMinor?: number;
     currency?: string;
   };
@@ -38,14 +43,25 @@ export function notificationsFor(event: EventEnvelope): Draft[] {
     subject,
     body,
   });
+  const owner = (subject: string, body: string): Draft[] =>
+    p.organizerId && p.organizerId !== p.userId
+      ? [{ recipientId: p.organizerId, recipientAddress: p.organizerEmail ?? null, subject, body }]
+      : [];
   const seats = `${p.quantity} seat${p.quantity === 1 ? "" : "s"}`;
+  const total = money(p.price?.total, p.price?.currency);
   switch (event.eventType) {
     case "booking.reserved":
       return [
         guest(`Booking ${p.reference} is reserved`, `${seats} held until ${p.expiresAt}. Pay before then to confirm.`),
+        ...owner(`New booking ${p.reference}`, `${seats} reserved, awaiting payment until ${p.expiresAt}.`),
       ];
     case "booking.confirmed":
-      return [guest(`Booking ${p.reference} is confirmed`, `Payment received: ${seats} are yours. See you there.`)];
+      return [
+        guest(`Booking ${p.reference} is confirmed`, `Payment received: ${seats} are yours. See you there.`),
+        ...owner(`Booking ${p.reference} is confirmed`, `${seats} paid${total ? ` (${total})` : ""}.`),
+      ];
+    case "booking.updated":
+      return [guest(`Booking ${p.reference} was changed`, `It is now ${seats}${total ? `, ${total} in total` : ""}.`)];
     case "booking.failed":
       return [
         guest(
@@ -56,17 +72,10 @@ export function notificationsFor(event: EventEnvelope): Draft[] {
     case "booking.expired":
       return [guest(`Booking ${p.reference} expired`, `It was not paid in time, so the ${seats} were released.`)];
     case "booking.cancelled": {
-      const refund = p.paymentTaken ? " Your payment will be refunded; we will write again when it is done." : "";
-      const drafts = [guest(`Booking ${p.reference} is cancelled`, `Reason: ${p.reason}.${refund}`)];
-      if (p.organizerId && p.organizerId !== p.userId) {
-        drafts.push({
-          recipientId: p.organizerId,
-          recipientAddress: p.organizerEmail ?? null,
-          subject: `Booking ${p.reference} was cancelled`,
-          body: `${seats} are free again. Reason: ${p.reason}.`,
-        });
-      }
-      return drafts;
+      return [
+        guest(`Booking ${p.reference} is cancelled`, `Reason: ${p.reason}.${p.paymentTaken ? refundText(p) : ""}`),
+        ...owner(`Booking ${p.reference} was cancelled`, `${seats} are free again. Reason: ${p.reason}.`),
+      ];
     }
     case "payment.refunded":
       return [
@@ -78,6 +87,26 @@ export function notificationsFor(event: EventEnvelope): Draft[] {
     default:
       return [];
   }
+}
+
+/** A paid booking's cancellation: what comes back and what the venue keeps (older events carry neither). */
+function refundText(p: {
+  refundMinor?: number;
+  feeMinor?: number;
+  feeWaived?: boolean;
+  price?: { currency?: string };
+}) {
+  const later = " we will write again when it is done.";
+  if (p.refundMinor === undefined) return ` Your payment will be refunded;${later}`;
+  const refund = money(p.refundMinor, p.price?.currency);
+  const fee = p.feeMinor
+    ? ` The venue keeps a cancellation fee of ${money(p.feeMinor, p.price?.currency)}.`
+    : p.feeWaived
+      ? " The cancellation fee was waived."
+      : "";
+  return p.refundMinor > 0
+    ? ` ${refund} will be refunded to your payment method;${later}${fee}`
+    : ` Under the venue's cancellation policy nothing is refunded.${fee}`;
 }
 
 /** How long sent notifications wait to be marked SENT together: far less than the 30 s before a retry is due. */

@@ -1,4 +1,4 @@
-import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import { isUuid } from "../../../lib/ids";
 import type { PaymentContext } from "../payment.loaders";
 import type { Payment } from "../payment/payment.repository";
@@ -14,5 +14,30 @@ export class BookingPaymentResolver {
   @FieldResolver(() => PaymentType, { nullable: true, description: "Null until payment starts." })
   payment(@Root() booking: BookingReference, @Ctx() ctx: PaymentContext): Promise<Payment | null> | null {
     return isUuid(booking.id) ? ctx.loaders.paymentOfBooking.load(booking.id) : null;
+  }
+
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description:
+      "What the guest owes for the booking in all (its current total, plus any fee kept by the venue's policy), minor units. Null until the payment exists.",
+  })
+  async amountDue(@Root() booking: BookingReference, @Ctx() ctx: PaymentContext): Promise<number | null> {
+    return (await this.payment(booking, ctx))?.amountDue ?? null;
+  }
+
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: "What the guest has paid (succeeded charges), minor units. Null until the payment exists.",
+  })
+  async amountPaid(@Root() booking: BookingReference, @Ctx() ctx: PaymentContext): Promise<number | null> {
+    return (await this.payment(booking, ctx))?.amountPaid ?? null;
+  }
+
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: "What was (or is being) refunded, minor units. Null until the payment exists.",
+  })
+  async amountRefunded(@Root() booking: BookingReference, @Ctx() ctx: PaymentContext): Promise<number | null> {
+    return (await this.payment(booking, ctx))?.amountRefunded ?? null;
   }
 }

@@ -6,9 +6,10 @@ import { PAYMENT_BOOKING_EVENTS, type PaymentService } from "./payment.service";
 
 /**
  * The payment subgraph's view of bookings: intents for new bookings (one statement for a run of
- * reservations), refunds for ended or cancelled ones. Applied in the inbox transaction, a batch
- * of events at once; the provider is asked to refund after the commit (and again by the retry
- * loop if that call fails). Other booking events (confirmations, updates…) are skipped before
+ * reservations), the amount due following `booking.updated` (a top-up or a partial refund on a
+ * paid booking), refunds for ended or cancelled ones. Applied in the inbox transaction, a batch
+ * of events at once, in order; the provider is asked to refund after the commit (and again by
+ * the retry loop if that call fails). Other booking events (confirmations…) are skipped before
  * any SQL.
  */
 export function createBookingEventsConsumer(
@@ -26,8 +27,11 @@ export function createBookingEventsConsumer(
     handles: (event) => PAYMENT_BOOKING_EVENTS.has(event.eventType),
     applyBatch: async (tx, events) => {
       const refundIds = await payments.applyBookingEvents(tx, events);
-      if (!refundIds.length) return;
       return async () => {
+        // Payment changes a booking's subscribers see (the amount due, a refund opened, the
+        // payment closed); a new intent changes nothing they did not see with the reservation.
+        for (const event of events)
+          if (event.eventType !== "booking.reserved") payments.announceBooking(event.aggregateId, event.payload);
         for (const refundId of refundIds) await payments.startRefund(refundId);
       };
     },

@@ -4,11 +4,16 @@ import { signWebhook, SIGNATURE_HEADER } from "../../../lib/webhook-signature";
 
 /** The events a provider sends to `POST /webhooks/payments`. */
 export type ProviderEvent =
-  | { id: string; type: "payment.succeeded"; data: { paymentId: string; providerReference: string } }
+  | {
+      id: string;
+      type: "payment.succeeded";
+      /** `chargeId`: our charge (absent: the payment's charge in flight). */
+      data: { paymentId: string; chargeId?: string; providerReference: string };
+    }
   | {
       id: string;
       type: "payment.failed";
-      data: { paymentId: string; providerReference: string; failureReason: string };
+      data: { paymentId: string; chargeId?: string; providerReference: string; failureReason: string };
     }
   | { id: string; type: "refund.succeeded"; data: { refundId: string; paymentId: string; providerReference: string } };
 
@@ -25,6 +30,8 @@ export interface PaymentProvider {
   readonly name: string;
   charge(request: {
     paymentId: string;
+    /** Our charge id: the provider's idempotency key (one payment has a charge per top-up). */
+    chargeId: string;
     amountMinor: number;
     currency: string;
     paymentMethodToken: string;
@@ -51,7 +58,7 @@ export const SIMULATED_TOKENS = {
 /**
  * A simulated card processor: it answers at once and later POSTs a signed webhook with the
  * outcome the test token chose, retrying the delivery with backoff (as real providers do) until
- * our endpoint answers 2xx. Charging the same payment twice returns the same reference.
+ * our endpoint answers 2xx. Charging the same charge id twice returns the same reference.
  */
 export function createSimulatedProvider(options: {
   webhookSecret: string;
@@ -95,7 +102,7 @@ export function createSimulatedProvider(options: {
 
   return {
     name: "simulated",
-    async charge({ paymentId, paymentMethodToken }) {
+    async charge({ paymentId, chargeId, paymentMethodToken }) {
       const token = paymentMethodToken.trim();
       const delayed = /^tok_delayed_(\d{1,6})$/.exec(token);
       const outcome =
@@ -112,18 +119,18 @@ export function createSimulatedProvider(options: {
         throw new InvalidPaymentMethod(
           `Unknown payment method token; test tokens: ${Object.keys(SIMULATED_TOKENS).join(", ")}`,
         );
-      const known = charged.get(paymentId);
+      const known = charged.get(chargeId);
       if (known) return { providerReference: known };
       const providerReference = `sim_ch_${randomUUID().replaceAll("-", "")}`;
-      charged.set(paymentId, providerReference);
+      charged.set(chargeId, providerReference);
       later(outcome.after, async () =>
         deliver(
           outcome.ok
-            ? { id: `evt_${randomUUID()}`, type: "payment.succeeded", data: { paymentId, providerReference } }
+            ? { id: `evt_${randomUUID()}`, type: "payment.succeeded", data: { paymentId, chargeId, providerReference } }
             : {
                 id: `evt_${randomUUID()}`,
                 type: "payment.failed",
-                data: { paymentId, providerReference, failureReason: outcome.reason },
+                data: { paymentId, chargeId, providerReference, failureReason: outcome.reason },
               },
         ),
       );

@@ -9,13 +9,18 @@ const providerEvent = z.discriminatedUnion("type", [
   z.object({
     id: z.string().min(1).max(200),
     type: z.literal("payment.succeeded"),
-    data: z.object({ paymentId: z.uuid(), providerReference: z.string().min(1).max(200) }),
+    data: z.object({
+      paymentId: z.uuid(),
+      chargeId: z.uuid().optional(),
+      providerReference: z.string().min(1).max(200),
+    }),
   }),
   z.object({
     id: z.string().min(1).max(200),
     type: z.literal("payment.failed"),
     data: z.object({
       paymentId: z.uuid(),
+      chargeId: z.uuid().optional(),
       providerReference: z.string().min(1).max(200),
       failureReason: z.string().min(1).max(200),
     }),

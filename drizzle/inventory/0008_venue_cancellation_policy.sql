@@ -1,0 +1,1 @@
+ALTER TABLE "inventory"."venues" ADD COLUMN "cancellation_policy" jsonb DEFAULT '[]'::jsonb NOT NULL;
