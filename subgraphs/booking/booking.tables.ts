@@ -58,6 +58,12 @@ export const bookings = bookingSchema.table(
     cancellationRefundMinor: integer("cancellation_refund_minor"),
     cancellationFeeMinor: integer("cancellation_fee_minor"),
     cancellationFeeWaived: boolean("cancellation_fee_waived"),
+    /**
+     * Seats added to a paid booking and not paid yet (part of `quantity`): confirmed when the
+     * top-up succeeds, given back when it is declined or `top_up_expires_at` passes.
+     */
+    pendingSeats: integer("pending_seats").notNull().default(0),
+    topUpExpiresAt: timestamp("top_up_expires_at", { withTimezone: true }),
     /** Set once inventory confirmed the seats of a finished booking are back; the sweeper retries until then. */
     seatsReleasedAt: timestamp("seats_released_at", { withTimezone: true }),
     // Microsecond precision kept as a string: the keyset cursor compares it exactly.
@@ -75,6 +81,10 @@ export const bookings = bookingSchema.table(
       .on(t.expiresAt)
       .where(sql`${t.status} = 'PENDING'`),
     check("bookings_quantity_check", sql`${t.quantity} > 0`),
+    check("bookings_pending_seats_check", sql`${t.pendingSeats} >= 0 and ${t.pendingSeats} < ${t.quantity}`),
+    index("bookings_top_up_expiry_idx")
+      .on(t.topUpExpiresAt)
+      .where(sql`${t.pendingSeats} > 0`),
     check(
       "bookings_status_check",
       sql`${t.status} in ('PENDING','CONFIRMED','CHECKED_IN','COMPLETED','CANCELLED','EXPIRED','FAILED','NO_SHOW')`,

@@ -16,6 +16,7 @@ import { createInventoryClient } from "./inventory/inventory.client";
 import { createHoldReleaser } from "./inventory/hold.releaser";
 import { createPaymentSaga } from "./booking/booking.saga";
 import { withLiveUpdates } from "./booking/booking.live";
+import { createTopUps } from "./booking/booking.topup";
 import { runConsumer } from "../../lib/event-consumer";
 
 export const bookingSubgraph: SubgraphDefinition = {
@@ -44,12 +45,14 @@ export const bookingSubgraph: SubgraphDefinition = {
       taxRateBps: settings.taxRateBps,
     });
     const sweeper = createExpirySweeper({ bookings, inventory, logger });
+    const topUps = createTopUps({ bookings, inventory, logger });
     const registry = createMetricsRegistry("booking");
     const lifecycle = createLifecycleService({
       bookings,
       inventory,
       metrics: createCancellationMetrics(registry),
       logger,
+      topUpSeconds: settings.holdTtlSeconds,
     });
     const saga = createPaymentSaga({ db: database.db, bookings, inventory, logger, registry });
     let sagaRunning: { stop(): Promise<void> } | null = null;
@@ -65,6 +68,7 @@ export const bookingSubgraph: SubgraphDefinition = {
       sweeping = true;
       try {
         await sweeper.expireDue();
+        await topUps.expireDue();
         await lifecycle.releasePendingSeats();
         await idempotency.purgeExpired();
       } catch (error) {

@@ -13,7 +13,7 @@ const UPDATE = `mutation($input: UpdateBookingInput!) {
 }`;
 const BOOKING = `query($id: ID!) {
   booking(id: $id) {
-    status version quantity
+    status version quantity pendingSeats topUpExpiresAt
     amountDue amountPaid amountRefunded
     payment {
       id status amount amountDue amountPaid amountRefunded fee balance
@@ -41,6 +41,8 @@ interface BookingView {
   status: string;
   version: number;
   quantity: number;
+  pendingSeats: number;
+  topUpExpiresAt: string | null;
   amountDue: number | null;
   amountPaid: number | null;
   amountRefunded: number | null;
@@ -85,7 +87,7 @@ describe("payment balances: charges and refunds follow the booking's total", () 
       (b) => b.status === "CONFIRMED" && b.payment?.status === "SUCCEEDED",
     );
     expect(confirmed.payment).toMatchObject({ amountPaid: booking.price.total, balance: 0 });
-    return { guest, booking, unit: booking.price.total / seats, version: confirmed.version };
+    return { guest, booking, zoneId, unit: booking.price.total / seats, version: confirmed.version };
   }
 
   it("reserve 1 → update to 3 → pay: one charge of 3 × price, CONFIRMED", async () => {
@@ -122,6 +124,9 @@ describe("payment balances: charges and refunds follow the booking's total", () 
     expect(updated.errors).toBeUndefined();
     const owing = await until(guest, booking.id, (b) => b.payment?.amountDue === 3 * unit);
     expect(owing.payment).toMatchObject({ amountPaid: 2 * unit, balance: unit });
+    // The added seat is held and waits for its top-up; the paid ones stay confirmed.
+    expect(owing).toMatchObject({ status: "CONFIRMED", quantity: 3, pendingSeats: 1 });
+    expect(Date.parse(owing.topUpExpiresAt!)).toBeGreaterThan(Date.now());
     const events = await paymentEvents(owing.payment!.id);
     expect(events.map((e) => e.event_type)).toEqual(["payment.succeeded", "payment.topup_required"]);
     expect(events[1].payload).toMatchObject({ amountMinor: unit, amountDueMinor: 3 * unit, amountPaidMinor: 2 * unit });
@@ -137,6 +142,9 @@ describe("payment balances: charges and refunds follow the booking's total", () 
     );
     expect(settled).toMatchObject({ status: "CONFIRMED", amountPaid: 3 * unit, amountDue: 3 * unit });
     expect(settled.payment!.balance).toBe(0);
+    // The top-up's success confirms the added seat.
+    const seatsConfirmed = await until(guest, booking.id, (b) => b.pendingSeats === 0);
+    expect(seatsConfirmed).toMatchObject({ status: "CONFIRMED", quantity: 3, topUpExpiresAt: null });
     expect(settled.payment!.charges.map((c) => [c.amount, c.status])).toEqual([
       [2 * unit, "SUCCEEDED"],
       [unit, "SUCCEEDED"],
@@ -152,6 +160,41 @@ describe("payment balances: charges and refunds follow the booking's total", () 
     expect((await pay(guest, booking.id, key)).errors).toBeUndefined();
     expect(codeOf(await pay(guest, booking.id))).toBe("CONFLICT");
     expect((await bookingOf(guest, booking.id)).payment!.charges).toHaveLength(2);
+  });
+
+  const availableIn = async (zoneId: string) =>
+    (
+      (await t.query(`query($id: ID!) { zone(id: $id) { available } }`, { id: zoneId })).data!.zone as {
+        available: number;
+      }
+    ).available;
+
+  it("paid 2 seats, then 2 → 3, the top-up declined: the added seat goes back, the booking stays CONFIRMED with 2, nothing refunded", async () => {
+    const { guest, booking, zoneId, unit, version } = await paidBooking("declined-topup", 2);
+    expect(await availableIn(zoneId)).toBe(8);
+    expect((await update(guest, booking.id, 3, version)).errors).toBeUndefined();
+    await until(guest, booking.id, (b) => b.payment?.balance === unit);
+    expect(await availableIn(zoneId)).toBe(7);
+    const declined = await pay(guest, booking.id, `topup-${randomUUID()}`, "tok_decline");
+    expect(declined.errors).toBeUndefined(); // the provider's answer comes by webhook
+    const back = await until(guest, booking.id, (b) => b.quantity === 2 && b.payment?.amountDue === 2 * unit);
+    expect(back).toMatchObject({ status: "CONFIRMED", pendingSeats: 0, topUpExpiresAt: null, amountPaid: 2 * unit });
+    expect(back.payment).toMatchObject({ balance: 0, amountRefunded: 0, refunds: [] });
+    expect(await availableIn(zoneId)).toBe(8);
+  });
+
+  it("paid 2 seats, then 2 → 3, the top-up not paid in time: the added seat goes back", async () => {
+    const { guest, booking, zoneId, unit, version } = await paidBooking("late-topup", 2);
+    expect((await update(guest, booking.id, 3, version)).errors).toBeUndefined();
+    await until(guest, booking.id, (b) => b.payment?.balance === unit);
+    await t.sql(
+      "booking",
+      sql`update booking.bookings set top_up_expires_at = now() - interval '1 second' where id = ${booking.id}`,
+    );
+    const back = await until(guest, booking.id, (b) => b.quantity === 2 && b.payment?.amountDue === 2 * unit);
+    expect(back).toMatchObject({ status: "CONFIRMED", pendingSeats: 0, amountPaid: 2 * unit });
+    expect(back.payment).toMatchObject({ balance: 0, refunds: [] });
+    expect(await availableIn(zoneId)).toBe(8);
   });
 
   it("paid 3 seats, then 3 → 1: two seats refunded once through the provider", async () => {

@@ -135,6 +135,80 @@ describe("subscriptions through the gateway (WebSocket and SSE)", () => {
     expect(live.errors).toEqual([]);
   });
 
+  it("bookingStatusChanged pushes each step a guest cares about once: payment, confirmation, a seat removed and refunded, cancellation, refund completed", async () => {
+    const { zoneId } = await newZone(t, 10);
+    const guest = await t.tokenFor(`money-${randomUUID()}`, "GUEST");
+    const booking = (await reserve(t, guest, zoneId, 2)).data!.reserveSeats;
+    const before = await metric(url(), "gateway_subscriptions_active");
+    const client = wsClient(url(), guest);
+    open.push({ close: () => void client.dispose() });
+    type Watched = {
+      bookingStatusChanged: {
+        status: string;
+        version: number;
+        quantity: number;
+        payment: {
+          status: string;
+          amountPaid: number;
+          amountRefunded: number;
+          refund: { status: string } | null;
+        } | null;
+      };
+    };
+    const live = watch(
+      subscribeWs<Watched>(
+        client,
+        `subscription($id: ID!) { bookingStatusChanged(bookingId: $id) {
+          status version quantity payment { status amountPaid amountRefunded refund { status } } } }`,
+        { id: booking.id },
+      ),
+    );
+    await subscribersOpen(url(), before + 1);
+    const pay = `mutation($input: PayBookingInput!) { payBooking(input: $input) { status } }`;
+    await t.query(
+      pay,
+      { input: { bookingId: booking.id, paymentMethodToken: "tok_success", idempotencyKey: `pay-${randomUUID()}` } },
+      guest,
+    );
+    const confirmed = await live.next((p) => p.bookingStatusChanged.status === "CONFIRMED", 5_000);
+    const paid = confirmed.bookingStatusChanged.payment!.amountPaid;
+    expect(paid).toBeGreaterThan(0);
+
+    // One seat fewer on the paid booking: its price is refunded (no policy: in full), and the
+    // refund's completion is pushed although the booking's own status does not change.
+    const updated = await t.query<{ updateBooking: { version: number } }>(
+      `mutation($id: ID!, $v: Int!) { updateBooking(input: { bookingId: $id, expectedVersion: $v, quantity: 1 }) { version } }`,
+      { id: booking.id, v: confirmed.bookingStatusChanged.version },
+      guest,
+    );
+    expect(updated.errors).toBeUndefined();
+    await live.next(
+      (p) => p.bookingStatusChanged.quantity === 1 && p.bookingStatusChanged.payment?.refund?.status === "SUCCEEDED",
+      5_000,
+    );
+
+    await t.query(
+      `mutation($id: ID!) { cancelBooking(input: { bookingId: $id, reason: CHANGE_OF_PLANS }) { status } }`,
+      { id: booking.id },
+      guest,
+    );
+    await live.next((p) => p.bookingStatusChanged.status === "CANCELLED", 5_000);
+    // The cancellation's refund completes after the booking's status changed: pushed too.
+    const refunded = await live.next(
+      (p) => p.bookingStatusChanged.status === "CANCELLED" && p.bookingStatusChanged.payment?.status === "REFUNDED",
+      5_000,
+    );
+    expect(refunded.bookingStatusChanged.payment).toMatchObject({ amountPaid: paid, amountRefunded: paid });
+    await new Promise((resolve) => setTimeout(resolve, 500)); // anything late arrives now
+
+    const seen = live.received.map((p) => JSON.stringify(p));
+    // Never the same payload twice in a row, and the statuses in their order.
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).not.toBe(seen[i - 1]);
+    const statuses = live.received.map((p) => p.bookingStatusChanged.status).filter((s, i, all) => s !== all[i - 1]);
+    expect(statuses.filter((s) => s !== "PENDING")).toEqual(["CONFIRMED", "CANCELLED"]);
+    expect(live.errors).toEqual([]);
+  });
+
   it("refuses another user's bookingStatusChanged, anonymous and invalid tokens; myBookingUpdates shows only your bookings", async () => {
     const { zoneId } = await newZone(t, 10);
     const owner = await t.tokenFor(`owner-${randomUUID()}`, "GUEST");

@@ -11,6 +11,8 @@ function snapshot(booking: Booking) {
     slotId: booking.slotId,
     venueId: booking.venueId,
     quantity: booking.quantity,
+    /** Of `quantity`, seats added to a paid booking whose top-up is not paid yet. */
+    pendingSeats: booking.pendingSeats,
     status: booking.status,
     price: booking.price,
     expiresAt: booking.expiresAt?.toISOString() ?? null,

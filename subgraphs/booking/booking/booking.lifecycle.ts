@@ -27,6 +27,15 @@ const CANCELLABLE: BookingStatus[] = ["PENDING", "CONFIRMED", "CHECKED_IN"];
 
 const conflict = () => new DomainError("CONFLICT", "The booking was modified by another request, please retry");
 
+/** The booking's price for `quantity` seats at the unit price, tax rate and discount it was booked with. */
+export function priceFor(booking: Booking, quantity: number): Booking["price"] {
+  const unit = booking.price.base / booking.quantity;
+  const base = Math.round(unit * quantity);
+  const tax = booking.price.base === 0 ? 0 : Math.round((base * booking.price.tax) / booking.price.base);
+  const discount = Math.min(booking.price.discount, base + tax);
+  return { base, tax, discount, total: base + tax - discount, currency: booking.price.currency };
+}
+
 /**
  * Cancellation (ADR-023) and the organizer's status changes. Every change goes through the
  * state machine and one statement (booking + history + outbox, optimistic on `version`).
@@ -40,8 +49,11 @@ export function createLifecycleService(deps: {
   inventory: InventoryClient;
   metrics: CancellationMetrics;
   logger: Logger;
+  /** How long seats added to a paid booking wait for their top-up payment (default 10 minutes). */
+  topUpSeconds?: number;
 }) {
   const { bookings, inventory, metrics, logger } = deps;
+  const topUpMs = (deps.topUpSeconds ?? 600) * 1000;
 
   async function load(
     principal: Principal | null,
@@ -247,16 +259,19 @@ export function createLifecycleService(deps: {
 
       // Compare-and-set on the hold: of several concurrent updates only one moves it.
       if (quantity !== booking.quantity) await inventory.resizeHold(booking.id, booking.quantity, quantity);
-      const unit = booking.price.base / booking.quantity;
-      const base = Math.round(unit * quantity);
-      const tax = booking.price.base === 0 ? 0 : Math.round((base * booking.price.tax) / booking.price.base);
-      const discount = Math.min(booking.price.discount, base + tax);
+      // On a paid booking, added seats are held now and confirmed when their top-up is paid
+      // (the payment's balance asks for it); seats removed are the unpaid ones first.
+      const pendingSeats =
+        booking.status === "CONFIRMED" ? Math.max(0, booking.pendingSeats + quantity - booking.quantity) : 0;
       const updated = await bookings.updateWithOutbox({
         current: booking,
         expectedVersion: booking.version,
         quantity,
-        price: { base, tax, discount, total: base + tax - discount, currency: booking.price.currency },
+        price: priceFor(booking, quantity),
         specialRequests,
+        pendingSeats,
+        topUpExpiresAt:
+          quantity > booking.quantity && booking.status === "CONFIRMED" ? new Date(Date.now() + topUpMs) : undefined,
         event: (next) =>
           bookingTransitioned("booking.updated", next, principal.userId, {
             previousQuantity: booking.quantity,

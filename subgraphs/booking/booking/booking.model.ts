@@ -54,6 +54,10 @@ export interface Booking {
   cancellationRefundMinor: number | null;
   cancellationFeeMinor: number | null;
   cancellationFeeWaived: boolean | null;
+  /** Seats added to a paid booking awaiting their top-up payment (included in `quantity`). */
+  pendingSeats: number;
+  /** When unpaid `pendingSeats` are given back (null when there are none). */
+  topUpExpiresAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -46,6 +46,8 @@ const toBooking = (row: Row): Booking => ({
   cancellationRefundMinor: row.cancellationRefundMinor,
   cancellationFeeMinor: row.cancellationFeeMinor,
   cancellationFeeWaived: row.cancellationFeeWaived,
+  pendingSeats: row.pendingSeats,
+  topUpExpiresAt: row.topUpExpiresAt,
   createdAt: new Date(row.createdAt),
   updatedAt: row.updatedAt,
 });
@@ -84,6 +86,8 @@ export function fromRawRow(row: Record<string, unknown>): Booking {
     cancellationRefundMinor: row.cancellation_refund_minor as number | null,
     cancellationFeeMinor: row.cancellation_fee_minor as number | null,
     cancellationFeeWaived: row.cancellation_fee_waived as boolean | null,
+    pendingSeats: (row.pending_seats as number | undefined) ?? 0,
+    topUpExpiresAt: date(row.top_up_expires_at),
     seatsReleasedAt: date(row.seats_released_at),
     createdAt: String(row.created_at),
     updatedAt: date(row.updated_at)!,
@@ -109,7 +113,7 @@ const NO_CANCELLATION = {
 
 export type NewBooking = Omit<
   Booking,
-  "createdAt" | "updatedAt" | "cancellationPolicy" | keyof typeof NO_CANCELLATION
+  "createdAt" | "updatedAt" | "cancellationPolicy" | "pendingSeats" | "topUpExpiresAt" | keyof typeof NO_CANCELLATION
 > & { cancellationPolicy?: Booking["cancellationPolicy"] };
 
 const toRow = (booking: NewBooking) => ({
@@ -181,6 +185,8 @@ export function createBookingRepository(db: AppDatabase) {
           ...booking,
           cancellationPolicy: booking.cancellationPolicy ?? null,
           ...NO_CANCELLATION,
+          pendingSeats: 0,
+          topUpExpiresAt: null,
           createdAt: now,
           updatedAt: now,
         }),
@@ -285,13 +291,20 @@ export function createBookingRepository(db: AppDatabase) {
       quantity: number;
       price: Booking["price"];
       specialRequests: string | null;
+      /** Unpaid seats of a paid booking and when they lapse (default: as they are). */
+      pendingSeats?: number;
+      topUpExpiresAt?: Date | null;
       event: (booking: Booking) => DomainEvent;
     }): Promise<Booking | null> {
+      const pendingSeats = change.pendingSeats ?? change.current.pendingSeats;
+      const topUpExpiresAt = pendingSeats === 0 ? null : (change.topUpExpiresAt ?? change.current.topUpExpiresAt);
       const next: Booking = {
         ...change.current,
         quantity: change.quantity,
         price: change.price,
         specialRequests: change.specialRequests,
+        pendingSeats,
+        topUpExpiresAt,
         version: change.expectedVersion + 1,
         updatedAt: new Date(),
       };
@@ -301,7 +314,8 @@ export function createBookingRepository(db: AppDatabase) {
         sql`with changed as (
               update booking.bookings set quantity = ${change.quantity}, base_minor = ${change.price.base},
                 tax_minor = ${change.price.tax}, discount_minor = ${change.price.discount}, total_minor = ${change.price.total},
-                special_requests = ${change.specialRequests}, version = version + 1, updated_at = now()
+                special_requests = ${change.specialRequests}, pending_seats = ${pendingSeats},
+                top_up_expires_at = ${topUpExpiresAt?.toISOString() ?? null}::timestamptz, version = version + 1, updated_at = now()
               where id = ${change.current.id} and version = ${change.expectedVersion} and status in ('PENDING', 'CONFIRMED')
               returning *
             ), event as (
@@ -381,6 +395,19 @@ export function createBookingRepository(db: AppDatabase) {
         await tx.insert(bookingOutbox).values(expired.map((b) => outboxRow(event(b))));
         return expired;
       });
+    },
+
+    /** Paid bookings whose added seats were not paid in time (the top-up sweeper's work). */
+    async listTopUpsDue(now: Date, limit: number): Promise<string[]> {
+      const rows = await db
+        .select({ id: bookings.id })
+        .from(bookings)
+        .where(
+          and(sql`${bookings.pendingSeats} > 0`, eq(bookings.status, "CONFIRMED"), lte(bookings.topUpExpiresAt, now)),
+        )
+        .orderBy(asc(bookings.topUpExpiresAt))
+        .limit(limit);
+      return rows.map((r) => r.id);
     },
 
     async findById(id: string): Promise<Booking | null> {

@@ -8,11 +8,16 @@ import type { DomainEvent } from "../../../lib/outbox";
 import type { Booking, BookingStatus } from "./booking.model";
 import type { BookingRepository } from "./booking.repository";
 import { createSeatRelease } from "./booking.seats";
+import { createTopUps } from "./booking.topup";
 
 interface PaymentPayload {
   paymentId?: string;
   bookingId?: string;
   failureReason?: string | null;
+  /** A charge for seats added to a paid booking (the payment subgraph's ledger). */
+  topUp?: boolean;
+  /** What is still owed after this charge. */
+  balanceMinor?: number;
 }
 
 /**
@@ -23,6 +28,8 @@ interface PaymentPayload {
  *   `booking.confirmed` event. A hold that is gone, or a booking past its `expiresAt`, expires
  *   instead; the payment subgraph refunds payments of bookings that ended unpaid.
  * - `payment.failed` for a PENDING booking: PENDING → FAILED with `booking.failed`, seats released.
+ * - A top-up (`topUp`: seats added to a CONFIRMED booking): a success confirms the added seats,
+ *   a decline gives them back (booking.topup.ts).
  * - Anything else (a booking already cancelled, expired, failed or confirmed) changes nothing here.
  *
  * Every step is conditional on the booking's status and version, so a redelivered or replayed
@@ -39,6 +46,7 @@ export function createPaymentSaga(deps: {
 }) {
   const { bookings, inventory, logger } = deps;
   const releaseSeats = createSeatRelease(deps);
+  const topUps = createTopUps(deps);
   const now = deps.now ?? (() => new Date());
 
   /**
@@ -75,6 +83,11 @@ export function createPaymentSaga(deps: {
   }
 
   async function succeeded(event: EventEnvelope) {
+    const top = event.payload as PaymentPayload;
+    if (top.topUp && top.bookingId) {
+      await topUps.confirm(top.bookingId, top.balanceMinor);
+      return;
+    }
     const booking = await pendingBookingOf(event);
     if (!booking) return;
     const p = event.payload as PaymentPayload;
@@ -94,6 +107,11 @@ export function createPaymentSaga(deps: {
   }
 
   async function failed(event: EventEnvelope) {
+    const top = event.payload as PaymentPayload;
+    if (top.topUp && top.bookingId) {
+      await topUps.giveBack(top.bookingId, `top-up declined (${top.failureReason ?? "payment failed"})`, "payment");
+      return;
+    }
     const booking = await pendingBookingOf(event);
     if (!booking) return;
     const p = event.payload as PaymentPayload;

@@ -105,6 +105,18 @@ export class BookingType {
   @Field(() => Boolean, { nullable: true, description: "The venue's organizer or an admin waived the fee." })
   cancellationFeeWaived!: boolean | null;
 
+  @Field(() => Int, {
+    description:
+      "Of quantity, seats added to a paid booking whose top-up is not paid yet (pay it with payBooking; they are given back if it is declined or topUpExpiresAt passes).",
+  })
+  pendingSeats!: number;
+
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: "When unpaid pendingSeats are given back; null when there are none.",
+  })
+  topUpExpiresAt!: Date | null;
+
   @Field(() => GraphQLISODateTime)
   createdAt!: Date;
 

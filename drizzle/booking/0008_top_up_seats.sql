@@ -1,0 +1,4 @@
+ALTER TABLE "booking"."bookings" ADD COLUMN "pending_seats" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "booking"."bookings" ADD COLUMN "top_up_expires_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "bookings_top_up_expiry_idx" ON "booking"."bookings" USING btree ("top_up_expires_at") WHERE "booking"."bookings"."pending_seats" > 0;--> statement-breakpoint
+ALTER TABLE "booking"."bookings" ADD CONSTRAINT "bookings_pending_seats_check" CHECK ("booking"."bookings"."pending_seats" >= 0 and "booking"."bookings"."pending_seats" < "booking"."bookings"."quantity");
