@@ -95,6 +95,27 @@ describe("cancellation policies: tiers, quotes, fees and waivers through the gat
       sql`select payload from booking.outbox where aggregate_id = ${bookingId} and event_type = ${eventType} order by id`,
     );
 
+  /** What the payment subgraph ended up refunding and keeping, once `done` holds. */
+  const moneyOf = async (
+    token: string,
+    bookingId: string,
+    done: (p: { fee: number; refunds: { status: string }[] }) => boolean,
+  ) => {
+    const result = await eventually(
+      () =>
+        t.query(
+          `query($id: ID!) { booking(id: $id) { amountRefunded payment { status fee refunds { amount fee status } } } }`,
+          { id: bookingId },
+          token,
+        ),
+      (r) => !!r.data?.booking?.payment && done(r.data.booking.payment),
+    );
+    return result.data!.booking as {
+      amountRefunded: number;
+      payment: { status: string; fee: number; refunds: { amount: number; fee: number; status: string }[] };
+    };
+  };
+
   it("a paid booking 30 h before the start: the quote says 50 %, the cancellation refunds exactly that and tells the payment subgraph", async () => {
     const venue = await venueWith({ cancellationPolicy: POLICY });
     expect(venue.cancellationPolicy).toEqual(POLICY);
@@ -135,6 +156,12 @@ describe("cancellation policies: tiers, quotes, fees and waivers through the gat
       feeMinor: total - refund,
       feeWaived: false,
       tierHoursBefore: 24,
+    });
+    // The payment subgraph refunds exactly the quote through the provider and keeps the fee.
+    const money = await moneyOf(guest, booking.id, (p) => p.refunds[0]?.status === "SUCCEEDED");
+    expect(money).toMatchObject({
+      amountRefunded: refund,
+      payment: { status: "REFUNDED", fee: total - refund, refunds: [{ amount: refund, fee: total - refund }] },
     });
 
     // The guest is told what comes back and what the venue keeps; the venue's owner heard of
@@ -179,6 +206,8 @@ describe("cancellation policies: tiers, quotes, fees and waivers through the gat
       cancellationFeeMinor: 0,
     });
     expect((await outboxOf(early.booking.id, "booking.cancelled"))[0].payload).toMatchObject({ refundBps: 10_000 });
+    const earlyMoney = await moneyOf(early.guest, early.booking.id, (p) => p.refunds[0]?.status === "SUCCEEDED");
+    expect(earlyMoney).toMatchObject({ amountRefunded: early.booking.price.total, payment: { fee: 0 } });
 
     // 10 h before the start: below the last tier (24 h) and past the venue's 12 h deadline.
     const zoneId = await zoneStarting(venue.id, 10);
@@ -209,6 +238,8 @@ describe("cancellation policies: tiers, quotes, fees and waivers through the gat
       feeMinor: 0,
       feeWaived: true,
     });
+    const waivedMoney = await moneyOf(late.guest, late.booking.id, (p) => p.refunds[0]?.status === "SUCCEEDED");
+    expect(waivedMoney).toMatchObject({ amountRefunded: total, payment: { fee: 0, refunds: [{ amount: total }] } });
 
     // Without the waiver the organizer's cancellation keeps the whole price.
     const kept = await paid(zoneId, 1);
@@ -223,6 +254,12 @@ describe("cancellation policies: tiers, quotes, fees and waivers through the gat
       refundBps: 0,
       refundMinor: 0,
       feeMinor: kept.booking.price.total,
+    });
+    // Nothing goes back: the whole price is kept as the fee, no refund is opened.
+    const keptMoney = await moneyOf(kept.guest, kept.booking.id, (p) => p.fee > 0);
+    expect(keptMoney).toMatchObject({
+      amountRefunded: 0,
+      payment: { fee: kept.booking.price.total, refunds: [] },
     });
   });
 

@@ -228,6 +228,28 @@ describe("payment balances: charges and refunds follow the booking's total", () 
     expect(codeOf(await pay(guest, booking.id))).toBe("CONFLICT");
   });
 
+  it("10 concurrent identical updates 3 → 1 of a paid booking: one change, one refund of two seats", async () => {
+    const { guest, booking, unit, version } = await paidBooking("concurrent-shrink", 3);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => update(guest, booking.id, 1, version)));
+    // Each is the change itself, its retry (the booking as it is) or CONFLICT; never an internal error.
+    for (const answer of answers) {
+      if (answer.errors) expect(codeOf(answer)).toBe("CONFLICT");
+      else expect(answer.data!.updateBooking.quantity).toBe(1);
+    }
+    expect(answers.filter((a) => !a.errors).length).toBeGreaterThanOrEqual(1);
+    const refunded = await until(guest, booking.id, (b) => b.payment?.refunds[0]?.status === "SUCCEEDED");
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a second refund would be opened by now
+    const settled = await bookingOf(guest, booking.id);
+    expect(settled).toMatchObject({ quantity: 1, version: version + 1, amountRefunded: 2 * unit });
+    expect(settled.payment!.refunds).toEqual([expect.objectContaining({ amount: 2 * unit, status: "SUCCEEDED" })]);
+    expect(refunded.payment!.balance).toBe(0);
+    const updates = await t.sql<{ n: number }>(
+      "booking",
+      sql`select count(*)::int as n from booking.outbox where aggregate_id = ${booking.id} and event_type = 'booking.updated'`,
+    );
+    expect(updates[0].n).toBe(1);
+  });
+
   it("an expired booking's unpaid payment ends CANCELLED and cannot be paid", async () => {
     const { zoneId } = await newZone(t, 10);
     const guest = await guestToken("expiring");
