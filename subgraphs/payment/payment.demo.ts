@@ -20,6 +20,16 @@ export async function seedPaymentDemoData(db: AppDatabase): Promise<void> {
     failureReason: null,
     idempotencyKey: "demo-payment-0001",
   });
+  // Its charge, so the payment's history shows what was paid (seeding again adds none).
+  if (!(await payments.findChargeByKey(ids.confirmedPayment, "demo-payment-0001"))) {
+    const charge = await payments.insertCharge({
+      paymentId: ids.confirmedPayment,
+      amount: 11_070,
+      currency: "EUR",
+      idempotencyKey: "demo-payment-0001",
+    });
+    await payments.updateCharge(charge.id, { status: "SUCCEEDED", providerReference: "sim_demo_0001" });
+  }
   await payments.insert({
     ...guest,
     id: ids.pendingPayment,
