@@ -384,6 +384,17 @@ describe("cancellation policies: tiers, quotes, fees and waivers through the gat
       refundBps: 5_000,
       previousPrice: { total: booking.price.total },
     });
+    // The two removed seats' price goes back at the tier's 50 %; the other half is the fee kept.
+    const removed = booking.price.total - newTotal;
+    const money = await moneyOf(guest, booking.id, (p) => p.refunds[0]?.status === "SUCCEEDED");
+    expect(money).toMatchObject({
+      amountRefunded: Math.round(removed / 2),
+      payment: {
+        status: "SUCCEEDED",
+        fee: removed - Math.round(removed / 2),
+        refunds: [{ amount: Math.round(removed / 2), fee: removed - Math.round(removed / 2) }],
+      },
+    });
 
     const told = await eventually(
       () => bookingOf(guest, booking.id),
