@@ -99,7 +99,7 @@ describe("cancellation policies: tiers, quotes, fees and waivers through the gat
   const moneyOf = async (
     token: string,
     bookingId: string,
-    done: (p: { fee: number; refunds: { status: string }[] }) => boolean,
+    done: (p: { status: string; fee: number; refunds: { status: string }[] }) => boolean,
   ) => {
     const result = await eventually(
       () =>
@@ -386,7 +386,12 @@ describe("cancellation policies: tiers, quotes, fees and waivers through the gat
     });
     // The two removed seats' price goes back at the tier's 50 %; the other half is the fee kept.
     const removed = booking.price.total - newTotal;
-    const money = await moneyOf(guest, booking.id, (p) => p.refunds[0]?.status === "SUCCEEDED");
+    // The payment row and its refunds are read by two statements: wait until both show the end.
+    const money = await moneyOf(
+      guest,
+      booking.id,
+      (p) => p.refunds[0]?.status === "SUCCEEDED" && p.status === "SUCCEEDED",
+    );
     expect(money).toMatchObject({
       amountRefunded: Math.round(removed / 2),
       payment: {
