@@ -491,7 +491,7 @@ describe("consumers process events in batches", () => {
       // Two bookings paid, then cancelled in one batch: both refunds are opened in the batch and started after it.
       for (const id of ids.slice(0, 2)) {
         await db.execute(
-          sql`update payment.payments set status = 'SUCCEEDED', provider_reference = ${`ch_${id}`} where booking_id = ${id}`,
+          sql`update payment.payments set status = 'SUCCEEDED', amount_paid_minor = amount_minor, provider_reference = ${`ch_${id}`} where booking_id = ${id}`,
         );
       }
       const cancelled = ids.slice(0, 2).map((id) => ({

@@ -8,7 +8,7 @@ import type { CancellationMetrics } from "./booking.metrics";
 import { CANCELLATION_REASONS, type Booking, type BookingStatus, type CancellationReason } from "./booking.model";
 import { quoteCancellation, refundTermsAt, type CancellationQuote } from "./booking.policy";
 import type { BookingRepository } from "./booking.repository";
-import { createSeatRelease } from "./booking.seats";
+import { createSeatRelease, resizeBookingSeats } from "./booking.seats";
 import { assertTransition } from "./booking.state";
 
 export interface CancelBookingInput {
@@ -257,44 +257,35 @@ export function createLifecycleService(deps: {
       }
       if (alreadyApplied) return booking;
 
-      // Compare-and-set on the hold: of several concurrent updates only one moves it.
-      if (quantity !== booking.quantity) await inventory.resizeHold(booking.id, booking.quantity, quantity);
       // On a paid booking, added seats are held now and confirmed when their top-up is paid
       // (the payment's balance asks for it); seats removed are the unpaid ones first.
       const pendingSeats =
         booking.status === "CONFIRMED" ? Math.max(0, booking.pendingSeats + quantity - booking.quantity) : 0;
-      const updated = await bookings.updateWithOutbox({
-        current: booking,
-        expectedVersion: booking.version,
-        quantity,
-        price: priceFor(booking, quantity),
-        specialRequests,
-        pendingSeats,
-        topUpExpiresAt:
-          quantity > booking.quantity && booking.status === "CONFIRMED" ? new Date(Date.now() + topUpMs) : undefined,
-        event: (next) =>
-          bookingTransitioned("booking.updated", next, principal.userId, {
-            previousQuantity: booking.quantity,
-            previousPrice: booking.price,
-            specialRequests,
-            // The share of removed seats' price a paid booking gets back: the venue's tier now.
-            refundBps:
-              booking.status === "CONFIRMED"
-                ? refundTermsAt(booking.cancellationPolicy, booking.slotStartsAt, new Date()).refundPercent * 100
-                : 10_000,
-          }),
-      });
-      if (!updated) {
-        if (quantity !== booking.quantity) {
-          await inventory.resizeHold(booking.id, quantity, booking.quantity).catch((error) =>
-            logger.error("could not restore a hold after a conflicting update; reconcile repairs it", {
-              bookingId: booking.id,
-              error,
+      // Of several concurrent updates only one moves the hold (resizeBookingSeats).
+      const updated = await resizeBookingSeats({ inventory, logger }, booking, quantity, () =>
+        bookings.updateWithOutbox({
+          current: booking,
+          expectedVersion: booking.version,
+          quantity,
+          price: priceFor(booking, quantity),
+          specialRequests,
+          pendingSeats,
+          topUpExpiresAt:
+            quantity > booking.quantity && booking.status === "CONFIRMED" ? new Date(Date.now() + topUpMs) : undefined,
+          event: (next) =>
+            bookingTransitioned("booking.updated", next, principal.userId, {
+              previousQuantity: booking.quantity,
+              previousPrice: booking.price,
+              specialRequests,
+              // The share of removed seats' price a paid booking gets back: the venue's tier now.
+              refundBps:
+                booking.status === "CONFIRMED"
+                  ? refundTermsAt(booking.cancellationPolicy, booking.slotStartsAt, new Date()).refundPercent * 100
+                  : 10_000,
             }),
-          );
-        }
-        throw conflict();
-      }
+        }),
+      );
+      if (!updated) throw conflict();
       return updated;
     },
 

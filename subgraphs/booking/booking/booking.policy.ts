@@ -40,7 +40,7 @@ export function refundTermsAt(policy: RefundTier[] | null, slotStartsAt: Date | 
 }
 
 /** A confirmed (or checked-in) booking was paid; a PENDING one was not. */
-export const paymentTakenFor = (booking: Booking) => booking.status === "CONFIRMED" || booking.status === "CHECKED_IN";
+const paymentTakenFor = (booking: Booking) => booking.status === "CONFIRMED" || booking.status === "CHECKED_IN";
 
 /**
  * Cancelling `booking` at `at`, by the booking's own snapshot of the venue's policy. Only a paid

@@ -18,3 +18,28 @@ export function createSeatRelease(deps: { bookings: BookingRepository; inventory
   };
 }
 export type SeatRelease = ReturnType<typeof createSeatRelease>;
+
+/**
+ * Changes a live booking's seat count: the hold is resized first (a compare-and-set in
+ * inventory, so of concurrent changes only one moves it), then `write` records the booking's
+ * change; if that finds the booking changed meanwhile (null), the hold is put back.
+ */
+export async function resizeBookingSeats<T>(
+  deps: { inventory: InventoryClient; logger: Logger },
+  booking: { id: string; quantity: number },
+  quantity: number,
+  write: () => Promise<T | null>,
+): Promise<T | null> {
+  if (quantity === booking.quantity) return write();
+  await deps.inventory.resizeHold(booking.id, booking.quantity, quantity);
+  const written = await write();
+  if (!written) {
+    await deps.inventory.resizeHold(booking.id, quantity, booking.quantity).catch((error) =>
+      deps.logger.error("could not restore a hold after a conflicting change; reconcile repairs it", {
+        bookingId: booking.id,
+        error,
+      }),
+    );
+  }
+  return written;
+}

@@ -3,6 +3,7 @@ import type { InventoryClient } from "../inventory/inventory.client";
 import { bookingTransitioned } from "./booking.events";
 import { priceFor } from "./booking.lifecycle";
 import type { BookingRepository } from "./booking.repository";
+import { resizeBookingSeats } from "./booking.seats";
 
 /**
  * Seats added to a paid (CONFIRMED) booking: `updateBooking` holds them at once and marks them
@@ -16,7 +17,7 @@ import type { BookingRepository } from "./booking.repository";
  * booking's version: a conflicting change throws, and the saga's consumer retries.
  */
 export function createTopUps(deps: { bookings: BookingRepository; inventory: InventoryClient; logger: Logger }) {
-  const { bookings, inventory, logger } = deps;
+  const { bookings, logger } = deps;
 
   async function confirm(bookingId: string, balanceMinor: unknown): Promise<boolean> {
     const booking = await bookings.findById(bookingId);
@@ -40,33 +41,25 @@ export function createTopUps(deps: { bookings: BookingRepository; inventory: Inv
     const booking = await bookings.findById(bookingId);
     if (!booking || booking.status !== "CONFIRMED" || booking.pendingSeats === 0) return false;
     const quantity = booking.quantity - booking.pendingSeats;
-    // Compare-and-set on the hold, as in updateBooking: a concurrent change makes it fail.
-    await inventory.resizeHold(booking.id, booking.quantity, quantity);
-    const reduced = await bookings.updateWithOutbox({
-      current: booking,
-      expectedVersion: booking.version,
-      quantity,
-      price: priceFor(booking, quantity),
-      specialRequests: booking.specialRequests,
-      pendingSeats: 0,
-      event: (next) =>
-        bookingTransitioned("booking.updated", next, actor, {
-          previousQuantity: booking.quantity,
-          previousPrice: booking.price,
-          reason,
-          // Unpaid seats: nothing of theirs was paid, so nothing is kept or refunded.
-          refundBps: 10_000,
-        }),
-    });
-    if (!reduced) {
-      await inventory.resizeHold(booking.id, quantity, booking.quantity).catch((error) =>
-        logger.error("could not restore a hold after a conflicting top-up release; reconcile repairs it", {
-          bookingId: booking.id,
-          error,
-        }),
-      );
-      throw new Error("booking changed while giving back its unpaid seats; retrying");
-    }
+    const reduced = await resizeBookingSeats(deps, booking, quantity, () =>
+      bookings.updateWithOutbox({
+        current: booking,
+        expectedVersion: booking.version,
+        quantity,
+        price: priceFor(booking, quantity),
+        specialRequests: booking.specialRequests,
+        pendingSeats: 0,
+        event: (next) =>
+          bookingTransitioned("booking.updated", next, actor, {
+            previousQuantity: booking.quantity,
+            previousPrice: booking.price,
+            reason,
+            // Unpaid seats: nothing of theirs was paid, so nothing is kept or refunded.
+            refundBps: 10_000,
+          }),
+      }),
+    );
+    if (!reduced) throw new Error("booking changed while giving back its unpaid seats; retrying");
     return true;
   }
 

@@ -20,9 +20,6 @@ export type RefundStatus = (typeof REFUND_STATUSES)[number];
 export const CHARGE_STATUSES = ["PROCESSING", "SUCCEEDED", "FAILED"] as const;
 export type ChargeStatus = (typeof CHARGE_STATUSES)[number];
 
-/** Statuses that say money was taken: a row in one of them without a ledger (written before it) counts its amount as paid. */
-const PAID_STATUSES: ReadonlySet<string> = new Set(["SUCCEEDED", "REFUND_PENDING", "REFUNDED"]);
-
 /** The payment of one booking: the account its charges and refunds are booked to. */
 export interface Payment {
   id: string;
@@ -94,16 +91,16 @@ const toPayment = ({
   feeMinor,
   ...row
 }: typeof payments.$inferSelect): Payment => {
-  const amountPaid = amountPaidMinor === 0 && PAID_STATUSES.has(row.status) ? amountMinor : amountPaidMinor;
+  // Rows written before the ledger existed were given their amounts by migration 0004_ledger.
   const amountDue = amountDueOf({ amount: amountMinor, fee: feeMinor, bookingClosedAs: row.bookingClosedAs });
   return {
     ...row,
     amount: amountMinor,
-    amountPaid,
+    amountPaid: amountPaidMinor,
     amountRefunded: amountRefundedMinor,
     fee: feeMinor,
     amountDue,
-    balance: amountDue - amountPaid + amountRefundedMinor,
+    balance: amountDue - amountPaidMinor + amountRefundedMinor,
     status: row.status as PaymentStatus,
   };
 };
