@@ -12,10 +12,13 @@
  * statements per operation of every process (bench/sampler.ts).
  */
 import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { signUserToken } from "../lib/auth";
 import { DEMO_IDS } from "../lib/demo";
 import { costColumns, costNotes, createSampler, fmt, printProcessTable, type PhaseCost } from "./sampler";
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 import {
   describePlatform,
   percentile,
@@ -36,6 +39,11 @@ export interface FlashSaleOptions {
   warmupMs: number;
   settleMs: number;
   mode?: BenchMode;
+  /**
+   * Tracing variants, each on a platform of its own, compared side by side: "off" (no OTLP
+   * endpoint), "on" (every trace sampled, exported to an OTLP/HTTP sink in this process).
+   */
+  tracing?: ("off" | "on")[];
 }
 
 type Target = "gateway" | "booking subgraph";
@@ -268,7 +276,74 @@ async function runTarget(
 }
 
 export async function flashSale(options: FlashSaleOptions): Promise<void> {
-  const platform = await startBenchPlatform({ mode: options.mode, env: { SWEEP_INTERVAL_MS: "5000" } });
+  const variants = options.tracing ?? ["off"];
+  const results: { variant: string; phases: PhaseRow[]; spans: number }[] = [];
+  for (const variant of variants) {
+    const sink = variant === "on" ? await startOtlpSink() : null;
+    try {
+      const env: Record<string, string> = { SWEEP_INTERVAL_MS: "5000" };
+      if (sink) Object.assign(env, { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: "always_on" });
+      if (variants.length > 1) console.log(`\n=== tracing ${variant} ===`);
+      const phases = await runFlashSale(options, env, variant);
+      results.push({ variant, phases, spans: sink?.spans() ?? 0 });
+    } finally {
+      await sink?.close();
+    }
+  }
+  if (results.length < 2) return;
+  console.log(`\ntracing off vs on (same load; one platform each, one after the other)`);
+  printTable(
+    results.flatMap((r) =>
+      r.phases.map((p) => ({
+        tracing: r.variant,
+        target: p.target,
+        phase: p.phase,
+        "held/s": p.heldPerSecond,
+        "rejections/s": p.rejectionsPerSecond,
+        "p99 ms": p.p99,
+        ...costColumns(p.cost),
+        "spans/op (run)":
+          r.variant === "on" ? fmt(r.spans / Math.max(1, sum(r.phases.map((x) => x.cost.operations)))) : "-",
+      })),
+    ),
+  );
+  printProcessTable(
+    results.flatMap((r) =>
+      r.phases
+        .filter((p) => p.phase === "selling")
+        .map((p) => ({ label: `${r.variant} ${p.target === "gateway" ? "gw" : "direct"}`, cost: p.cost })),
+    ),
+  );
+  const file = await writeResult("flash-sale-tracing", {
+    scenario: "flash-sale",
+    options,
+    variants: results.map((r) => ({ tracing: r.variant, spansExported: r.spans, phases: r.phases })),
+  });
+  console.log(`\nwrote ${file}`);
+}
+
+/** An OTLP/HTTP receiver that counts the spans it is sent (the collector's cost is not ours). */
+async function startOtlpSink() {
+  let spans = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      spans += Buffer.concat(chunks).toString("latin1").split('"spanId"').length - 1;
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end("{}");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    spans: () => spans,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function runFlashSale(options: FlashSaleOptions, env: Record<string, string>, variant: string) {
+  const platform = await startBenchPlatform({ mode: options.mode, env });
   try {
     const sampler = createSampler(platform.processes, { settleMs: options.settleMs });
     const auth = { jwtSecret: platform.secrets.JWT_SECRET, issuer: "booking-platform", audience: "booking-api" };
@@ -329,6 +404,7 @@ export async function flashSale(options: FlashSaleOptions): Promise<void> {
     for (const p of phases) console.log(`${p.target} ${p.phase} outcomes: ${JSON.stringify(p.outcomes)}`);
     const file = await writeResult("flash-sale", {
       scenario: "flash-sale",
+      tracing: variant,
       layout: platform.layout,
       backends: platform.backends,
       processes: platform.processes.map((p) => ({ name: p.name, pid: p.pid })),
@@ -342,6 +418,7 @@ export async function flashSale(options: FlashSaleOptions): Promise<void> {
       console.error("OVERSOLD or inconsistent counters");
       process.exitCode = 1;
     }
+    return phases;
   } finally {
     await platform.stop();
   }

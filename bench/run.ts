@@ -3,6 +3,7 @@
  *   catalog, booking            read queries through the gateway  [--duration 10 --warmup 3 --concurrency 32]
  *   flash-sale                  reservations, gateway and direct: a selling and a sold-out phase each
  *                               [--users 10000 --seats 1000 --concurrency 64 --duration 10 --max-per-user 4 --warmup 3]
+ *                               [--tracing off,on: one platform per variant, compared side by side]
  *   cancel                      concurrent cancellations          [--bookings 1000 --concurrency 1000 --warmup-bookings 100]
  *                               [--arrival-rate R: open loop, each user on their own, R per second]
  *   outbox                      relay throughput and lag          [--writers 8 --duration 10] (KAFKA_BROKERS for Kafka)
@@ -45,6 +46,7 @@ const { values, positionals } = parseArgs({
     calls: { type: "string", default: "4000" },
     rounds: { type: "string", default: "3" },
     "arrival-rate": { type: "string" },
+    tracing: { type: "string", default: "off" },
   },
 });
 const known = [
@@ -78,6 +80,10 @@ if (positionals.includes("flash-sale")) {
     warmupMs,
     settleMs,
     mode,
+    tracing: values.tracing.split(",").map((v) => {
+      if (v !== "off" && v !== "on") throw new Error(`--tracing: off, on or off,on; got ${v}`);
+      return v;
+    }),
   });
 }
 if (positionals.includes("cancel")) {

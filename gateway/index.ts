@@ -16,7 +16,8 @@ import type { ExecutionResult, GraphQLSchema } from "graphql";
 import type { Redis } from "ioredis";
 import { Counter } from "prom-client";
 import { createRedisLiveEvents, type LiveEvents } from "../lib/live";
-import { createMetricsRegistry, metricsRoutes } from "../lib/metrics";
+import { createMetricsRegistry, metricsRoutes, observeHttpServer } from "../lib/metrics";
+import { operationMetricsPlugin } from "./operation-metrics";
 import { connectRedis } from "../lib/redis";
 import { createSubscriptionHub, type QueryExecutor } from "./subscriptions/hub";
 import { createSseHandler } from "./subscriptions/sse";
@@ -101,6 +102,7 @@ export async function startGateway(
     parseOptions: { maxTokens: config.operationLimits.maxTokens },
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      operationMetricsPlugin<GatewayContext>(registry),
       // First: the other plugins see the listed text (or the refusal's placeholder).
       ...(trustedDocuments ? [trustedDocumentsPlugin<GatewayContext>(trustedDocuments)] : []),
       ...(config.suggestions ? [] : [hideSuggestionsPlugin<GatewayContext>()]),
@@ -189,6 +191,7 @@ export async function startGateway(
   const server = await startHttpServer({
     host: config.host,
     port: config.port,
+    service: "gateway",
     logger: log,
     headers: securityHeaders(),
     routes: {
@@ -200,6 +203,7 @@ export async function startGateway(
       "GET /graphql": cors.wrap(graphqlOrStream),
     },
   });
+  observeHttpServer(server.server, registry);
   const ws = attachWebSocketTransport({
     limiter,
     server: server.server,

@@ -8,6 +8,7 @@ import { SERVICE_SECRET_HEADER } from "../lib/auth";
 import { DomainError } from "../lib/errors";
 import type { GatewayContext } from "./context";
 import { deduplicatingFetcher } from "./subgraph-deduplication";
+import { injectTraceHeaders } from "../lib/tracing";
 
 /**
  * A fetcher with keep-alive sockets and a bounded pool: without it every subgraph call opens
@@ -76,6 +77,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const ctx = context as Partial<GatewayContext>;
     if (ctx.token) headers.set("authorization", `Bearer ${ctx.token}`);
     if (ctx.requestId) headers.set("x-request-id", ctx.requestId);
+    // Apollo Gateway runs this inside its `gateway.fetch` span: the subgraph continues it.
+    injectTraceHeaders((name, value) => headers.set(name, value));
   }
 
   /**

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { SpanKind, tracingEnabled, withChildSpan } from "./tracing";
 import pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
@@ -44,6 +45,21 @@ const MIGRATIONS_ROOT = path.resolve(import.meta.dirname, "..", "drizzle");
  */
 export const sqlStatements = { count: 0 };
 
+/**
+ * A span for one SQL statement inside a traced operation: its text with placeholders (the
+ * parameters, which hold user data, are not recorded), named after its first keyword.
+ */
+function traceStatement(statement: unknown, run: () => unknown): Promise<unknown> {
+  const text = typeof statement === "string" ? statement : String((statement as { text?: unknown } | null)?.text ?? "");
+  const operation = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? "SQL";
+  return withChildSpan(
+    operation,
+    SpanKind.CLIENT,
+    { "db.system.name": "postgresql", "db.operation.name": operation, "db.query.text": text.slice(0, 2_000) },
+    async () => run(),
+  );
+}
+
 /** Default size of a process's pool; DATABASE_POOL_MAX overrides it. */
 export const DEFAULT_POOL_MAX = 10;
 
@@ -70,9 +86,18 @@ export function connectPostgres(
     const query = client.query;
     client.query = function (this: pg.PoolClient, ...args: unknown[]) {
       sqlStatements.count++;
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
+      const run = () => (query as (...a: unknown[]) => unknown).apply(this, args);
+      // The callback form (pg-pool's own `pool.query`) is not traced; drizzle uses promises.
+      return tracingEnabled() && typeof args[args.length - 1] !== "function" ? traceStatement(args[0], run) : run();
     } as typeof client.query;
   });
+  // Statements outside a transaction go through `pool.query`, which runs the client's callback
+  // form (not traced above): its promise form is traced here instead.
+  const poolQuery = pool.query;
+  pool.query = function (this: pg.Pool, ...args: unknown[]) {
+    const run = () => (poolQuery as (...a: unknown[]) => unknown).apply(this, args);
+    return tracingEnabled() && typeof args[args.length - 1] !== "function" ? traceStatement(args[0], run) : run();
+  } as typeof pool.query;
   const db = drizzlePg({ client: pool }) as unknown as AppDatabase;
   return {
     kind: "postgres",
@@ -122,7 +147,7 @@ export async function openPglite(dataDir?: string): Promise<Database & { client:
     const original = client[method].bind(client) as (...a: unknown[]) => Promise<unknown>;
     (client as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
       sqlStatements.count++;
-      return original(...args);
+      return tracingEnabled() ? traceStatement(args[0], () => original(...args)) : original(...args);
     };
   }
   const transaction = client.transaction.bind(client);
@@ -131,7 +156,7 @@ export async function openPglite(dataDir?: string): Promise<Database & { client:
       const query = tx.query.bind(tx) as (...a: unknown[]) => Promise<unknown>;
       (tx as unknown as { query: typeof query }).query = (...args) => {
         sqlStatements.count++;
-        return query(...args);
+        return tracingEnabled() ? traceStatement(args[0], () => query(...args)) : query(...args);
       };
       return callback(tx as never);
     })) as typeof client.transaction;

@@ -21,7 +21,7 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Codes graphql-js and Apollo Server produce for malformed requests; safe to show as they are. */
-const REQUEST_ERROR_CODES_LIST = [
+export const REQUEST_ERROR_CODES_LIST = [
   "GRAPHQL_PARSE_FAILED",
   "GRAPHQL_VALIDATION_FAILED",
   "BAD_REQUEST",

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { contextFrom, linkTo, SpanKind, tracingEnabled, withServiceSpan } from "./tracing";
 import { Kafka, logLevel, type Consumer } from "kafkajs";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { queryRows, type AppDatabase } from "./db";
@@ -257,7 +258,12 @@ export interface InboxConsumerOptions {
 
 const consumerMetrics = new WeakMap<
   Registry,
-  { processed: Counter<"consumer" | "outcome">; age: Histogram<"consumer">; lag: Gauge<"consumer" | "topic"> }
+  {
+    processed: Counter<"consumer" | "outcome">;
+    age: Histogram<"consumer">;
+    lag: Gauge<"consumer" | "topic">;
+    kafkaLag: Gauge<"consumer" | "topic">;
+  }
 >();
 
 /** Processed/duplicate/failed counts and how old events are when applied (consumer lag in time). */
@@ -281,6 +287,14 @@ function metricsFor(registry: Registry) {
       lag: new Gauge({
         name: "booking_consumer_lag_messages",
         help: "Messages on the topic the consumer group has not consumed yet (log end minus committed offset)",
+        labelNames: ["consumer", "topic"],
+        registers: [registry],
+      }),
+      // Seed 003 §8.2's name for the same measurement (set together with the one above, which
+      // existing dashboards and alerts read).
+      kafkaLag: new Gauge({
+        name: "kafka_consumer_lag",
+        help: "Consumer lag in messages: log end minus the consumer group's committed offset, per topic",
         labelNames: ["consumer", "topic"],
         registers: [registry],
       }),
@@ -646,8 +660,34 @@ export function createInboxConsumer(options: InboxConsumerOptions) {
     for (let start = 0; start < events.length; start += maxBatchSize) {
       if (!progress.isRunning()) return;
       const chunk = events.slice(start, start + maxBatchSize).map((event, i) => ({ event, position: start + i }));
-      await processInOrder(chunk, progress);
+      if (tracingEnabled())
+        await withServiceSpan(options.schema, ...processSpan(chunk), () => processInOrder(chunk, progress));
+      else await processInOrder(chunk, progress);
     }
+  }
+
+  /**
+   * The span of a batch's processing: a child of its first event's publish span (so a single
+   * event's trace runs on from the relay), linked to every event's span (OpenTelemetry's
+   * messaging conventions for a batch).
+   */
+  function processSpan(chunk: Item[]): [string, Parameters<typeof withServiceSpan>[2]] {
+    const types = new Set(chunk.map((item) => item.event.eventType));
+    return [
+      `process ${types.size === 1 ? chunk[0].event.eventType : "batch"}`,
+      {
+        parent: contextFrom({ traceparent: chunk[0].event.traceparent }),
+        kind: SpanKind.CONSUMER,
+        links: chunk.length > 1 ? chunk.flatMap((item) => linkTo(item.event.traceparent)) : [],
+        attributes: {
+          "messaging.system": "kafka",
+          "messaging.operation.type": "process",
+          "messaging.consumer.group.name": name,
+          "messaging.batch.message_count": chunk.length,
+          ...(chunk.length === 1 ? { "messaging.message.id": chunk[0].event.eventId } : {}),
+        },
+      },
+    ];
   }
 
   return {
@@ -694,7 +734,9 @@ export async function runConsumer(
   // Offset lag, measured from the broker's side, so a stuck consumer shows too (not only slow events).
   const measureLag = async () => {
     if (!subscription || !consumer.metrics) return;
-    consumer.metrics.lag.set({ consumer: consumer.name, topic }, await subscription.lag());
+    const lag = await subscription.lag();
+    consumer.metrics.lag.set({ consumer: consumer.name, topic }, lag);
+    consumer.metrics.kafkaLag.set({ consumer: consumer.name, topic }, lag);
   };
   const lagTimer = setInterval(() => void measureLag().catch(() => {}), options.lagIntervalMs ?? 5_000);
   lagTimer.unref();

@@ -2,7 +2,8 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { AddressInfo, Socket } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
-import type { Logger } from "./logger";
+import { withLogFields, type Logger } from "./logger";
+import { contextFrom, SpanKind, tracingEnabled, withServiceSpan } from "./tracing";
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 export type Routes = Record<string, Handler>;
@@ -27,6 +28,9 @@ const SHUTDOWN_GRACE_MS = 10_000;
 const DRAIN_MS = 2_000;
 
 const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Probes and scrapes: never traced. */
+const UNTRACED_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
@@ -160,6 +164,8 @@ export async function startHttpServer(options: {
   logger: Logger;
   /** Sets headers every answer of this server carries (security headers), 404 and 405 included. */
   headers?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The service this server belongs to: with tracing on, each request is a span of it. */
+  service?: string;
 }): Promise<RunningServer> {
   const { routes, logger } = options;
   let inFlight = 0;
@@ -187,12 +193,36 @@ export async function startHttpServer(options: {
       else sendError(res, 404, "Not found", "NOT_FOUND");
       return;
     }
-    handler(req, res).catch((error: unknown) => {
+    // Every line logged while the request is handled carries its id (the caller's, or a new one,
+    // which the handlers read back from the header).
+    const id = requestId(req);
+    req.headers["x-request-id"] = id;
+    const handled = withLogFields({ requestId: id }, () =>
+      options.service && tracingEnabled() && !UNTRACED_PATHS.has(path)
+        ? withServiceSpan(
+            options.service,
+            `${req.method} ${path}`,
+            {
+              parent: contextFrom(req.headers),
+              kind: SpanKind.SERVER,
+              attributes: { "http.request.method": req.method ?? "GET", "url.path": path, "http.route": path },
+            },
+            async (span) => {
+              try {
+                await handler(req, res);
+              } finally {
+                span?.setAttribute("http.response.status_code", res.statusCode);
+              }
+            },
+          )
+        : handler(req, res),
+    );
+    handled.catch((error: unknown) => {
       if (error instanceof HttpError) {
         if (!res.headersSent) sendError(res, error.status, error.message, error.code);
         return;
       }
-      logger.error("request failed", { error, path });
+      logger.error("request failed", { error, path, requestId: id });
       if (!res.headersSent) sendError(res, 500, "Internal server error", "INTERNAL_SERVER_ERROR");
       else res.end();
     });

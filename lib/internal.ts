@@ -4,6 +4,7 @@ import { Agent, request } from "undici";
 import { DomainError, ERROR_CODES, isBackendUnavailable, type ErrorCode } from "./errors";
 import { HttpError, readBody, sendJson, type Handler } from "./http";
 import type { Logger } from "./logger";
+import { injectTraceHeaders, SpanKind, withChildSpan } from "./tracing";
 
 /**
  * Service-to-service operations that are not part of the public API (ARCHITECTURE.md §3):
@@ -76,12 +77,18 @@ export function internalRoute<T>(options: {
 const dispatcher = new Agent({ connections: 64 });
 
 /** Calls an internal operation; its domain errors come back as the same DomainError. */
-export async function callInternal<T>(
-  url: string,
-  serviceSecret: string,
-  body: unknown,
-  timeoutMs = 5_000,
-): Promise<T> {
+export function callInternal<T>(url: string, serviceSecret: string, body: unknown, timeoutMs = 5_000): Promise<T> {
+  return withChildSpan(`POST ${new URL(url).pathname}`, SpanKind.CLIENT, { "url.full": url }, () =>
+    send<T>(url, serviceSecret, body, timeoutMs),
+  );
+}
+
+async function send<T>(url: string, serviceSecret: string, body: unknown, timeoutMs: number): Promise<T> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    [SERVICE_SECRET_HEADER]: serviceSecret,
+  };
+  injectTraceHeaders((name, value) => (headers[name] = value));
   let status: number;
   let payload: (T & Partial<InternalError>) | null;
   // A deadline cleared when the call is done, not AbortSignal.timeout(): that one's timer fires
@@ -92,7 +99,7 @@ export async function callInternal<T>(
   try {
     const response = await request(url, {
       method: "POST",
-      headers: { "content-type": "application/json", [SERVICE_SECRET_HEADER]: serviceSecret },
+      headers,
       body: JSON.stringify(body),
       dispatcher,
       signal: deadline.signal,

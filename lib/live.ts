@@ -1,6 +1,16 @@
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
 import type { Logger } from "./logger";
+import { currentTraceparent } from "./tracing";
+
+/**
+ * With tracing on, a live message names the span of the change behind it (`traceparent`), and
+ * the gateway's delivery span links to it.
+ */
+function traced(message: Record<string, unknown>): Record<string, unknown> {
+  const traceparent = currentTraceparent();
+  return traceparent ? { ...message, traceparent } : message;
+}
 
 /**
  * Live updates for subscriptions (ARCHITECTURE.md §7): services publish a small message on a
@@ -53,7 +63,7 @@ export function createRedisLiveEvents(redis: Redis, prefix: string, logger: Logg
   return {
     async publish(channel, message) {
       await redis
-        .publish(base + channel, JSON.stringify(message))
+        .publish(base + channel, JSON.stringify(traced(message)))
         .catch((error) => logger.warn("live update not published", { channel, error }));
     },
     async subscribe(channel, handler) {
@@ -86,7 +96,8 @@ export function createMemoryLiveEvents(): LiveEvents {
   return {
     async publish(channel, message) {
       // Delivered asynchronously, like Redis: the publisher never runs subscribers' work.
-      setImmediate(() => emitter.emit(channel, message));
+      const sent = traced(message);
+      setImmediate(() => emitter.emit(channel, sent));
     },
     async subscribe(channel, handler) {
       emitter.on(channel, handler);

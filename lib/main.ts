@@ -2,16 +2,28 @@ import { z } from "zod";
 import { ConfigError, logLevel, parseEnv, type Env } from "./config";
 import { processEnv } from "./env";
 import { createLogger, type Logger } from "./logger";
+import { configureTracing } from "./tracing";
 
 /**
  * Runs a process entry point: parses the log level, starts, stops cleanly on SIGINT/SIGTERM,
  * and turns a configuration error into a message and exit code 1 instead of a stack trace.
  */
-export async function runMain(start: (env: Env, logger: Logger) => Promise<{ close(): Promise<void> }>): Promise<void> {
+export async function runMain(
+  start: (env: Env, logger: Logger) => Promise<{ close(): Promise<void> }>,
+  /** The service this process runs, for its traces (lib/tracing.ts); the platform names its own. */
+  options: { service?: string } = {},
+): Promise<void> {
   const env = processEnv();
   try {
     const logger = createLogger(parseEnv(z.object({ LOG_LEVEL: logLevel }), env).LOG_LEVEL);
-    const running = await start(env, logger);
+    const tracing = options.service ? configureTracing(env, options.service) : null;
+    const started = await start(env, logger);
+    const running = {
+      close: async () => {
+        await started.close();
+        await tracing?.shutdown();
+      },
+    };
     // Graceful shutdown: servers stop accepting and finish the requests in flight, relays and
     // consumers finish their current batch, then the process exits 0. A second signal, or a
     // shutdown that takes too long, exits at once (1).

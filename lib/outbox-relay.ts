@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { ROOT_CONTEXT } from "@opentelemetry/api";
+import { contextFrom, SpanKind, startServiceSpan, tracingEnabled } from "./tracing";
 import { sql } from "drizzle-orm";
 import { Counter, Gauge, type Registry } from "prom-client";
 import { queryRows, type Database, type DatabaseSession } from "./db";
@@ -42,7 +44,7 @@ interface Row {
 /** A stable 32-bit advisory-lock namespace per outbox. */
 const lockSpace = (schema: string) => createHash("sha256").update(`outbox:${schema}`).digest().readInt32BE(0);
 
-const envelopeOf = (row: Row) => ({
+const envelopeOf = (row: Row, traceparent = row.traceparent) => ({
   eventId: row.event_id,
   eventType: row.event_type,
   aggregateType: row.aggregate_type,
@@ -50,15 +52,39 @@ const envelopeOf = (row: Row) => ({
   aggregateVersion: row.aggregate_version,
   occurredAt: new Date(row.occurred_at).toISOString(),
   actor: row.actor,
-  traceparent: row.traceparent,
+  traceparent,
   payload: row.payload,
 });
 
-const toMessage = (row: Row): OutgoingMessage => ({
+/**
+ * The Kafka message of an outbox row. `traceparent`: the relay's publish span (tracing on),
+ * which consumers continue; it travels in the envelope (the embedded log has no headers) and
+ * as the standard `traceparent` header.
+ */
+const toMessage = (row: Row, traceparent = row.traceparent): OutgoingMessage => ({
   key: row.aggregate_id,
-  value: JSON.stringify(envelopeOf(row)),
-  headers: { event_id: row.event_id, event_type: row.event_type },
+  value: JSON.stringify(envelopeOf(row, traceparent)),
+  headers: traceparent
+    ? { event_id: row.event_id, event_type: row.event_type, traceparent }
+    : { event_id: row.event_id, event_type: row.event_type },
 });
+
+/** A producer span per published event, continuing the trace of the operation that wrote it. */
+function publishSpan(row: Row, topic: string): { traceparent: string | null; end(error?: unknown): void } {
+  const parent = row.traceparent ? contextFrom({ traceparent: row.traceparent }) : ROOT_CONTEXT;
+  const span = startServiceSpan("relay", `publish ${row.event_type}`, {
+    parent,
+    kind: SpanKind.PRODUCER,
+    attributes: {
+      "messaging.system": "kafka",
+      "messaging.operation.type": "send",
+      "messaging.destination.name": topic,
+      "messaging.message.id": row.event_id,
+      "messaging.kafka.message.key": row.aggregate_id,
+    },
+  });
+  return span ?? { traceparent: row.traceparent, end: () => {} };
+}
 
 /**
  * The outbox relay (ARCHITECTURE.md §6).
@@ -153,11 +179,17 @@ export function createOutboxRelay(options: RelayOptions) {
       return true;
     });
     if (ready.length === 0) return 0;
+    const spans = tracingEnabled() ? ready.map((row) => publishSpan(row, topic)) : null;
     try {
-      await publisher.publish(topic, ready.map(toMessage));
+      await publisher.publish(
+        topic,
+        spans ? ready.map((row, i) => toMessage(row, spans[i].traceparent)) : ready.map((row) => toMessage(row)),
+      );
+      spans?.forEach((span) => span.end());
       await markPublished(ready.map((r) => r.id));
       return ready.length;
     } catch (batchError) {
+      spans?.forEach((span) => span.end(batchError));
       await publisher.ping().catch(() => {
         throw batchError; // the broker is away: keep everything, back off as a whole
       });

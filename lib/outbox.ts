@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { currentTraceparent } from "./tracing";
 import { sql } from "drizzle-orm";
 import { bigint, bigserial, index, integer, jsonb, text, timestamp, uuid, type PgSchema } from "drizzle-orm/pg-core";
 
@@ -81,7 +82,8 @@ export function outboxRow(event: DomainEvent) {
     aggregateId: event.aggregateId,
     aggregateVersion: event.aggregateVersion,
     actor: event.actor,
-    traceparent: event.traceparent ?? null,
+    // The operation that wrote the event: the relay and the consumers continue its trace.
+    traceparent: event.traceparent ?? currentTraceparent(),
     payload: event.payload,
   };
 }

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { configureTracing } from "./tracing";
 import { z } from "zod";
 import { signUserToken } from "./auth";
 import { booleanFlag, parseEnv, port, type Env } from "./config";
@@ -77,6 +78,9 @@ export async function startPlatform(
   const redisUrl = configs[0].config.redisUrl;
 
   const closers: (() => Promise<unknown>)[] = [];
+  // First in, last out: the spans of the shutdown itself are exported too.
+  const tracing = configureTracing(env, "gateway");
+  if (tracing) closers.push(() => tracing.shutdown());
   const closeAll = async () => {
     for (const close of closers.reverse())
       await close().catch((error) => logger.warn("shutdown step failed", { error }));

@@ -2,7 +2,7 @@ import type { Database } from "./db";
 import type { EventPublisher } from "./event-publisher";
 import { healthRoutes, startHttpServer, type RunningServer } from "./http";
 import type { Logger } from "./logger";
-import { createMetricsRegistry, metricsRoutes } from "./metrics";
+import { createMetricsRegistry, metricsRoutes, observeHttpServer } from "./metrics";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay";
 
 /** The outboxes and their topics (one topic per subgraph, ARCHITECTURE.md §6). */
@@ -48,6 +48,7 @@ export async function startRelays(options: {
       ...metricsRoutes(registry),
     },
   });
+  observeHttpServer(server.server, registry);
   return {
     relays,
     server,

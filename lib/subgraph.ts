@@ -18,6 +18,7 @@ import {
   type Routes,
 } from "./http";
 import type { Logger } from "./logger";
+import { observeHttpServer, registryServedBy } from "./metrics";
 
 /** The request context every resolver receives. */
 export interface RequestContext<TLoaders = unknown> {
@@ -134,6 +135,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
   const server = await startHttpServer({
     host: options.host,
     port: options.port,
+    service: options.name,
     logger,
     routes: {
       ...healthRoutes(options.readiness, logger),
@@ -150,6 +152,9 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
       },
     },
   });
+  // http_requests_total / http_request_duration_seconds on the registry this subgraph serves at /metrics.
+  const registry = registryServedBy(options.routes);
+  if (registry) observeHttpServer(server.server, registry);
   logger.info("subgraph listening", { subgraph: options.name, url: `${server.url}/graphql` });
   return {
     ...server,

@@ -18,31 +18,34 @@ import { SUBGRAPH_DEFINITIONS } from "../subgraphs";
 
 const name = process.argv[2];
 
-await runMain(async (env, logger) => {
-  if (name === "gateway") return startGateway(loadGatewayConfig(env), logger);
-  const definition = SUBGRAPH_DEFINITIONS.find((d) => d.name === name);
-  if (!definition) {
-    const known = ["gateway", ...SUBGRAPH_DEFINITIONS.map((d) => d.name)].join(", ");
-    throw new ConfigError([`service: expected one of ${known}; got ${name ?? "nothing"}`]);
-  }
-  const config = loadSubgraphConfig(definition.name, env, { standalone: true });
-  const database = connectPostgres(config.databaseUrl!, {
-    applicationName: definition.name,
-    maxConnections: config.databasePoolMax,
-    onConnectionError: (error) => logger.warn("database connection lost", { service: definition.name, error }),
-  });
-  logger.info("database connections", { service: definition.name, poolMax: config.databasePoolMax });
-  const redis = config.redisUrl ? connectRedis(config.redisUrl, definition.name) : null;
-  // With a broker, the subgraph's consumers run in this process too.
-  const events = config.kafkaBrokers ? createKafkaEventSource(config.kafkaBrokers, config.kafkaPrefix) : undefined;
-  // Live updates for subscriptions go to the gateways through Redis pub/sub.
-  const live = redis ? createRedisLiveEvents(redis, config.redisPrefix, logger) : undefined;
-  const server = await startSubgraph(definition, { config, database, redis, logger, events, live });
-  return {
-    close: async () => {
-      await server.close();
-      await database.close();
-      await redis?.quit();
-    },
-  };
-});
+await runMain(
+  async (env, logger) => {
+    if (name === "gateway") return startGateway(loadGatewayConfig(env), logger);
+    const definition = SUBGRAPH_DEFINITIONS.find((d) => d.name === name);
+    if (!definition) {
+      const known = ["gateway", ...SUBGRAPH_DEFINITIONS.map((d) => d.name)].join(", ");
+      throw new ConfigError([`service: expected one of ${known}; got ${name ?? "nothing"}`]);
+    }
+    const config = loadSubgraphConfig(definition.name, env, { standalone: true });
+    const database = connectPostgres(config.databaseUrl!, {
+      applicationName: definition.name,
+      maxConnections: config.databasePoolMax,
+      onConnectionError: (error) => logger.warn("database connection lost", { service: definition.name, error }),
+    });
+    logger.info("database connections", { service: definition.name, poolMax: config.databasePoolMax });
+    const redis = config.redisUrl ? connectRedis(config.redisUrl, definition.name) : null;
+    // With a broker, the subgraph's consumers run in this process too.
+    const events = config.kafkaBrokers ? createKafkaEventSource(config.kafkaBrokers, config.kafkaPrefix) : undefined;
+    // Live updates for subscriptions go to the gateways through Redis pub/sub.
+    const live = redis ? createRedisLiveEvents(redis, config.redisPrefix, logger) : undefined;
+    const server = await startSubgraph(definition, { config, database, redis, logger, events, live });
+    return {
+      close: async () => {
+        await server.close();
+        await database.close();
+        await redis?.quit();
+      },
+    };
+  },
+  { service: name },
+);

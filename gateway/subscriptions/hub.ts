@@ -1,3 +1,5 @@
+import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
+import { linkTo, SpanKind, tracingEnabled, withServiceSpan } from "../../lib/tracing";
 import {
   GraphQLError,
   type DocumentNode,
@@ -95,7 +97,7 @@ export function createSubscriptionHub(deps: {
     for (const group of channels.get(channel)?.groups ?? []) {
       const id = group.plan.route.idFor(group.plan.args, message);
       if (!id) continue;
-      group.chain = group.chain.then(async () => {
+      const deliver = async (): Promise<void> => {
         if (group.sinks.size === 0) return;
         metrics.resolutions.inc();
         const result = await execute(group.plan.query, liveVariables(group.plan, id), group.auth).catch((error) => {
@@ -123,7 +125,9 @@ export function createSubscriptionHub(deps: {
           delivered++;
         }
         metrics.delivered.inc(delivered);
-      });
+        trace.getActiveSpan()?.setAttribute("live.delivered", delivered);
+      };
+      group.chain = group.chain.then(() => (tracingEnabled() ? traceDelivery(channel, message, deliver) : deliver()));
     }
   }
 
@@ -291,3 +295,19 @@ export function createSubscriptionHub(deps: {
   };
 }
 export type SubscriptionHub = ReturnType<typeof createSubscriptionHub>;
+
+/** A span per live message resolved and pushed, linked to the change that caused it. */
+function traceDelivery(channel: string, message: Record<string, unknown>, deliver: () => Promise<void>) {
+  const kind = channel.split(":", 1)[0];
+  return withServiceSpan(
+    "gateway",
+    `live ${kind}`,
+    {
+      parent: ROOT_CONTEXT,
+      kind: SpanKind.CONSUMER,
+      links: linkTo(typeof message.traceparent === "string" ? message.traceparent : null),
+      attributes: { "messaging.destination.name": kind },
+    },
+    deliver,
+  );
+}

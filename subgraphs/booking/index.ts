@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { createMetricsRegistry, metricsRoutes } from "../../lib/metrics";
 import type { SubgraphDefinition } from "../../lib/service";
 import { createLifecycleService } from "./booking/booking.lifecycle";
-import { createCancellationMetrics } from "./booking/booking.metrics";
+import { createCancellationMetrics, createReservationMetrics, withReservationMetrics } from "./booking/booking.metrics";
 import { buildSubgraph } from "../../lib/subgraph";
 import { seedBookingDemoData } from "./booking.demo";
 import { createBookingLoaders, type BookingContext } from "./booking.loaders";
@@ -36,17 +36,20 @@ export const bookingSubgraph: SubgraphDefinition = {
       logger,
     });
     const queries = createBookingQueries(bookings);
-    const reservations = createReservationService({
-      bookings,
-      idempotency,
-      inventory,
-      releaser,
-      holdTtlSeconds: settings.holdTtlSeconds,
-      taxRateBps: settings.taxRateBps,
-    });
+    const registry = createMetricsRegistry("booking");
+    const reservations = withReservationMetrics(
+      createReservationService({
+        bookings,
+        idempotency,
+        inventory,
+        releaser,
+        holdTtlSeconds: settings.holdTtlSeconds,
+        taxRateBps: settings.taxRateBps,
+      }),
+      createReservationMetrics(registry, database.db),
+    );
     const sweeper = createExpirySweeper({ bookings, inventory, logger });
     const topUps = createTopUps({ bookings, inventory, logger });
-    const registry = createMetricsRegistry("booking");
     const lifecycle = createLifecycleService({
       bookings,
       inventory,

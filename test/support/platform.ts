@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { signUserToken, type Role } from "../../lib/auth";
 import type { SQL } from "drizzle-orm";
 import { queryRows, type SubgraphName } from "../../lib/db";
-import { createLogger } from "../../lib/logger";
+import { createLogger, type Logger } from "../../lib/logger";
 import { startPlatform, type Platform } from "../../lib/platform";
 import { SUBGRAPH_DEFINITIONS } from "../../subgraphs";
 import { backends } from "./backends";
@@ -29,16 +29,25 @@ export interface TestPlatform {
   close(): Promise<void>;
 }
 
+export interface TestPlatformOptions {
+  /** Where the platform logs; silent by default (TEST_LOG_LEVEL=debug… writes to stdout). */
+  logger?: Logger;
+}
+
 /**
  * The whole platform on ephemeral ports, as real HTTP servers: on a fresh clone of the test
- * database and real Redis when their URLs are set, on embedded PGlite otherwise.
+ * database and real Redis when their URLs are set, on embedded PGlite otherwise. Secrets are
+ * random unless `overrides` sets them (`tokenFor` signs with the JWT_SECRET in use).
  */
-export async function startTestPlatform(overrides: Record<string, string> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  overrides: Record<string, string> = {},
+  options: TestPlatformOptions = {},
+): Promise<TestPlatform> {
   const database: TestDatabase | null = backends.databaseUrl ? await createTestDatabase() : null;
   const secrets = {
-    JWT_SECRET: randomBytes(32).toString("hex"),
-    SERVICE_SECRET: randomBytes(32).toString("hex"),
-    METRICS_TOKEN: randomBytes(24).toString("hex"),
+    JWT_SECRET: overrides.JWT_SECRET ?? randomBytes(32).toString("hex"),
+    SERVICE_SECRET: overrides.SERVICE_SECRET ?? randomBytes(32).toString("hex"),
+    METRICS_TOKEN: overrides.METRICS_TOKEN ?? randomBytes(24).toString("hex"),
   };
   const platform = await startPlatform(
     SUBGRAPH_DEFINITIONS,
@@ -63,7 +72,7 @@ export async function startTestPlatform(overrides: Record<string, string> = {}):
       METRICS_TOKEN: secrets.METRICS_TOKEN,
       ...overrides,
     },
-    createLogger((process.env.TEST_LOG_LEVEL as "silent") ?? "silent"),
+    options.logger ?? createLogger((process.env.TEST_LOG_LEVEL as "silent") ?? "silent"),
   );
   return {
     platform,
