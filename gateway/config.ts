@@ -4,28 +4,41 @@ import {
   authEnv,
   booleanFlag,
   ConfigError,
+  holdTtlSeconds,
+  host,
   httpUrl,
   logLevel,
   parseEnv,
-  port,
+  redisPrefix,
   redisUrl,
   type AuthConfig,
   type Env,
 } from "../lib/config";
-import type { SubgraphName } from "../lib/db";
+import {
+  portsEnv,
+  portsFrom,
+  SUBGRAPHS,
+  subgraphUrls,
+  subgraphUrlVariable,
+  type SubgraphName,
+  type SubgraphUrlVariable,
+} from "../lib/services";
 import type { LogLevel } from "../lib/logger";
 import { corsOrigins } from "./cors";
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./operation-limits";
 import { trustedProxies } from "./rate-limit/client-ip";
 import type { RateLimitConfig } from "./rate-limit/limiter";
-import { authConfigFrom, DEFAULT_PORTS, missingSecrets } from "../lib/service-config";
+import { authConfigFrom, missingSecrets, secretsHint } from "../lib/service-config";
 
 export interface GatewayConfig {
   host: string;
   port: number;
   supergraphPath: string;
-  /** Overrides of the subgraph URLs written in the supergraph file. */
-  subgraphUrls: Partial<Record<SubgraphName, string>>;
+  /**
+   * Where each subgraph is called (instead of the URLs written in the supergraph file):
+   * `<NAME>_URL`, else `<NAME>_PORT` on this machine (lib/services.ts).
+   */
+  subgraphUrls: Record<SubgraphName, string>;
   /** Upper bound of keep-alive sockets per subgraph. */
   maxSocketsPerSubgraph: number;
   /** Deadline of one subgraph request; past it the request is aborted (SERVICE_UNAVAILABLE). */
@@ -58,22 +71,20 @@ export interface GatewayConfig {
   rateLimit: RateLimitConfig;
 }
 
-const schema = z.object({
-  HOST: z.string().default("127.0.0.1"),
-  GATEWAY_PORT: port(DEFAULT_PORTS.gateway),
+/** Every variable the gateway reads (the launcher parses them together with the subgraphs' once). */
+export const gatewayEnv = {
+  HOST: host,
+  ...portsEnv,
   SUPERGRAPH_PATH: z.string().default(path.resolve(import.meta.dirname, "..", "schema", "supergraph.graphql")),
-  BOOKING_URL: httpUrl.optional(),
-  INVENTORY_URL: httpUrl.optional(),
-  PAYMENT_URL: httpUrl.optional(),
-  NOTIFICATION_URL: httpUrl.optional(),
+  ...(Object.fromEntries(SUBGRAPHS.map((name) => [subgraphUrlVariable(name), httpUrl.optional()])) as Record<
+    SubgraphUrlVariable,
+    z.ZodOptional<typeof httpUrl>
+  >),
   SUBGRAPH_MAX_SOCKETS: z.coerce.number().int().min(1).max(1024).default(64),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   GATEWAY_DEDUPLICATE: booleanFlag(true),
   REDIS_URL: redisUrl.optional(),
-  REDIS_PREFIX: z
-    .string()
-    .regex(/^[\w.-]{1,40}$/, "must be 1–40 letters, digits, '.', '_' or '-'")
-    .default("bp"),
+  REDIS_PREFIX: redisPrefix,
   EXPLORER_ENABLED: z.enum(["true", "false"]).default("true"),
   TRUSTED_DOCUMENTS: z.string().optional(),
   TRUSTED_DOCUMENTS_MODE: z.enum(["enforce", "log"]).default("enforce"),
@@ -96,7 +107,7 @@ const schema = z.object({
   RATE_LIMIT_IP_FACTOR: z.coerce.number().int().min(1).max(10_000).default(1),
   RATE_LIMIT_IP_MAX_HELD_SEATS: z.coerce.number().int().min(0).max(1_000_000).default(20),
   /** The booking service's hold lifetime (same variable): how long an IP's held seats count. */
-  HOLD_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
+  HOLD_TTL_SECONDS: holdTtlSeconds,
   TRUSTED_PROXIES: z
     .string()
     .default("")
@@ -115,27 +126,31 @@ const schema = z.object({
     }),
   LOG_LEVEL: logLevel,
   ...authEnv,
-});
+};
+
+export type GatewayEnv = z.infer<z.ZodObject<typeof gatewayEnv>>;
+
+const schema = z.object(gatewayEnv);
 
 /**
  * `embedded`: the gateway runs inside `npm start` on embedded backends (a developer's machine),
  * where introspection and suggestions default to on; a standalone gateway or one over real
  * backends is treated as production and keeps them off unless enabled.
  */
-export function loadGatewayConfig(env: Env = process.env, options: { embedded?: boolean } = {}): GatewayConfig {
-  const parsed = parseEnv(schema, env);
+export function loadGatewayConfig(env: Env, options: { embedded?: boolean } = {}): GatewayConfig {
+  return gatewayConfigFrom(parseEnv(schema, env), options);
+}
+
+/** The gateway's configuration from the variables parsed with `gatewayEnv`. */
+export function gatewayConfigFrom(parsed: GatewayEnv, options: { embedded?: boolean } = {}): GatewayConfig {
   const missing = missingSecrets(parsed);
-  if (missing.length) throw new ConfigError(missing);
-  const subgraphUrls: Partial<Record<SubgraphName, string>> = {};
-  if (parsed.BOOKING_URL) subgraphUrls.booking = parsed.BOOKING_URL;
-  if (parsed.INVENTORY_URL) subgraphUrls.inventory = parsed.INVENTORY_URL;
-  if (parsed.PAYMENT_URL) subgraphUrls.payment = parsed.PAYMENT_URL;
-  if (parsed.NOTIFICATION_URL) subgraphUrls.notification = parsed.NOTIFICATION_URL;
+  if (missing.length) throw new ConfigError(missing, secretsHint(missing));
+  const ports = portsFrom(parsed);
   return {
     host: parsed.HOST,
-    port: parsed.GATEWAY_PORT,
+    port: ports.gateway,
     supergraphPath: parsed.SUPERGRAPH_PATH,
-    subgraphUrls,
+    subgraphUrls: subgraphUrls(parsed, parsed.HOST, ports),
     maxSocketsPerSubgraph: parsed.SUBGRAPH_MAX_SOCKETS,
     subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
     deduplicateSubgraphRequests: parsed.GATEWAY_DEDUPLICATE,

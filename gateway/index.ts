@@ -93,6 +93,10 @@ export async function startGateway(
     gateway,
     formatError: createErrorFormatter(log),
     includeStacktraceInErrorResponses: false,
+    // Shutdown is ours (lib/main.ts drains the servers, then stops Apollo): with its own SIGTERM
+    // handler (on unless NODE_ENV=test) Apollo stops first and re-sends the signal, which ends
+    // the process with exit code 1 before requests in flight finish.
+    stopOnTerminationSignals: false,
     introspection: config.introspection,
     // Automatic persisted queries would let any client register a document: off when only
     // trusted documents may run (their ids are resolved by trustedDocumentsPlugin instead).

@@ -1,12 +1,30 @@
 import { z } from "zod";
 
+/**
+ * A problem the operator fixes (a missing variable, a busy port): entry points print its message
+ * as it is, without a stack trace, and exit 1 (lib/main.ts).
+ */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StartupError";
+  }
+}
+
 /** Thrown when the environment does not describe a runnable service; lists every problem at once. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+export class ConfigError extends StartupError {
+  constructor(
+    readonly problems: string[],
+    /** A line printed under the list (what the problems have in common). */
+    hint?: string,
+  ) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}${hint ? `\n${hint}` : ""}`);
     this.name = "ConfigError";
   }
 }
+
+/** How to make a shared secret, in the words of the README (every process must get the same value). */
+export const secretCommand = (name: string) => `export ${name}=$(openssl rand -hex 32)`;
 
 export type Env = Record<string, string | undefined>;
 
@@ -61,6 +79,27 @@ export const kafkaBrokers = z
     message: "must be a comma-separated list of host:port",
   });
 
+export const host = z.string().default("127.0.0.1");
+
+/** Namespace of every Redis key and channel a deployment uses (several environments can share a Redis). */
+export const redisPrefix = z
+  .string()
+  .regex(/^[\w.-]{1,40}$/, "must be 1–40 letters, digits, '.', '_' or '-'")
+  .default("bp");
+
+/**
+ * Prefix of Kafka topics and consumer groups. A separator is added when it does not end with one:
+ * `KAFKA_PREFIX=staging` gives `staging.booking.events` (`staging-` and `staging_` are kept as they are).
+ */
+export const kafkaPrefix = z
+  .string()
+  .regex(/^[\w.-]{0,60}$/, "must be letters, digits, '.', '_' or '-'")
+  .default("")
+  .transform((value) => (value === "" || /[._-]$/.test(value) ? value : `${value}.`));
+
+/** How long an unpaid hold lasts (booking) and how long an IP's held seats count (gateway). */
+export const holdTtlSeconds = z.coerce.number().int().min(10).max(86_400).default(600);
+
 export const logLevel = z.enum(["debug", "info", "warn", "error", "silent"]).default("info");
 
 /**
@@ -90,4 +129,20 @@ export interface AuthConfig {
   serviceSecret: string;
   /** Tokens must carry `exp`, at most this many seconds after they were issued. */
   maxLifetimeSeconds: number;
+}
+
+/**
+ * What an operator command needs from the environment, said before anything runs, e.g.
+ * `npm run db:migrate needs DATABASE_URL (...)`, with a note on what to do without it.
+ */
+export function requireVariables(command: string, env: Env, needs: Record<string, string>, note?: string): void {
+  const missing = Object.entries(needs).filter(([name]) => !env[name]);
+  if (!missing.length) return;
+  throw new StartupError(
+    [
+      `${command} needs ${missing.map(([name]) => name).join(" and ")}:`,
+      ...missing.map(([name, what]) => `  ${name}: ${what}`),
+      ...(note ? [note] : []),
+    ].join("\n"),
+  );
 }

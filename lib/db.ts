@@ -34,8 +34,9 @@ export interface DatabaseSession {
   close(): Promise<void>;
 }
 
-export const SUBGRAPHS = ["booking", "inventory", "payment", "notification"] as const;
-export type SubgraphName = (typeof SUBGRAPHS)[number];
+// The subgraph names are defined once, in the registry of services.
+import type { SubgraphName } from "./services";
+export { SUBGRAPHS, type SubgraphName } from "./services";
 
 const MIGRATIONS_ROOT = path.resolve(import.meta.dirname, "..", "drizzle");
 

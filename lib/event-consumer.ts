@@ -6,19 +6,10 @@ import { queryRows, type AppDatabase } from "./db";
 import type { MemoryEventLog } from "./event-publisher";
 import { DomainError, isBackendUnavailable } from "./errors";
 import type { Logger } from "./logger";
+import type { EventEnvelope } from "./contracts/events";
 
-/** The event envelope (ARCHITECTURE.md §6) as consumers receive it. */
-export interface EventEnvelope {
-  eventId: string;
-  eventType: string;
-  aggregateType: string;
-  aggregateId: string;
-  aggregateVersion: number;
-  occurredAt: string;
-  actor: string | null;
-  traceparent: string | null;
-  payload: Record<string, unknown>;
-}
+/** The event envelope (ARCHITECTURE.md §6) as consumers receive it: lib/contracts/events.ts. */
+export type { EventEnvelope };
 
 /** How far a batch handler got: what the source may commit, and whether it still wants the rest. */
 export interface BatchProgress {

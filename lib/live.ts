@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
+import type { LiveChannel, LiveKind, LiveMessage, LiveMessages } from "./contracts/live";
 import type { Logger } from "./logger";
 import { currentTraceparent } from "./tracing";
 
@@ -7,32 +8,26 @@ import { currentTraceparent } from "./tracing";
  * With tracing on, a live message names the span of the change behind it (`traceparent`), and
  * the gateway's delivery span links to it.
  */
-function traced(message: Record<string, unknown>): Record<string, unknown> {
+function traced<K extends LiveKind>(message: LiveMessages[K]): LiveMessage<K> {
   const traceparent = currentTraceparent();
   return traceparent ? { ...message, traceparent } : message;
 }
 
 /**
  * Live updates for subscriptions (ARCHITECTURE.md §7): services publish a small message on a
- * channel (`availability:<slotId>`, `booking:<id>`, `user-bookings:<userId>`,
+ * channel (lib/contracts/live.ts: `availability:<slotId>`, `booking:<id>`, `user-bookings:<userId>`,
  * `user-notifications:<userId>`) after their transaction committed; every gateway subscribes to
- * the channels its subscribers need and resolves the payload itself. Messages carry ids, not
- * data, so nothing is shown that the subscriber could not query.
+ * the channels its subscribers need and resolves the payload itself.
  */
 export interface LiveEvents {
-  publish(channel: string, message: Record<string, unknown>): Promise<void>;
+  publish<K extends LiveKind>(channel: LiveChannel<K>, message: LiveMessages[K]): Promise<void>;
   /** Calls `handler` for every message on `channel` until the returned function is called. */
-  subscribe(channel: string, handler: (message: Record<string, unknown>) => void): Promise<() => Promise<void>>;
+  subscribe<K extends LiveKind>(
+    channel: LiveChannel<K>,
+    handler: (message: LiveMessage<K>) => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
-
-/** Channels of the live updates (one place, so publishers and the gateway agree). */
-export const LIVE_CHANNELS = {
-  availability: (slotId: string) => `availability:${slotId}`,
-  booking: (bookingId: string) => `booking:${bookingId}`,
-  userBookings: (userId: string) => `user-bookings:${userId}`,
-  userNotifications: (userId: string) => `user-notifications:${userId}`,
-};
 
 /**
  * Redis pub/sub under `<prefix>:live:`. Publishing uses the given connection; subscribing uses
@@ -42,7 +37,7 @@ export const LIVE_CHANNELS = {
 export function createRedisLiveEvents(redis: Redis, prefix: string, logger: Logger): LiveEvents {
   const base = `${prefix}:live:`;
   let subscriber: Redis | null = null;
-  const handlers = new Map<string, Set<(message: Record<string, unknown>) => void>>();
+  const handlers = new Map<string, Set<(message: LiveMessage) => void>>();
   function connection(): Redis {
     if (subscriber) return subscriber;
     subscriber = redis.duplicate({ connectionName: "live-subscriber", commandTimeout: undefined });
@@ -50,9 +45,9 @@ export function createRedisLiveEvents(redis: Redis, prefix: string, logger: Logg
     subscriber.on("message", (channel: string, raw: string) => {
       const set = handlers.get(channel.slice(base.length));
       if (!set) return;
-      let message: Record<string, unknown>;
+      let message: LiveMessage;
       try {
-        message = JSON.parse(raw) as Record<string, unknown>;
+        message = JSON.parse(raw) as LiveMessage;
       } catch {
         return;
       }
@@ -73,9 +68,11 @@ export function createRedisLiveEvents(redis: Redis, prefix: string, logger: Logg
         handlers.set(channel, set);
         await connection().subscribe(base + channel);
       }
-      set.add(handler);
+      // Messages on a channel are of the channel's kind.
+      const listener = handler as (message: LiveMessage) => void;
+      set.add(listener);
       return async () => {
-        set!.delete(handler);
+        set!.delete(listener);
         if (set!.size === 0 && handlers.get(channel) === set) {
           handlers.delete(channel);
           await subscriber?.unsubscribe(base + channel).catch(() => {});

@@ -1,23 +1,31 @@
-import { z } from "zod";
-import { ConfigError, logLevel, parseEnv, type Env } from "./config";
+import { StartupError, type Env } from "./config";
 import { processEnv } from "./env";
-import { createLogger, type Logger } from "./logger";
+import { createLogger, type Logger, type LogLevel } from "./logger";
 import { configureTracing } from "./tracing";
 
+/** A process entry point: its configuration, parsed once from the environment, and what it runs. */
+export interface Main<C extends { logLevel: LogLevel }> {
+  /** Parses the environment into the one typed configuration the process passes down. */
+  config(env: Env): C;
+  start(config: C, logger: Logger): Promise<{ close(): Promise<void> }>;
+}
+
 /**
- * Runs a process entry point: parses the log level, starts, stops cleanly on SIGINT/SIGTERM,
- * and turns a configuration error into a message and exit code 1 instead of a stack trace.
+ * Runs a process entry point: parses its configuration once, starts, stops cleanly on
+ * SIGINT/SIGTERM, and turns an operator's problem (a configuration error, a busy port) into a
+ * message and exit code 1 instead of a stack trace.
  */
-export async function runMain(
-  start: (env: Env, logger: Logger) => Promise<{ close(): Promise<void> }>,
+export async function runMain<C extends { logLevel: LogLevel }>(
+  main: Main<C>,
   /** The service this process runs, for its traces (lib/tracing.ts); the platform names its own. */
   options: { service?: string } = {},
 ): Promise<void> {
   const env = processEnv();
   try {
-    const logger = createLogger(parseEnv(z.object({ LOG_LEVEL: logLevel }), env).LOG_LEVEL);
+    const config = main.config(env);
+    const logger = createLogger(config.logLevel);
     const tracing = options.service ? configureTracing(env, options.service) : null;
-    const started = await start(env, logger);
+    const started = await main.start(config, logger);
     const running = {
       close: async () => {
         await started.close();
@@ -49,7 +57,7 @@ export async function runMain(
     process.on("SIGINT", () => void stop("SIGINT"));
     process.on("SIGTERM", () => void stop("SIGTERM"));
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof StartupError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }

@@ -4,6 +4,7 @@ import { contextFrom, SpanKind, startServiceSpan, tracingEnabled } from "./traci
 import { sql } from "drizzle-orm";
 import { Counter, Gauge, type Registry } from "prom-client";
 import { queryRows, type Database, type DatabaseSession } from "./db";
+import type { EventEnvelope } from "./contracts/events";
 import type { EventPublisher, OutgoingMessage } from "./event-publisher";
 import type { Logger } from "./logger";
 import { OUTBOX_PARTITIONS } from "./outbox";
@@ -35,7 +36,7 @@ interface Row {
   aggregate_version: number;
   actor: string | null;
   traceparent: string | null;
-  payload: unknown;
+  payload: object;
   occurred_at: string;
   attempts: number;
   next_attempt_at: Date | null;
@@ -44,7 +45,8 @@ interface Row {
 /** A stable 32-bit advisory-lock namespace per outbox. */
 const lockSpace = (schema: string) => createHash("sha256").update(`outbox:${schema}`).digest().readInt32BE(0);
 
-const envelopeOf = (row: Row, traceparent = row.traceparent) => ({
+/** The envelope consumers receive (lib/contracts/events.ts). */
+const envelopeOf = (row: Row, traceparent = row.traceparent): EventEnvelope<string, object> => ({
   eventId: row.event_id,
   eventType: row.event_type,
   aggregateType: row.aggregate_type,

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
+import type { DomainEvent } from "./contracts/events";
 import { currentTraceparent } from "./tracing";
-import { sql } from "drizzle-orm";
+import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import { bigint, bigserial, index, integer, jsonb, text, timestamp, uuid, type PgSchema } from "drizzle-orm/pg-core";
 
 /** Aggregates are spread over this many partitions; a relay instance claims whole partitions. */
@@ -63,16 +64,8 @@ export function defineOutboxDeadLetterTable(schema: PgSchema) {
   });
 }
 
-/** What a service says happened; the envelope fields are added by `outboxRow`. */
-export interface DomainEvent {
-  eventType: string;
-  aggregateType: string;
-  aggregateId: string;
-  aggregateVersion: number;
-  actor: string | null;
-  payload: Record<string, unknown>;
-  traceparent?: string | null;
-}
+/** What a service says happened (lib/contracts/events.ts); the envelope fields are added by `outboxRow`. */
+export type { DomainEvent };
 
 export function outboxRow(event: DomainEvent) {
   return {
@@ -86,4 +79,24 @@ export function outboxRow(event: DomainEvent) {
     traceparent: event.traceparent ?? currentTraceparent(),
     payload: event.payload,
   };
+}
+
+/**
+ * The step of a data-modifying CTE that writes `event` into `outbox` for the row the `source` step
+ * returned (nothing when it returned none), with that row's new `version` as the aggregate version.
+ */
+export function outboxInsertFrom(
+  outbox: ReturnType<typeof defineOutboxTable>,
+  source: string,
+  event: ReturnType<typeof outboxRow>,
+): SQL {
+  const columns = getTableColumns(outbox);
+  const fields = Object.keys(event) as (keyof typeof event)[];
+  const values = fields.map((field) =>
+    field === "aggregateVersion" ? sql.raw("version") : sql.param(event[field], columns[field]),
+  );
+  return sql`insert into ${outbox} (${sql.join(
+    fields.map((field) => sql.identifier(columns[field].name)),
+    sql`, `,
+  )}) select ${sql.join(values, sql`, `)} from ${sql.identifier(source)}`;
 }

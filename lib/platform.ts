@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { configureTracing } from "./tracing";
 import { z } from "zod";
 import { signUserToken } from "./auth";
-import { booleanFlag, parseEnv, port, type Env } from "./config";
+import { booleanFlag, ConfigError, parseEnv, type Env } from "./config";
 import { createKafkaEventSource, createMemoryEventSource } from "./event-consumer";
 import { createKafkaPublisher, createMemoryEventLog, type EventPublisher } from "./event-publisher";
 import { OUTBOX_TOPICS, startRelays } from "./relay-runner";
@@ -16,12 +16,13 @@ import {
 } from "./db";
 import { DEMO_USERS } from "./demo";
 import type { RunningServer } from "./http";
-import type { Logger } from "./logger";
+import type { Logger, LogLevel } from "./logger";
 import { connectRedis } from "./redis";
 import { createMemoryLiveEvents, createRedisLiveEvents } from "./live";
 import { startSubgraph, type SubgraphDefinition } from "./service";
-import { loadSubgraphConfig, randomSecret } from "./service-config";
-import { loadGatewayConfig } from "../gateway/config";
+import { randomSecret, subgraphConfigFrom, subgraphEnv, type SubgraphConfig } from "./service-config";
+import { listening, SUBGRAPHS, subgraphUrlVariable } from "./services";
+import { gatewayConfigFrom, gatewayEnv, type GatewayConfig } from "../gateway/config";
 import { startGateway } from "../gateway";
 
 export interface Platform {
@@ -42,39 +43,113 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-const launcherSchema = z.object({
-  RELAY_PORT: port(4010),
+const launcherEnv = {
   PGLITE_DATA_DIR: z.string().optional(),
   DEMO_DATA: booleanFlag(true),
   MIGRATE_ON_START: booleanFlag(true),
   /** The explorer page offers the demo users' tokens (default: only in the embedded mode). */
   EXPLORER_DEMO_TOKENS: z.enum(["true", "false"]).optional(),
-});
+};
+
+/** Everything the one-process platform runs with, parsed once from the environment. */
+export interface PlatformConfig {
+  mode: "embedded" | "real";
+  /** The environment the services were configured from, generated secrets included. */
+  env: Env;
+  logLevel: LogLevel;
+  subgraphs: Record<SubgraphName, SubgraphConfig>;
+  gateway: GatewayConfig;
+  relay: { host: string; port: number };
+  pgliteDataDir?: string;
+  demoData: boolean;
+  migrateOnStart: boolean;
+  explorerDemoTokens: boolean;
+  /**
+   * URLs set by the operator (INVENTORY_INTERNAL_URL, `<NAME>_URL`); the others point at the
+   * services this process starts, wherever they listen (a port of 0 is chosen at start).
+   */
+  explicitUrls: { inventoryInternal: boolean; subgraphs: Record<SubgraphName, boolean> };
+}
+
+const platformSchema = z.object({ ...subgraphEnv, ...gatewayEnv, ...launcherEnv });
 
 /**
- * Starts the four subgraphs and the gateway in one process: on PostgreSQL and Redis when
- * their URLs are set, otherwise on an embedded PGlite (same SQL, same migrations).
- * Secrets that are not configured are generated for this process, which is safe because
+ * Parses the environment once for every service of the platform and lists every problem at
+ * once. Secrets that are not configured are generated for this process, which is safe because
  * every service that shares them lives in it.
  */
-export async function startPlatform(
-  definitions: SubgraphDefinition[],
-  baseEnv: Env,
-  logger: Logger,
-): Promise<Platform> {
-  const launcher = parseEnv(launcherSchema, baseEnv);
+export function loadPlatformConfig(baseEnv: Env): PlatformConfig {
   const env: Env = {
     ...baseEnv,
     SERVICE_SECRET: baseEnv.SERVICE_SECRET || randomSecret(),
     JWT_SECRET: baseEnv.JWT_SECRET || (baseEnv.JWKS_URL ? undefined : randomSecret()),
     PAYMENT_WEBHOOK_SECRET: baseEnv.PAYMENT_WEBHOOK_SECRET || randomSecret(),
   };
-  const configs = definitions.map((d) => ({
-    definition: d,
-    config: loadSubgraphConfig(d.name, env, { standalone: false }),
-  }));
-  const databaseUrl = configs[0].config.databaseUrl;
-  const gatewayConfig = loadGatewayConfig(env, { embedded: !databaseUrl });
+  const parsed = parseEnv(platformSchema, env);
+  const problems = new Set<string>();
+  const collect = <T>(build: () => T): T | undefined => {
+    try {
+      return build();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      for (const problem of error.problems) problems.add(problem);
+      return undefined;
+    }
+  };
+  const subgraphs = Object.fromEntries(
+    SUBGRAPHS.map((name) => [name, collect(() => subgraphConfigFrom(name, parsed, { standalone: false }))]),
+  ) as Record<SubgraphName, SubgraphConfig>;
+  const gateway = collect(() => gatewayConfigFrom(parsed, { embedded: !parsed.DATABASE_URL }));
+  if (problems.size) throw new ConfigError([...problems]);
+  return {
+    mode: parsed.DATABASE_URL ? "real" : "embedded",
+    env,
+    logLevel: parsed.LOG_LEVEL,
+    subgraphs,
+    gateway: gateway!,
+    relay: { host: parsed.HOST, port: parsed.RELAY_PORT },
+    pgliteDataDir: parsed.PGLITE_DATA_DIR,
+    demoData: parsed.DEMO_DATA,
+    migrateOnStart: parsed.MIGRATE_ON_START,
+    explorerDemoTokens: (parsed.EXPLORER_DEMO_TOKENS ?? (parsed.DATABASE_URL ? "false" : "true")) === "true",
+    explicitUrls: {
+      inventoryInternal: !!parsed.INVENTORY_INTERNAL_URL,
+      subgraphs: Object.fromEntries(SUBGRAPHS.map((name) => [name, !!parsed[subgraphUrlVariable(name)]])) as Record<
+        SubgraphName,
+        boolean
+      >,
+    },
+  };
+}
+
+export interface PlatformOptions {
+  /** Called with a line for each start-up step (`npm start` prints them). */
+  progress?: (line: string) => void;
+}
+
+/**
+ * Starts the four subgraphs and the gateway in one process: on PostgreSQL and Redis when
+ * their URLs are set, otherwise on an embedded PGlite (same SQL, same migrations).
+ */
+export async function startPlatform(
+  definitions: SubgraphDefinition[],
+  env: Env,
+  logger: Logger,
+  options: PlatformOptions = {},
+): Promise<Platform> {
+  return startPlatformWith(definitions, loadPlatformConfig(env), logger, options);
+}
+
+export async function startPlatformWith(
+  definitions: SubgraphDefinition[],
+  config: PlatformConfig,
+  logger: Logger,
+  options: PlatformOptions = {},
+): Promise<Platform> {
+  const progress = options.progress ?? (() => {});
+  const { env, gateway: gatewayConfig } = config;
+  const configs = definitions.map((d) => ({ definition: d, config: config.subgraphs[d.name] }));
+  const databaseUrl = config.mode === "real" ? configs[0].config.databaseUrl : undefined;
   const redisUrl = configs[0].config.redisUrl;
 
   const closers: (() => Promise<unknown>)[] = [];
@@ -86,11 +161,13 @@ export async function startPlatform(
       await close().catch((error) => logger.warn("shutdown step failed", { error }));
   };
   try {
-    const databases = await openDatabases(definitions, databaseUrl, launcher, closers, {
+    const databases = await openDatabases(definitions, databaseUrl, config, closers, {
       poolMax: configs[0].config.databasePoolMax,
       logger,
+      progress,
     });
-    if (launcher.DEMO_DATA) {
+    if (config.demoData) {
+      progress("seeding demo data");
       for (const d of definitions) await d.seedDemoData(databases[d.name].db);
     }
     let redis: Redis | null = null;
@@ -101,7 +178,7 @@ export async function startPlatform(
     // The relay publishes every outbox to Kafka, or to the in-process event log when embedded;
     // consumers read from the same place.
     // Kafka settings are the services' own (parsed with their config).
-    const { kafkaBrokers, kafkaPrefix, host } = configs[0].config;
+    const { kafkaBrokers, kafkaPrefix } = configs[0].config;
     const memoryLog = kafkaBrokers ? null : createMemoryEventLog();
     const publisher: EventPublisher = memoryLog ?? createKafkaPublisher(kafkaBrokers!, "platform-relay", kafkaPrefix);
     closers.push(() => publisher.close());
@@ -111,48 +188,59 @@ export async function startPlatform(
     const live = redis ? createRedisLiveEvents(redis, configs[0].config.redisPrefix, logger) : createMemoryLiveEvents();
     closers.push(() => live.close());
     const subgraphs = {} as Record<SubgraphName, RunningServer>;
-    for (const { definition, config } of configs) {
+    for (const { definition, config: subgraphConfig } of configs) {
       // Booking calls inventory's internal operations; in one process it is the one just started.
-      if (definition.name !== "inventory" && !env.INVENTORY_INTERNAL_URL && subgraphs.inventory) {
-        config.reservations.inventoryUrl = subgraphs.inventory.url;
+      if (definition.name !== "inventory" && !config.explicitUrls.inventoryInternal && subgraphs.inventory) {
+        subgraphConfig.reservations.inventoryUrl = subgraphs.inventory.url;
       }
-      subgraphs[definition.name] = await startSubgraph(definition, {
-        config,
-        database: databases[definition.name],
-        redis,
-        logger,
-        events,
-        live,
-      });
+      progress(`starting ${definition.name}`);
+      subgraphs[definition.name] = await listening(definition.name, () =>
+        startSubgraph(definition, {
+          config: subgraphConfig,
+          database: databases[definition.name],
+          redis,
+          logger,
+          events,
+          live,
+        }),
+      );
       closers.push(() => subgraphs[definition.name].close());
+      progress(`  ${definition.name.padEnd(13)} ${subgraphs[definition.name].url}`);
     }
     for (const name of Object.keys(subgraphs) as SubgraphName[]) {
-      gatewayConfig.subgraphUrls[name] ??= `${subgraphs[name].url}/graphql`;
+      if (!config.explicitUrls.subgraphs[name]) gatewayConfig.subgraphUrls[name] = `${subgraphs[name].url}/graphql`;
     }
     const demoTokens: Platform["demoTokens"] = {};
-    if (env.JWT_SECRET) {
+    if (gatewayConfig.auth.jwtSecret) {
       for (const [key, user] of Object.entries(DEMO_USERS)) {
         demoTokens[key as keyof typeof DEMO_USERS] = await signUserToken(gatewayConfig.auth, user, "24h");
       }
     }
-    const offerTokens = (launcher.EXPLORER_DEMO_TOKENS ?? (databaseUrl ? "false" : "true")) === "true";
-    const gateway = await startGateway(gatewayConfig, logger, {
-      live,
-      explorerTokens: offerTokens ? (demoTokens as Record<string, string>) : {},
-    });
+    progress("starting the gateway");
+    const gateway = await listening("gateway", () =>
+      startGateway(gatewayConfig, logger, {
+        live,
+        explorerTokens: config.explorerDemoTokens ? (demoTokens as Record<string, string>) : {},
+      }),
+    );
     closers.push(() => gateway.close());
+    progress(`  ${"gateway".padEnd(13)} ${gateway.url}`);
 
-    const relay = await startRelays({
-      database: databases.booking,
-      publisher,
-      logger,
-      host,
-      port: launcher.RELAY_PORT,
-    });
+    progress(`starting the outbox relay (to ${kafkaBrokers ? "Kafka" : "the in-process event log"})`);
+    const relay = await listening("relay", () =>
+      startRelays({
+        database: databases.booking,
+        publisher,
+        logger,
+        host: config.relay.host,
+        port: config.relay.port,
+      }),
+    );
     closers.push(() => relay.close());
+    progress(`  ${"relay".padEnd(13)} ${relay.server.url}`);
 
     return {
-      mode: databaseUrl ? "real" : "embedded",
+      mode: config.mode,
       gateway,
       relay: relay.server,
       publisher,
@@ -177,13 +265,16 @@ export async function startPlatform(
 async function openDatabases(
   definitions: SubgraphDefinition[],
   databaseUrl: string | undefined,
-  launcher: z.infer<typeof launcherSchema>,
+  config: PlatformConfig,
   closers: (() => Promise<unknown>)[],
-  pool: { poolMax: number; logger: Logger },
+  pool: { poolMax: number; logger: Logger; progress: (line: string) => void },
 ): Promise<Record<SubgraphName, Database>> {
   const databases = {} as Record<SubgraphName, Database>;
   if (databaseUrl) {
-    if (launcher.MIGRATE_ON_START) for (const d of definitions) await migratePostgres(databaseUrl, d.name);
+    if (config.migrateOnStart) {
+      pool.progress("migrating the database (PostgreSQL)");
+      for (const d of definitions) await migratePostgres(databaseUrl, d.name);
+    }
     const log = pool.logger.child({ service: "database" });
     const database = connectPostgres(databaseUrl, {
       maxConnections: pool.poolMax,
@@ -200,7 +291,8 @@ async function openDatabases(
     return databases;
   }
   // One embedded database for all subgraphs; each keeps to its own Postgres schema.
-  const embedded = await openPglite(launcher.PGLITE_DATA_DIR);
+  pool.progress(`opening the embedded database (${config.pgliteDataDir ?? "in memory"}) and migrating it`);
+  const embedded = await openPglite(config.pgliteDataDir);
   closers.push(() => embedded.close());
   for (const d of definitions) {
     await migratePgliteDatabase(embedded, d.name);

@@ -1,3 +1,4 @@
+import { EVENT_TOPICS, type OutboxSchema } from "./contracts/events";
 import type { Database } from "./db";
 import type { EventPublisher } from "./event-publisher";
 import { healthRoutes, startHttpServer, type RunningServer } from "./http";
@@ -5,13 +6,8 @@ import type { Logger } from "./logger";
 import { createMetricsRegistry, metricsRoutes, observeHttpServer } from "./metrics";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay";
 
-/** The outboxes and their topics (one topic per subgraph, ARCHITECTURE.md §6). */
-export const OUTBOX_TOPICS: Record<string, string> = {
-  booking: "booking.events",
-  inventory: "inventory.events",
-  payment: "payment.events",
-  notification: "notification.events",
-};
+/** The outboxes and their topics (one topic per subgraph, ARCHITECTURE.md §6): lib/contracts/events.ts. */
+export const OUTBOX_TOPICS: Readonly<Record<OutboxSchema, string>> = EVENT_TOPICS;
 
 /**
  * Runs a relay per outbox plus a small HTTP server with `/healthz`, `/readyz` and `/metrics`

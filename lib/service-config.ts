@@ -3,21 +3,26 @@ import { z } from "zod";
 import {
   authEnv,
   ConfigError,
+  holdTtlSeconds,
+  host,
   httpUrl,
   kafkaBrokers,
+  kafkaPrefix,
   logLevel,
   parseEnv,
-  port,
   postgresUrl,
+  redisPrefix,
   redisUrl,
+  secretCommand,
   smtpUrl,
   type AuthConfig,
   type Env,
 } from "./config";
 import { DEFAULT_POOL_MAX } from "./db";
 import type { LogLevel } from "./logger";
+import { inventoryInternalUrl, portsEnv, portsFrom, type SubgraphName } from "./services";
 
-/** Configuration shared by the four subgraphs; each reads its own port variable. */
+/** Configuration shared by the four subgraphs; each listens on its own port variable (lib/services.ts). */
 export interface SubgraphConfig {
   host: string;
   port: number;
@@ -78,13 +83,7 @@ export interface ReservationConfig {
   taxRateBps: number;
 }
 
-export const DEFAULT_PORTS = {
-  gateway: 4000,
-  booking: 4001,
-  inventory: 4002,
-  payment: 4003,
-  notification: 4004,
-} as const;
+export { DEFAULT_PORTS } from "./services";
 
 export interface LoadOptions {
   /**
@@ -94,26 +93,26 @@ export interface LoadOptions {
   standalone: boolean;
 }
 
-const backendEnv = {
-  HOST: z.string().default("127.0.0.1"),
+/**
+ * Every variable a subgraph reads, all ports included (so each process agrees on where the
+ * others are). The launcher parses these once for the four subgraphs.
+ */
+export const subgraphEnv = {
+  HOST: host,
+  ...portsEnv,
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(DEFAULT_POOL_MAX),
   REDIS_URL: redisUrl.optional(),
-  REDIS_PREFIX: z
-    .string()
-    .regex(/^[\w.-]{1,40}$/, "must be 1–40 letters, digits, '.', '_' or '-'")
-    .default("bp"),
+  REDIS_PREFIX: redisPrefix,
   KAFKA_BROKERS: kafkaBrokers.optional(),
-  KAFKA_PREFIX: z
-    .string()
-    .regex(/^[\w.-]{0,60}$/, "must be letters, digits, '.', '_' or '-'")
-    .default(""),
+  KAFKA_PREFIX: kafkaPrefix,
   LOG_LEVEL: logLevel,
-  HOLD_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
+  HOLD_TTL_SECONDS: holdTtlSeconds,
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1_000),
   HOLD_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
-  INVENTORY_INTERNAL_URL: httpUrl.default(`http://127.0.0.1:${DEFAULT_PORTS.inventory}`),
+  /** Default: inventory on this machine's INVENTORY_PORT (lib/services.ts). */
+  INVENTORY_INTERNAL_URL: httpUrl.optional(),
   INVENTORY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
   TAX_RATE_BPS: z.coerce.number().int().min(0).max(10_000).default(0),
   NOTIFICATION_SENDER: z.enum(["log", "smtp"]).default("log"),
@@ -127,28 +126,41 @@ const backendEnv = {
   ...authEnv,
 };
 
-export function loadSubgraphConfig(name: keyof typeof DEFAULT_PORTS, env: Env, options: LoadOptions): SubgraphConfig {
-  const portVar = `${name.toUpperCase()}_PORT`;
-  const parsed = parseEnv(z.object({ ...backendEnv, [portVar]: port(DEFAULT_PORTS[name]) }), env) as z.infer<
-    z.ZodObject<typeof backendEnv>
-  > &
-    Record<string, number>;
+export type SubgraphEnv = z.infer<z.ZodObject<typeof subgraphEnv>>;
+
+const subgraphSchema = z.object(subgraphEnv);
+
+export function loadSubgraphConfig(name: SubgraphName, env: Env, options: LoadOptions): SubgraphConfig {
+  return subgraphConfigFrom(name, parseEnv(subgraphSchema, env), options);
+}
+
+/** What a subgraph still needs once its variables parsed (secrets, its database), in the operator's words. */
+export function subgraphProblems(name: SubgraphName, parsed: SubgraphEnv, options: LoadOptions): string[] {
   const missing = missingSecrets(parsed);
   if (name === "payment" && !parsed.PAYMENT_WEBHOOK_SECRET) {
     missing.push(
-      "PAYMENT_WEBHOOK_SECRET: required by the payment subgraph (≥ 32 characters, shared with the provider)",
+      `PAYMENT_WEBHOOK_SECRET: required by the payment subgraph (≥ 32 characters; signs the payment provider's webhooks); create one with: ${secretCommand("PAYMENT_WEBHOOK_SECRET")}`,
     );
   }
   if (parsed.NOTIFICATION_SENDER === "smtp" && !parsed.SMTP_URL) {
     missing.push("SMTP_URL: required when NOTIFICATION_SENDER=smtp (smtp://user:pass@host:587)");
   }
   if (options.standalone && !parsed.DATABASE_URL) {
-    missing.push("DATABASE_URL: required when the service runs on its own");
+    missing.push(
+      "DATABASE_URL: required when the service runs on its own (postgres://user@host:5432/db, migrated with npm run db:migrate); `npm start` runs every service in one process on an embedded database instead",
+    );
   }
-  if (missing.length) throw new ConfigError(missing);
+  return missing;
+}
+
+/** One subgraph's configuration from the variables parsed with `subgraphEnv`. */
+export function subgraphConfigFrom(name: SubgraphName, parsed: SubgraphEnv, options: LoadOptions): SubgraphConfig {
+  const missing = subgraphProblems(name, parsed, options);
+  if (missing.length) throw new ConfigError(missing, secretsHint(missing));
+  const ports = portsFrom(parsed);
   return {
     host: parsed.HOST,
-    port: parsed[portVar],
+    port: ports[name],
     databaseUrl: parsed.DATABASE_URL,
     databasePoolMax: parsed.DATABASE_POOL_MAX,
     redisUrl: parsed.REDIS_URL,
@@ -162,7 +174,7 @@ export function loadSubgraphConfig(name: keyof typeof DEFAULT_PORTS, env: Env, o
       sweepIntervalMs: parsed.SWEEP_INTERVAL_MS,
       holdGraceSeconds: parsed.HOLD_GRACE_SECONDS,
       reconcileIntervalMs: parsed.RECONCILE_INTERVAL_MS,
-      inventoryUrl: parsed.INVENTORY_INTERNAL_URL.replace(/\/$/, ""),
+      inventoryUrl: inventoryInternalUrl(parsed.INVENTORY_INTERNAL_URL, parsed.HOST, ports),
       inventoryTimeoutMs: parsed.INVENTORY_TIMEOUT_MS,
       taxRateBps: parsed.TAX_RATE_BPS,
     },
@@ -182,6 +194,53 @@ export function loadSubgraphConfig(name: keyof typeof DEFAULT_PORTS, env: Env, o
   };
 }
 
+/** The outbox relay run on its own (`npm run start:relay`). */
+export interface RelayConfig {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  kafkaBrokers: string[];
+  kafkaPrefix: string;
+  logLevel: LogLevel;
+}
+
+const relaySchema = z.object({
+  HOST: host,
+  ...portsEnv,
+  DATABASE_URL: postgresUrl.optional(),
+  KAFKA_BROKERS: kafkaBrokers.optional(),
+  KAFKA_PREFIX: kafkaPrefix,
+  LOG_LEVEL: logLevel,
+});
+
+export function loadRelayConfig(env: Env): RelayConfig {
+  const parsed = parseEnv(relaySchema, env);
+  const missing: string[] = [];
+  if (!parsed.DATABASE_URL) {
+    missing.push("DATABASE_URL: required; the relay publishes the outboxes of this PostgreSQL database");
+  }
+  if (!parsed.KAFKA_BROKERS) {
+    missing.push(
+      "KAFKA_BROKERS: required (host:port[,host:port]); services run on their own exchange events only through Kafka (`npm start` alone publishes in-process)",
+    );
+  }
+  if (missing.length) throw new ConfigError(missing);
+  return {
+    host: parsed.HOST,
+    port: portsFrom(parsed).relay,
+    databaseUrl: parsed.DATABASE_URL!,
+    kafkaBrokers: parsed.KAFKA_BROKERS!,
+    kafkaPrefix: parsed.KAFKA_PREFIX,
+    logLevel: parsed.LOG_LEVEL,
+  };
+}
+
+/** Printed under missing secrets: they only work when every process has the same values. */
+export const secretsHint = (problems: string[]) =>
+  problems.some((p) => /^\w+_SECRET:/.test(p))
+    ? "Every process of the platform needs the same secrets: export them once in the shell (or the deployment's secret store) that starts them all."
+    : undefined;
+
 interface ParsedAuth {
   JWT_SECRET?: string;
   JWKS_URL?: string;
@@ -194,8 +253,16 @@ interface ParsedAuth {
 /** Secrets are never defaulted: the all-in-one launcher generates them and passes them in. */
 export function missingSecrets(parsed: ParsedAuth): string[] {
   const missing: string[] = [];
-  if (!parsed.SERVICE_SECRET) missing.push("SERVICE_SECRET: required (shared by the gateway and every subgraph)");
-  if (!parsed.JWT_SECRET && !parsed.JWKS_URL) missing.push("JWT_SECRET: required unless JWKS_URL is set");
+  if (!parsed.SERVICE_SECRET) {
+    missing.push(
+      `SERVICE_SECRET: required (≥ 32 characters, shared by the gateway and every subgraph); create one with: ${secretCommand("SERVICE_SECRET")}`,
+    );
+  }
+  if (!parsed.JWT_SECRET && !parsed.JWKS_URL) {
+    missing.push(
+      `JWT_SECRET: required unless JWKS_URL is set (≥ 32 characters; verifies user tokens, npm run token signs with it); create one with: ${secretCommand("JWT_SECRET")}`,
+    );
+  }
   return missing;
 }
 

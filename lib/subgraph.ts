@@ -116,6 +116,10 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     plugins: [ApolloServerPluginInlineTraceDisabled()],
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
+    // Shutdown is ours (lib/main.ts drains the servers, then stops Apollo): with its own SIGTERM
+    // handler (on unless NODE_ENV=test) Apollo stops first and re-sends the signal, which ends
+    // the process with exit code 1 before requests in flight finish.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
   });
   await apollo.start();

@@ -1,51 +1,86 @@
 /**
  * `npm run start:<service>`: one service as its own process, on PostgreSQL (and Redis when
- * REDIS_URL is set). Subgraphs need DATABASE_URL, SERVICE_SECRET and JWT_SECRET or JWKS_URL;
- * run `npm run db:migrate` first.
+ * REDIS_URL is set, Kafka when KAFKA_BROKERS is set). Subgraphs need DATABASE_URL, SERVICE_SECRET
+ * and JWT_SECRET or JWKS_URL (payment: PAYMENT_WEBHOOK_SECRET); run `npm run db:migrate` first.
+ * Ports and the URLs of the other services come from lib/services.ts.
  */
 import "reflect-metadata";
-import { ConfigError } from "../lib/config";
+import { ConfigError, type Env } from "../lib/config";
 import { connectPostgres } from "../lib/db";
 import { createKafkaEventSource } from "../lib/event-consumer";
 import { runMain } from "../lib/main";
 import { connectRedis } from "../lib/redis";
 import { createRedisLiveEvents } from "../lib/live";
 import { startSubgraph } from "../lib/service";
-import { loadSubgraphConfig } from "../lib/service-config";
-import { loadGatewayConfig } from "../gateway/config";
+import { loadSubgraphConfig, type SubgraphConfig } from "../lib/service-config";
+import { listening, SERVICE_NAMES } from "../lib/services";
+import { loadGatewayConfig, type GatewayConfig } from "../gateway/config";
 import { startGateway } from "../gateway";
 import { SUBGRAPH_DEFINITIONS } from "../subgraphs";
 
 const name = process.argv[2];
+const definition = SUBGRAPH_DEFINITIONS.find((d) => d.name === name);
+
+type ServiceConfig =
+  | { kind: "gateway"; gateway: GatewayConfig; logLevel: GatewayConfig["logLevel"] }
+  | { kind: "subgraph"; subgraph: SubgraphConfig; logLevel: SubgraphConfig["logLevel"] };
+
+function config(env: Env): ServiceConfig {
+  if (name === "gateway") {
+    const gateway = loadGatewayConfig(env);
+    return { kind: "gateway", gateway, logLevel: gateway.logLevel };
+  }
+  if (!definition) {
+    const known = SERVICE_NAMES.filter((n) => n !== "relay").join(", ");
+    throw new ConfigError([
+      `service: expected one of ${known}; got ${name ?? "nothing"} (the relay is npm run start:relay)`,
+    ]);
+  }
+  const subgraph = loadSubgraphConfig(definition.name, env, { standalone: true });
+  return { kind: "subgraph", subgraph, logLevel: subgraph.logLevel };
+}
 
 await runMain(
-  async (env, logger) => {
-    if (name === "gateway") return startGateway(loadGatewayConfig(env), logger);
-    const definition = SUBGRAPH_DEFINITIONS.find((d) => d.name === name);
-    if (!definition) {
-      const known = ["gateway", ...SUBGRAPH_DEFINITIONS.map((d) => d.name)].join(", ");
-      throw new ConfigError([`service: expected one of ${known}; got ${name ?? "nothing"}`]);
-    }
-    const config = loadSubgraphConfig(definition.name, env, { standalone: true });
-    const database = connectPostgres(config.databaseUrl!, {
-      applicationName: definition.name,
-      maxConnections: config.databasePoolMax,
-      onConnectionError: (error) => logger.warn("database connection lost", { service: definition.name, error }),
-    });
-    logger.info("database connections", { service: definition.name, poolMax: config.databasePoolMax });
-    const redis = config.redisUrl ? connectRedis(config.redisUrl, definition.name) : null;
-    // With a broker, the subgraph's consumers run in this process too.
-    const events = config.kafkaBrokers ? createKafkaEventSource(config.kafkaBrokers, config.kafkaPrefix) : undefined;
-    // Live updates for subscriptions go to the gateways through Redis pub/sub.
-    const live = redis ? createRedisLiveEvents(redis, config.redisPrefix, logger) : undefined;
-    const server = await startSubgraph(definition, { config, database, redis, logger, events, live });
-    return {
-      close: async () => {
-        await server.close();
-        await database.close();
-        await redis?.quit();
-      },
-    };
+  {
+    config,
+    async start(parsed, logger) {
+      if (parsed.kind === "gateway") return listening("gateway", () => startGateway(parsed.gateway, logger));
+      const { subgraph: config } = parsed;
+      const service = definition!.name;
+      const database = connectPostgres(config.databaseUrl!, {
+        applicationName: service,
+        maxConnections: config.databasePoolMax,
+        onConnectionError: (error) => logger.warn("database connection lost", { service, error }),
+      });
+      logger.info("database connections", { service, poolMax: config.databasePoolMax });
+      const redis = config.redisUrl ? connectRedis(config.redisUrl, service) : null;
+      // With a broker, the subgraph's consumers run in this process too.
+      const events = config.kafkaBrokers ? createKafkaEventSource(config.kafkaBrokers, config.kafkaPrefix) : undefined;
+      if (!events) {
+        logger.warn(
+          "no KAFKA_BROKERS: this service consumes no events, so payment intents, confirmations, refunds and notifications do not happen (set KAFKA_BROKERS and run npm run start:relay)",
+          { service },
+        );
+      }
+      // Live updates for subscriptions go to the gateways through Redis pub/sub.
+      const live = redis ? createRedisLiveEvents(redis, config.redisPrefix, logger) : undefined;
+      try {
+        const server = await listening(service, () =>
+          startSubgraph(definition!, { config, database, redis, logger, events, live }),
+        );
+        return {
+          close: async () => {
+            await server.close();
+            await database.close();
+            await redis?.quit();
+          },
+        };
+      } catch (error) {
+        await database.close().catch(() => {});
+        redis?.disconnect();
+        throw error;
+      }
+    },
   },
   { service: name },
 );

@@ -1,7 +1,7 @@
 import { parse } from "graphql";
 import { graphqlCjs } from "../../lib/graphql-cjs";
 import { describe, expect, it } from "vitest";
-import { createMemoryLiveEvents } from "../../lib/live";
+import { createMemoryLiveEvents, type LiveEvents } from "../../lib/live";
 import { createLogger } from "../../lib/logger";
 import { createSubscriptionHub, MAX_QUEUED_PER_SUBSCRIBER, SlowSubscriberError, type QueryExecutor } from "./hub";
 import { planSubscription } from "./plan";
@@ -54,8 +54,8 @@ describe("the subscription hub", () => {
     const anonymous = { principal: null, token: null };
     const subscribers = await Promise.all(Array.from({ length: 100 }, () => hub.subscribe(plan, anonymous)));
     expect(hub.stats()).toEqual({ groups: 1, channels: 1 });
-    await live.publish("availability:s1", { zoneId: "z1" });
-    await live.publish("availability:s1", { zoneId: "z2" });
+    await live.publish("availability:s1", { slotId: "s1", zoneId: "z1" });
+    await live.publish("availability:s1", { slotId: "s1", zoneId: "z2" });
     for (const s of subscribers) {
       expect((await s.next()).value).toEqual({ data: { availabilityChanged: { available: 1 } } });
       expect((await s.next()).value).toEqual({ data: { availabilityChanged: { available: 2 } } });
@@ -122,7 +122,8 @@ describe("the subscription hub", () => {
       null,
     );
     const slow = await hub.subscribe(plan, { principal: null, token: null });
-    for (let i = 0; i <= MAX_QUEUED_PER_SUBSCRIBER + 5; i++) await live.publish("availability:s2", { zoneId: "z" });
+    for (let i = 0; i <= MAX_QUEUED_PER_SUBSCRIBER + 5; i++)
+      await live.publish("availability:s2", { slotId: "s2", zoneId: "z" });
     await tick();
     await new Promise((resolve) => setTimeout(resolve, 50));
     await expect(slow.next()).rejects.toBeInstanceOf(SlowSubscriberError);
@@ -149,9 +150,9 @@ describe("the subscription hub", () => {
   it("refuses a subscription while the event bus is unreachable, leaves nothing behind, and works once it is back", async () => {
     const bus = createMemoryLiveEvents();
     let down = true;
-    const live = {
+    const live: LiveEvents = {
       ...bus,
-      subscribe: (channel: string, handler: (m: Record<string, unknown>) => void) =>
+      subscribe: (channel, handler) =>
         down ? Promise.reject(new Error("ECONNREFUSED")) : bus.subscribe(channel, handler),
     };
     const hub = createSubscriptionHub({
@@ -172,7 +173,7 @@ describe("the subscription hub", () => {
     expect(hub.stats()).toEqual({ groups: 0, channels: 0 });
     down = false;
     const stream = await hub.subscribe(plan, { principal: null, token: null });
-    await bus.publish("availability:s4", { zoneId: "z" });
+    await bus.publish("availability:s4", { slotId: "s4", zoneId: "z" });
     expect((await stream.next()).value).toEqual({ data: { availabilityChanged: { available: 5 } } });
   });
 });

@@ -9,6 +9,7 @@ import {
 } from "graphql";
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { Principal } from "../../lib/auth";
+import type { LiveChannel, LiveMessage } from "../../lib/contracts/live";
 import type { LiveEvents } from "../../lib/live";
 import type { Logger } from "../../lib/logger";
 import { liveVariables, planSubscription, type SubscriptionPlan } from "./plan";
@@ -77,7 +78,7 @@ export function createSubscriptionHub(deps: {
 }) {
   const { live, execute, logger } = deps;
   const groups = new Map<string, Group>();
-  const channels = new Map<string, { groups: Set<Group>; unsubscribe: Promise<() => Promise<void>> }>();
+  const channels = new Map<LiveChannel, { groups: Set<Group>; unsubscribe: Promise<() => Promise<void>> }>();
   const registry = deps.registry ? [deps.registry] : [];
   const metrics = {
     active: new Gauge({ name: "gateway_subscriptions_active", help: "Open subscriptions", registers: registry }),
@@ -93,7 +94,7 @@ export function createSubscriptionHub(deps: {
     }),
   };
 
-  function onMessage(channel: string, message: Record<string, unknown>) {
+  function onMessage(channel: LiveChannel, message: LiveMessage) {
     for (const group of channels.get(channel)?.groups ?? []) {
       const id = group.plan.route.idFor(group.plan.args, message);
       if (!id) continue;
@@ -297,7 +298,7 @@ export function createSubscriptionHub(deps: {
 export type SubscriptionHub = ReturnType<typeof createSubscriptionHub>;
 
 /** A span per live message resolved and pushed, linked to the change that caused it. */
-function traceDelivery(channel: string, message: Record<string, unknown>, deliver: () => Promise<void>) {
+function traceDelivery(channel: LiveChannel, message: LiveMessage, deliver: () => Promise<void>) {
   const kind = channel.split(":", 1)[0];
   return withServiceSpan(
     "gateway",

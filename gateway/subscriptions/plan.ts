@@ -10,7 +10,7 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import type { Principal } from "../../lib/auth";
-import { LIVE_CHANNELS } from "../../lib/live";
+import { LIVE_CHANNELS, type LiveChannel, type LiveKind, type LiveMessage } from "../../lib/contracts/live";
 import { graphqlCjs } from "../../lib/graphql-cjs";
 
 /**
@@ -19,15 +19,15 @@ import { graphqlCjs } from "../../lib/graphql-cjs";
  * with the subscriber's token means a subscriber receives exactly what it could query, with
  * fields from every subgraph.
  */
-interface FieldRoute {
+interface FieldRoute<K extends LiveKind = LiveKind> {
   /** Anonymous subscribers are refused (UNAUTHENTICATED). */
   signInRequired: boolean;
-  channel(args: Record<string, unknown>, principal: Principal | null): string;
+  channel(args: Record<string, unknown>, principal: Principal | null): LiveChannel<K>;
   /** The query field that resolves one event, and its single ID argument. */
   queryField: string;
   queryArgument: string;
   /** The id to resolve for a message on the channel (null: the message is not for this subscriber). */
-  idFor(args: Record<string, unknown>, message: Record<string, unknown>): string | null;
+  idFor(args: Record<string, unknown>, message: LiveMessage<K>): string | null;
   /** The same payload for everyone (public data) or per subscriber identity. */
   scope: "public" | "principal";
   /** Checked once at subscribe time: the query must succeed for this id (e.g. the booking is visible). */
@@ -36,16 +36,19 @@ interface FieldRoute {
 
 const str = (value: unknown) => (typeof value === "string" && value.length > 0 ? value : null);
 
+/** A route whose `idFor` reads the messages of its channel's kind. */
+const route = <K extends LiveKind>(fieldRoute: FieldRoute<K>): FieldRoute => fieldRoute;
+
 export const SUBSCRIPTION_ROUTES: Record<string, FieldRoute> = {
-  availabilityChanged: {
+  availabilityChanged: route({
     signInRequired: false,
     channel: (args) => LIVE_CHANNELS.availability(String(args.slotId)),
     queryField: "zoneAvailability",
     queryArgument: "zoneId",
     idFor: (_args, message) => str(message.zoneId),
     scope: "public",
-  },
-  bookingStatusChanged: {
+  }),
+  bookingStatusChanged: route({
     signInRequired: true,
     channel: (args) => LIVE_CHANNELS.booking(String(args.bookingId)),
     queryField: "booking",
@@ -53,23 +56,23 @@ export const SUBSCRIPTION_ROUTES: Record<string, FieldRoute> = {
     idFor: (args) => str(args.bookingId),
     scope: "principal",
     authorizeId: (args) => String(args.bookingId),
-  },
-  myBookingUpdates: {
+  }),
+  myBookingUpdates: route({
     signInRequired: true,
     channel: (_args, principal) => LIVE_CHANNELS.userBookings(principal!.userId),
     queryField: "booking",
     queryArgument: "id",
     idFor: (_args, message) => str(message.bookingId),
     scope: "principal",
-  },
-  notificationAdded: {
+  }),
+  notificationAdded: route({
     signInRequired: true,
     channel: (_args, principal) => LIVE_CHANNELS.userNotifications(principal!.userId),
     queryField: "notification",
     queryArgument: "id",
     idFor: (_args, message) => str(message.notificationId),
     scope: "principal",
-  },
+  }),
 };
 
 /** Variable that carries the event's id into the payload query. */
@@ -78,7 +81,7 @@ const LIVE_ID = "__liveId";
 /** A subscription operation turned into what the hub needs to serve it. */
 export interface SubscriptionPlan {
   route: FieldRoute;
-  channel: string;
+  channel: LiveChannel;
   /** The payload query (the subscription's selection under the query field) and its variables. */
   query: string;
   variables: Record<string, unknown>;

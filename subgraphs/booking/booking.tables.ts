@@ -15,6 +15,11 @@ import {
 } from "drizzle-orm/pg-core";
 import { defineConsumerDeadLetterTable, defineInboxTable } from "../../lib/inbox";
 import { defineOutboxDeadLetterTable, defineOutboxTable } from "../../lib/outbox";
+import { BOOKING_STATUSES, type BookingStatus } from "./booking/booking.model";
+import { AWAITING_PAYMENT, SEATS_FREED_STATUSES } from "./booking/booking.state";
+
+/** Statuses as SQL literals (`'PENDING','CONFIRMED'`), for DDL and fixed predicates: booking.state.ts decides them. */
+export const statusList = (statuses: readonly BookingStatus[]) => sql.raw(statuses.map((s) => `'${s}'`).join(","));
 
 /** Everything the booking subgraph stores lives in the `booking` Postgres schema. */
 export const bookingSchema = pgSchema("booking");
@@ -76,19 +81,16 @@ export const bookings = bookingSchema.table(
     index("bookings_zone_idx").on(t.zoneId),
     index("bookings_unreleased_idx")
       .on(t.updatedAt)
-      .where(sql`${t.status} in ('CANCELLED','EXPIRED','FAILED') and ${t.seatsReleasedAt} is null`),
+      .where(sql`${t.status} in (${statusList(SEATS_FREED_STATUSES)}) and ${t.seatsReleasedAt} is null`),
     index("bookings_pending_expiry_idx")
       .on(t.expiresAt)
-      .where(sql`${t.status} = 'PENDING'`),
+      .where(sql`${t.status} = ${statusList([AWAITING_PAYMENT])}`),
     check("bookings_quantity_check", sql`${t.quantity} > 0`),
     check("bookings_pending_seats_check", sql`${t.pendingSeats} >= 0 and ${t.pendingSeats} < ${t.quantity}`),
     index("bookings_top_up_expiry_idx")
       .on(t.topUpExpiresAt)
       .where(sql`${t.pendingSeats} > 0`),
-    check(
-      "bookings_status_check",
-      sql`${t.status} in ('PENDING','CONFIRMED','CHECKED_IN','COMPLETED','CANCELLED','EXPIRED','FAILED','NO_SHOW')`,
-    ),
+    check("bookings_status_check", sql`${t.status} in (${statusList(BOOKING_STATUSES)})`),
     check("bookings_total_check", sql`${t.totalMinor} = ${t.baseMinor} + ${t.taxMinor} - ${t.discountMinor}`),
   ],
 );

@@ -17,6 +17,7 @@ import { createHoldReleaser } from "./inventory/hold.releaser";
 import { createPaymentSaga } from "./booking/booking.saga";
 import { withLiveUpdates } from "./booking/booking.live";
 import { createTopUps } from "./booking/booking.topup";
+import { EVENT_TOPICS } from "../../lib/contracts";
 import { runConsumer } from "../../lib/event-consumer";
 
 export const bookingSubgraph: SubgraphDefinition = {
@@ -87,7 +88,7 @@ export const bookingSubgraph: SubgraphDefinition = {
       async start() {
         timers.push(setInterval(sweep, settings.sweepIntervalMs));
         timers[0].unref();
-        sagaRunning = await runConsumer(events, "payment.events", saga);
+        sagaRunning = await runConsumer(events, EVENT_TOPICS.payment, saga);
       },
       async stop() {
         for (const timer of timers) clearInterval(timer);

@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { EVENT_TOPICS } from "../../lib/contracts";
 import { runConsumer } from "../../lib/event-consumer";
 import { createMetricsRegistry, metricsRoutes } from "../../lib/metrics";
 import type { SubgraphDefinition } from "../../lib/service";
@@ -58,7 +59,7 @@ export const inventorySubgraph: SubgraphDefinition = {
       createLoaders: () => createInventoryLoaders({ venues, slots, zones, holds }),
       async start() {
         worker.start();
-        running = await runConsumer(events, "booking.events", seatRelease);
+        running = await runConsumer(events, EVENT_TOPICS.booking, seatRelease);
       },
       async stop() {
         await running?.stop();

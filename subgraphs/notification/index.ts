@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { EVENT_TOPICS } from "../../lib/contracts";
 import { runConsumer } from "../../lib/event-consumer";
 import { createMetricsRegistry, metricsRoutes } from "../../lib/metrics";
 import type { SubgraphDefinition } from "../../lib/service";
@@ -20,8 +21,8 @@ export const notificationSubgraph: SubgraphDefinition = {
     const sender = createSender(config.notifications, logger);
     const delivery = createDelivery(db, sender, logger);
     const consumers = [
-      { topic: "booking.events", name: "notification-booking-events" },
-      { topic: "payment.events", name: "notification-payment-events" },
+      { topic: EVENT_TOPICS.booking, name: "notification-booking-events" },
+      { topic: EVENT_TOPICS.payment, name: "notification-payment-events" },
     ].map(({ topic, name }) => ({
       topic,
       consumer: createNotificationConsumer({ name, db, delivery, logger, registry, live }),

@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { runConsumer } from "../../lib/event-consumer";
-import { LIVE_CHANNELS } from "../../lib/live";
+import { EVENT_TOPICS, LIVE_CHANNELS } from "../../lib/contracts";
 import { createMetricsRegistry, metricsRoutes } from "../../lib/metrics";
 import type { SubgraphDefinition } from "../../lib/service";
 import { buildSubgraph } from "../../lib/subgraph";
@@ -10,7 +10,7 @@ import { seedPaymentDemoData } from "./payment.demo";
 import { createPaymentLoaders } from "./payment.loaders";
 import { createBookingEventsConsumer } from "./payment/payment.consumer";
 import { createSimulatedProvider } from "./payment/payment.provider";
-import { createPaymentRepository } from "./payment/payment.repository";
+import { createPaymentRepository, createPaymentStore } from "./payment/payment.repository";
 import { PaymentResolver } from "./payment/payment.resolver";
 import { createPaymentService } from "./payment/payment.service";
 import { paymentWebhookRoutes } from "./payment/payment.webhook";
@@ -28,7 +28,7 @@ export const paymentSubgraph: SubgraphDefinition = {
       logger,
     });
     const payments = createPaymentService({
-      db,
+      store: createPaymentStore(db),
       provider,
       logger,
       // Payment progress reaches the booking's subscribers (bookingStatusChanged, myBookingUpdates).
@@ -62,7 +62,7 @@ export const paymentSubgraph: SubgraphDefinition = {
       },
       async start(server) {
         ownUrl = server.url.replace(/\/graphql$/, "").replace(/\/$/, "");
-        running = await runConsumer(events, "booking.events", consumer);
+        running = await runConsumer(events, EVENT_TOPICS.booking, consumer);
         refundRetries = setInterval(
           () => void payments.retryRefunds().catch((error) => logger.warn("refund retry failed", { error })),
           2_000,

@@ -23,7 +23,9 @@ export function startProcess(script: string, args: string[], env: Record<string,
   // SIGSTOP or SIGKILL sent to it would not reach the service.
   const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+    // As deployed (vitest sets NODE_ENV=test for itself, which changes how libraries behave:
+    // Apollo Server, for one, handles SIGTERM itself unless NODE_ENV is "test").
+    env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

@@ -1,8 +1,14 @@
-import type { DomainEvent } from "../../../lib/outbox";
+import {
+  bookingDomainEvent,
+  type BookingEventExtra,
+  type BookingEventType,
+  type BookingSnapshot,
+  type DomainEvent,
+} from "../../../lib/contracts";
 import type { Booking } from "./booking.model";
 
 /** The booking as every consumer sees it in an event payload (dates as ISO strings). */
-function snapshot(booking: Booking) {
+function snapshot(booking: Booking): BookingSnapshot {
   return {
     bookingId: booking.id,
     reference: booking.reference,
@@ -11,7 +17,6 @@ function snapshot(booking: Booking) {
     slotId: booking.slotId,
     venueId: booking.venueId,
     quantity: booking.quantity,
-    /** Of `quantity`, seats added to a paid booking whose top-up is not paid yet. */
     pendingSeats: booking.pendingSeats,
     status: booking.status,
     price: booking.price,
@@ -22,27 +27,21 @@ function snapshot(booking: Booking) {
   };
 }
 
-const event = (
-  eventType: string,
+/** A booking event: the snapshot plus what consumers of that event need (lib/contracts/events.ts). */
+const event = <K extends BookingEventType>(
+  eventType: K,
   booking: Booking,
   actor: string | null,
-  extra: Record<string, unknown> = {},
-): DomainEvent => ({
-  eventType,
-  aggregateType: "booking",
-  aggregateId: booking.id,
-  aggregateVersion: booking.version,
-  actor,
-  payload: { ...snapshot(booking), ...extra },
-});
+  extra: BookingEventExtra<K>,
+): DomainEvent => bookingDomainEvent(eventType, booking, actor, { ...snapshot(booking), ...extra });
 
-export const bookingReserved = (booking: Booking) => event("booking.reserved", booking, booking.userId);
+export const bookingReserved = (booking: Booking) => event("booking.reserved", booking, booking.userId, {});
 export const bookingExpired = (booking: Booking) => event("booking.expired", booking, null, { reason: "hold expired" });
 
 /** A status change; `extra` carries what consumers of that change need (reason, payment taken…). */
-export const bookingTransitioned = (
-  eventType: string,
+export const bookingTransitioned = <K extends BookingEventType>(
+  eventType: K,
   booking: Booking,
   actor: string,
-  extra: Record<string, unknown>,
+  extra: BookingEventExtra<K>,
 ) => event(eventType, booking, actor, extra);

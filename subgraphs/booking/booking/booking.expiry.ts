@@ -5,13 +5,13 @@ import { createSeatRelease } from "./booking.seats";
 import type { BookingRepository } from "./booking.repository";
 
 /**
- * Expires unpaid bookings: PENDING past `expiresAt` → EXPIRED with history and a
- * `booking.expired` outbox row (exactly once, even with several sweepers), then gives the
+ * Expires unpaid bookings: PENDING past `expiresAt` → EXPIRED (the state machine's
+ * HOLD_EXPIRED, applied by the repository) with history and a `booking.expired` outbox row (exactly once, even with several sweepers), then gives the
  * seats back. If giving them back fails here, inventory releases the lapsed hold itself.
  */
 export function createExpirySweeper(deps: {
-  bookings: BookingRepository;
-  inventory: InventoryClient;
+  bookings: Pick<BookingRepository, "expireDueWithOutbox" | "markSeatsReleased">;
+  inventory: Pick<InventoryClient, "releaseHold">;
   logger: Logger;
   batch?: number;
 }) {

@@ -9,7 +9,7 @@ import { CANCELLATION_REASONS, type Booking, type BookingStatus, type Cancellati
 import { quoteCancellation, refundTermsAt, type CancellationQuote } from "./booking.policy";
 import type { BookingRepository } from "./booking.repository";
 import { createSeatRelease, resizeBookingSeats } from "./booking.seats";
-import { assertTransition } from "./booking.state";
+import { assertTransition, isCancellable, isChangeable, isPaid, takesTopUps } from "./booking.state";
 
 export interface CancelBookingInput {
   bookingId: string;
@@ -22,8 +22,6 @@ export interface CancelBookingInput {
 
 const MAX_NOTES = 1000;
 const MAX_SPECIAL_REQUESTS = 500;
-const GUEST_CANCELLABLE: BookingStatus[] = ["PENDING", "CONFIRMED"];
-const CANCELLABLE: BookingStatus[] = ["PENDING", "CONFIRMED", "CHECKED_IN"];
 
 const conflict = () => new DomainError("CONFLICT", "The booking was modified by another request, please retry");
 
@@ -45,8 +43,11 @@ export function priceFor(booking: Booking, quantity: number): Booking["price"] {
  * sweeper retries it (held seats also lapse by themselves in inventory).
  */
 export function createLifecycleService(deps: {
-  bookings: BookingRepository;
-  inventory: InventoryClient;
+  bookings: Pick<
+    BookingRepository,
+    "findById" | "transitionWithOutbox" | "updateWithOutbox" | "listUnreleased" | "markSeatsReleased"
+  >;
+  inventory: Pick<InventoryClient, "releaseHold" | "resizeHold">;
   metrics: CancellationMetrics;
   logger: Logger;
   /** How long seats added to a paid booking wait for their top-up payment (default 10 minutes). */
@@ -99,7 +100,7 @@ export function createLifecycleService(deps: {
       throw forbidden("Only the guest, the venue's organizer or an admin may cancel");
     if (input.waiveFee && !manager) throw forbidden("Only the venue's organizer or an admin may waive the fee");
     if (booking.status === "CANCELLED") return { booking, cancelledNow: false }; // idempotent: nothing written
-    if (!manager && !GUEST_CANCELLABLE.includes(booking.status)) {
+    if (!manager && !isChangeable(booking.status)) {
       throw new DomainError("INVALID_STATUS", `A ${booking.status} booking cannot be cancelled by the guest`, {
         currentStatus: booking.status,
       });
@@ -159,7 +160,7 @@ export function createLifecycleService(deps: {
     principalOrNull: Principal | null,
     input: { bookingId: string; expectedVersion?: number | null },
     to: BookingStatus,
-    eventType: string,
+    eventType: "booking.checked_in" | "booking.completed" | "booking.no_show",
   ): Promise<Booking> {
     const { principal, booking } = await load(principalOrNull, input.bookingId);
     if (!isOrganizerOf(principal, booking)) throw forbidden("Only the venue's organizer or an admin may do this");
@@ -191,7 +192,7 @@ export function createLifecycleService(deps: {
       const { principal, booking } = await load(principalOrNull, bookingId);
       if (booking.userId !== principal.userId && !isOrganizerOf(principal, booking))
         throw forbidden("You may only see your own bookings");
-      if (!CANCELLABLE.includes(booking.status)) {
+      if (!isCancellable(booking.status)) {
         throw new DomainError("INVALID_STATUS", `A ${booking.status} booking cannot be cancelled`, {
           currentStatus: booking.status,
         });
@@ -250,7 +251,7 @@ export function createLifecycleService(deps: {
         if (alreadyApplied && booking.version === input.expectedVersion + 1) return booking; // a retry of this update
         throw conflict();
       }
-      if (booking.status !== "PENDING" && booking.status !== "CONFIRMED") {
+      if (!isChangeable(booking.status)) {
         throw new DomainError("INVALID_STATUS", `A ${booking.status} booking cannot be changed`, {
           currentStatus: booking.status,
         });
@@ -259,8 +260,9 @@ export function createLifecycleService(deps: {
 
       // On a paid booking, added seats are held now and confirmed when their top-up is paid
       // (the payment's balance asks for it); seats removed are the unpaid ones first.
-      const pendingSeats =
-        booking.status === "CONFIRMED" ? Math.max(0, booking.pendingSeats + quantity - booking.quantity) : 0;
+      const pendingSeats = takesTopUps(booking.status)
+        ? Math.max(0, booking.pendingSeats + quantity - booking.quantity)
+        : 0;
       // Of several concurrent updates only one moves the hold (resizeBookingSeats).
       const updated = await resizeBookingSeats({ inventory, logger }, booking, quantity, () =>
         bookings.updateWithOutbox({
@@ -271,17 +273,16 @@ export function createLifecycleService(deps: {
           specialRequests,
           pendingSeats,
           topUpExpiresAt:
-            quantity > booking.quantity && booking.status === "CONFIRMED" ? new Date(Date.now() + topUpMs) : undefined,
+            quantity > booking.quantity && takesTopUps(booking.status) ? new Date(Date.now() + topUpMs) : undefined,
           event: (next) =>
             bookingTransitioned("booking.updated", next, principal.userId, {
               previousQuantity: booking.quantity,
               previousPrice: booking.price,
               specialRequests,
               // The share of removed seats' price a paid booking gets back: the venue's tier now.
-              refundBps:
-                booking.status === "CONFIRMED"
-                  ? refundTermsAt(booking.cancellationPolicy, booking.slotStartsAt, new Date()).refundPercent * 100
-                  : 10_000,
+              refundBps: isPaid(booking.status)
+                ? refundTermsAt(booking.cancellationPolicy, booking.slotStartsAt, new Date()).refundPercent * 100
+                : 10_000,
             }),
         }),
       );

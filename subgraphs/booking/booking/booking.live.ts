@@ -1,4 +1,5 @@
-import { LIVE_CHANNELS, type LiveEvents } from "../../../lib/live";
+import { LIVE_CHANNELS } from "../../../lib/contracts";
+import type { LiveEvents } from "../../../lib/live";
 import type { Booking } from "./booking.model";
 import type { BookingRepository } from "./booking.repository";
 

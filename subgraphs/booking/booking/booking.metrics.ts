@@ -2,7 +2,9 @@ import { sql } from "drizzle-orm";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { queryRows, type AppDatabase } from "../../../lib/db";
 import { DomainError, isBackendUnavailable, type ErrorCode } from "../../../lib/errors";
+import { statusList } from "../booking.tables";
 import type { ReservationService } from "./booking.reservation";
+import { AWAITING_PAYMENT } from "./booking.state";
 
 /** ADR-023 §6.1 cancellation metrics. */
 export function createCancellationMetrics(registry: Registry) {
@@ -54,7 +56,8 @@ export function createReservationMetrics(registry: Registry, db?: AppDatabase) {
       try {
         const query = queryRows<{ bookings: number; seats: number }>(
           db,
-          sql`select count(*)::int as bookings, coalesce(sum(quantity), 0)::int as seats from booking.bookings where status = 'PENDING'`,
+          sql`select count(*)::int as bookings, coalesce(sum(quantity), 0)::int as seats from booking.bookings
+              where status = ${statusList([AWAITING_PAYMENT])}`,
         );
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<null>((resolve) => {

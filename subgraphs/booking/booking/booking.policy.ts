@@ -1,4 +1,5 @@
 import type { Booking } from "./booking.model";
+import { isPaid } from "./booking.state";
 
 /** One tier of a venue's cancellation policy: `refundPercent` back when cancelled at least `hoursBefore` the start. */
 export interface RefundTier {
@@ -40,7 +41,7 @@ export function refundTermsAt(policy: RefundTier[] | null, slotStartsAt: Date | 
 }
 
 /** A confirmed (or checked-in) booking was paid; a PENDING one was not. */
-const paymentTakenFor = (booking: Booking) => booking.status === "CONFIRMED" || booking.status === "CHECKED_IN";
+const paymentTakenFor = (booking: Booking) => isPaid(booking.status);
 
 /**
  * Cancelling `booking` at `at`, by the booking's own snapshot of the venue's policy. Only a paid

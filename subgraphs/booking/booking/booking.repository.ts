@@ -1,9 +1,11 @@
-import { and, asc, desc, eq, inArray, isNull, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, lte, sql, type SQL } from "drizzle-orm";
+import type { DomainEvent } from "../../../lib/contracts";
 import { queryRows, type AppDatabase } from "../../../lib/db";
-import { outboxRow, type DomainEvent } from "../../../lib/outbox";
-import { bookingOutbox, bookings, bookingStatusChanges } from "../booking.tables";
+import { outboxInsertFrom, outboxRow } from "../../../lib/outbox";
+import { bookingOutbox, bookings, bookingStatusChanges, statusList } from "../booking.tables";
 import type { IdempotencyScope } from "../idempotency/idempotency.repository";
 import type { Booking, BookingCursor, BookingStatus } from "./booking.model";
+import { CHANGEABLE_STATUSES, HOLD_EXPIRED, SEATS_FREED_STATUSES, TOP_UP_STATUSES } from "./booking.state";
 
 type Row = typeof bookings.$inferSelect;
 
@@ -13,6 +15,7 @@ export interface BookingWithCursor {
   cursor: BookingCursor;
 }
 
+/** The one mapper of the table: a row (as drizzle returns it) to the booking. */
 const toBooking = (row: Row): Booking => ({
   id: row.id,
   reference: row.reference,
@@ -52,47 +55,24 @@ const toBooking = (row: Row): Booking => ({
   updatedAt: row.updatedAt,
 });
 
-/** A row from a raw SQL query (snake_case; `created_at` selected as text for its microseconds). */
-export function fromRawRow(row: Record<string, unknown>): Booking {
-  const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
-  return toBooking({
-    id: row.id as string,
-    reference: row.reference as string,
-    userId: row.user_id as string,
-    zoneId: row.zone_id as string,
-    slotId: row.slot_id as string,
-    venueId: row.venue_id as string,
-    quantity: row.quantity as number,
-    status: row.status as string,
-    version: row.version as number,
-    baseMinor: row.base_minor as number,
-    taxMinor: row.tax_minor as number,
-    discountMinor: row.discount_minor as number,
-    totalMinor: row.total_minor as number,
-    currency: row.currency as string,
-    specialRequests: row.special_requests as string | null,
-    expiresAt: date(row.expires_at),
-    organizerId: row.organizer_id as string | null,
-    guestEmail: row.guest_email as string | null,
-    organizerEmail: row.organizer_email as string | null,
-    slotStartsAt: date(row.slot_starts_at),
-    cancellationDeadlineHours: row.cancellation_deadline_hours as number | null,
-    cancellationPolicy: (row.cancellation_policy ?? null) as Row["cancellationPolicy"],
-    cancelledAt: date(row.cancelled_at),
-    cancellationReason: row.cancellation_reason as string | null,
-    cancellationNotes: row.cancellation_notes as string | null,
-    cancelledBy: row.cancelled_by as string | null,
-    cancellationRefundPercent: row.cancellation_refund_percent as number | null,
-    cancellationRefundMinor: row.cancellation_refund_minor as number | null,
-    cancellationFeeMinor: row.cancellation_fee_minor as number | null,
-    cancellationFeeWaived: row.cancellation_fee_waived as boolean | null,
-    pendingSeats: (row.pending_seats as number | undefined) ?? 0,
-    topUpExpiresAt: date(row.top_up_expires_at),
-    seatsReleasedAt: date(row.seats_released_at),
-    createdAt: String(row.created_at),
-    updatedAt: date(row.updated_at)!,
-  });
+const COLUMNS = Object.entries(getTableColumns(bookings));
+
+/**
+ * A row of a raw statement (`returning *`: column names, driver values) as drizzle returns it,
+ * decoded by the table's own columns, so the raw statements share `toBooking`. `created_at` is
+ * selected as text for its microseconds (the cursor compares it exactly).
+ */
+function decodeRow(raw: Record<string, unknown>): Row {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of COLUMNS) {
+    const value = raw[column.name];
+    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as Row;
 }
+
+/** The booking a raw statement's `select *, created_at::text as created_at` returned. */
+const fromRawRow = (raw: Record<string, unknown>): Booking => toBooking(decodeRow(raw));
 
 /** The outcome of a cancellation, written with it. */
 export type CancellationOutcome = Pick<
@@ -100,7 +80,7 @@ export type CancellationOutcome = Pick<
   "cancellationRefundPercent" | "cancellationRefundMinor" | "cancellationFeeMinor" | "cancellationFeeWaived"
 >;
 
-const NO_CANCELLATION = {
+export const NO_CANCELLATION = {
   cancelledAt: null,
   cancellationReason: null,
   cancellationNotes: null,
@@ -141,15 +121,76 @@ const toRow = (booking: NewBooking) => ({
   cancellationPolicy: booking.cancellationPolicy ?? null,
 });
 
-/**
- * The CTE step that writes an event into the outbox for the row the `source` step returned
- * (nothing when it returned none), with that row's new version.
- */
-function insertOutboxFrom(source: "created" | "changed", outbox: ReturnType<typeof outboxRow>) {
-  return sql`insert into booking.outbox (event_id, event_type, aggregate_type, aggregate_id, aggregate_version, actor, traceparent, payload)
-    select ${outbox.eventId}, ${outbox.eventType}, ${outbox.aggregateType}, ${outbox.aggregateId}, version,
-      ${outbox.actor}, ${outbox.traceparent}, ${JSON.stringify(outbox.payload)}::jsonb from ${sql.raw(source)}`;
+/** A status transition as `transitionWithOutbox` takes it. */
+export interface BookingTransition {
+  bookingId: string;
+  expectedVersion: number;
+  from: BookingStatus;
+  to: BookingStatus;
+  actor: string;
+  reason: string | null;
+  cancellation?: { reason: string; notes: string | null; by: string } & CancellationOutcome;
+  event: (booking: Booking) => DomainEvent;
+  current: Booking;
 }
+
+/** A change of quantity, price and special requests as `updateWithOutbox` takes it. */
+export interface BookingUpdate {
+  current: Booking;
+  expectedVersion: number;
+  quantity: number;
+  price: Booking["price"];
+  specialRequests: string | null;
+  /** Unpaid seats of a paid booking and when they lapse (default: as they are). */
+  pendingSeats?: number;
+  topUpExpiresAt?: Date | null;
+  event: (booking: Booking) => DomainEvent;
+}
+
+/**
+ * What each write makes of the booking (the event is built from it, and the in-memory port of
+ * the unit tests stores it): a new booking, a transition, an update.
+ */
+export const bookingAfter = {
+  created: (booking: NewBooking, now: Date): Booking => ({
+    ...booking,
+    cancellationPolicy: booking.cancellationPolicy ?? null,
+    ...NO_CANCELLATION,
+    pendingSeats: 0,
+    topUpExpiresAt: null,
+    createdAt: now,
+    updatedAt: now,
+  }),
+  transition: (change: BookingTransition, now: Date): Booking => ({
+    ...change.current,
+    status: change.to,
+    version: change.expectedVersion + 1,
+    updatedAt: now,
+    ...(change.cancellation && {
+      cancelledAt: now,
+      cancellationReason: change.cancellation.reason as Booking["cancellationReason"],
+      cancellationNotes: change.cancellation.notes,
+      cancelledBy: change.cancellation.by,
+      cancellationRefundPercent: change.cancellation.cancellationRefundPercent,
+      cancellationRefundMinor: change.cancellation.cancellationRefundMinor,
+      cancellationFeeMinor: change.cancellation.cancellationFeeMinor,
+      cancellationFeeWaived: change.cancellation.cancellationFeeWaived,
+    }),
+  }),
+  update: (change: BookingUpdate, now: Date): Booking => {
+    const pendingSeats = change.pendingSeats ?? change.current.pendingSeats;
+    return {
+      ...change.current,
+      quantity: change.quantity,
+      price: change.price,
+      specialRequests: change.specialRequests,
+      pendingSeats,
+      topUpExpiresAt: pendingSeats === 0 ? null : (change.topUpExpiresAt ?? change.current.topUpExpiresAt),
+      version: change.expectedVersion + 1,
+      updatedAt: now,
+    };
+  },
+};
 
 export function createBookingRepository(db: AppDatabase) {
   const statusChanges = (where: SQL) =>
@@ -179,36 +220,16 @@ export function createBookingRepository(db: AppDatabase) {
       /** Written with the booking: a key another booking has fails the whole statement (unique violation). */
       idempotency: IdempotencyScope & { requestHash: string; ttlMs: number },
     ): Promise<Booking> {
-      const now = new Date();
-      const outbox = outboxRow(
-        event({
-          ...booking,
-          cancellationPolicy: booking.cancellationPolicy ?? null,
-          ...NO_CANCELLATION,
-          pendingSeats: 0,
-          topUpExpiresAt: null,
-          createdAt: now,
-          updatedAt: now,
-        }),
-      );
-      const r = toRow(booking);
+      const outbox = outboxRow(event(bookingAfter.created(booking, new Date())));
       const [row] = await queryRows<Record<string, unknown>>(
         db,
         sql`with created as (
-              insert into booking.bookings (id, reference, user_id, zone_id, slot_id, venue_id, quantity, status, version,
-                base_minor, tax_minor, discount_minor, total_minor, currency, special_requests, expires_at,
-                organizer_id, guest_email, organizer_email, slot_starts_at, cancellation_deadline_hours, cancellation_policy)
-              values (${r.id}, ${r.reference}, ${r.userId}, ${r.zoneId}, ${r.slotId}, ${r.venueId}, ${r.quantity}, ${r.status},
-                ${r.version}, ${r.baseMinor}, ${r.taxMinor}, ${r.discountMinor}, ${r.totalMinor}, ${r.currency},
-                ${r.specialRequests}, ${r.expiresAt?.toISOString() ?? null}::timestamptz,
-                ${r.organizerId}, ${r.guestEmail}, ${r.organizerEmail}, ${r.slotStartsAt?.toISOString() ?? null}::timestamptz, ${r.cancellationDeadlineHours}::int,
-                ${r.cancellationPolicy === null ? null : JSON.stringify(r.cancellationPolicy)}::jsonb)
-              returning *
+              ${db.insert(bookings).values(toRow(booking)).returning().getSQL()}
             ), history as (
               insert into booking.booking_status_changes (booking_id, from_status, to_status, actor, reason)
               select id, null, status, ${change.actor}, ${change.reason} from created
             ), event as (
-              ${insertOutboxFrom("created", outbox)}
+              ${outboxInsertFrom(bookingOutbox, "created", outbox)}
             ), claimed as (
               insert into booking.idempotency_keys (user_id, operation, key, request_hash, booking_id, completed, locked_until, expires_at)
               select ${idempotency.userId}, ${idempotency.operation}, ${idempotency.key}, ${idempotency.requestHash}, id, true,
@@ -225,34 +246,8 @@ export function createBookingRepository(db: AppDatabase) {
      * still at `expectedVersion` and `from`: optimistic locking), a history row and the outbox
      * event. Returns null when another request changed the booking first.
      */
-    async transitionWithOutbox(change: {
-      bookingId: string;
-      expectedVersion: number;
-      from: BookingStatus;
-      to: BookingStatus;
-      actor: string;
-      reason: string | null;
-      cancellation?: { reason: string; notes: string | null; by: string } & CancellationOutcome;
-      event: (booking: Booking) => DomainEvent;
-      current: Booking;
-    }): Promise<Booking | null> {
-      const now = new Date();
-      const next: Booking = {
-        ...change.current,
-        status: change.to,
-        version: change.expectedVersion + 1,
-        updatedAt: now,
-        ...(change.cancellation && {
-          cancelledAt: now,
-          cancellationReason: change.cancellation.reason as Booking["cancellationReason"],
-          cancellationNotes: change.cancellation.notes,
-          cancelledBy: change.cancellation.by,
-          cancellationRefundPercent: change.cancellation.cancellationRefundPercent,
-          cancellationRefundMinor: change.cancellation.cancellationRefundMinor,
-          cancellationFeeMinor: change.cancellation.cancellationFeeMinor,
-          cancellationFeeWaived: change.cancellation.cancellationFeeWaived,
-        }),
-      };
+    async transitionWithOutbox(change: BookingTransition): Promise<Booking | null> {
+      const next = bookingAfter.transition(change, new Date());
       const outbox = outboxRow(change.event(next));
       const c = change.cancellation;
       const [row] = await queryRows<Record<string, unknown>>(
@@ -273,7 +268,7 @@ export function createBookingRepository(db: AppDatabase) {
               insert into booking.booking_status_changes (booking_id, from_status, to_status, actor, reason)
               select id, ${change.from}, ${change.to}, ${change.actor}, ${change.reason} from changed
             ), event as (
-              ${insertOutboxFrom("changed", outbox)}
+              ${outboxInsertFrom(bookingOutbox, "changed", outbox)}
             )
             select *, created_at::text as created_at from changed`,
       );
@@ -285,29 +280,9 @@ export function createBookingRepository(db: AppDatabase) {
      * `expectedVersion`, with a `booking.updated` outbox event, in one statement.
      * Returns null when another request changed the booking first.
      */
-    async updateWithOutbox(change: {
-      current: Booking;
-      expectedVersion: number;
-      quantity: number;
-      price: Booking["price"];
-      specialRequests: string | null;
-      /** Unpaid seats of a paid booking and when they lapse (default: as they are). */
-      pendingSeats?: number;
-      topUpExpiresAt?: Date | null;
-      event: (booking: Booking) => DomainEvent;
-    }): Promise<Booking | null> {
-      const pendingSeats = change.pendingSeats ?? change.current.pendingSeats;
-      const topUpExpiresAt = pendingSeats === 0 ? null : (change.topUpExpiresAt ?? change.current.topUpExpiresAt);
-      const next: Booking = {
-        ...change.current,
-        quantity: change.quantity,
-        price: change.price,
-        specialRequests: change.specialRequests,
-        pendingSeats,
-        topUpExpiresAt,
-        version: change.expectedVersion + 1,
-        updatedAt: new Date(),
-      };
+    async updateWithOutbox(change: BookingUpdate): Promise<Booking | null> {
+      const next = bookingAfter.update(change, new Date());
+      const { pendingSeats, topUpExpiresAt } = next;
       const outbox = outboxRow(change.event(next));
       const [row] = await queryRows<Record<string, unknown>>(
         db,
@@ -316,10 +291,10 @@ export function createBookingRepository(db: AppDatabase) {
                 tax_minor = ${change.price.tax}, discount_minor = ${change.price.discount}, total_minor = ${change.price.total},
                 special_requests = ${change.specialRequests}, pending_seats = ${pendingSeats},
                 top_up_expires_at = ${topUpExpiresAt?.toISOString() ?? null}::timestamptz, version = version + 1, updated_at = now()
-              where id = ${change.current.id} and version = ${change.expectedVersion} and status in ('PENDING', 'CONFIRMED')
+              where id = ${change.current.id} and version = ${change.expectedVersion} and status in (${statusList(CHANGEABLE_STATUSES)})
               returning *
             ), event as (
-              ${insertOutboxFrom("changed", outbox)}
+              ${outboxInsertFrom(bookingOutbox, "changed", outbox)}
             )
             select *, created_at::text as created_at from changed`,
       );
@@ -340,7 +315,7 @@ export function createBookingRepository(db: AppDatabase) {
       const rows = await db
         .select({ id: bookings.id })
         .from(bookings)
-        .where(and(inArray(bookings.status, ["CANCELLED", "EXPIRED", "FAILED"]), isNull(bookings.seatsReleasedAt)))
+        .where(and(inArray(bookings.status, SEATS_FREED_STATUSES), isNull(bookings.seatsReleasedAt)))
         .orderBy(asc(bookings.updatedAt))
         .limit(limit);
       return rows.map((r) => r.id);
@@ -354,30 +329,32 @@ export function createBookingRepository(db: AppDatabase) {
     },
 
     /**
-     * Moves up to `limit` PENDING bookings whose hold lapsed to EXPIRED, with history and an
-     * outbox event each, in one transaction. Rows locked by another sweeper are skipped, so
-     * every booking expires exactly once however many sweepers run.
+     * Moves up to `limit` bookings awaiting payment whose hold lapsed to EXPIRED (the state
+     * machine's HOLD_EXPIRED), with history and an outbox event each, in one transaction. Rows
+     * locked by another sweeper are skipped, so every booking expires exactly once however many
+     * sweepers run.
      */
     async expireDueWithOutbox(now: Date, limit: number, event: (booking: Booking) => DomainEvent): Promise<Booking[]> {
+      const { from, to } = HOLD_EXPIRED;
       return db.transaction(async (tx) => {
         const due = await tx
           .select({ id: bookings.id })
           .from(bookings)
-          .where(and(eq(bookings.status, "PENDING"), lte(bookings.expiresAt, now)))
+          .where(and(eq(bookings.status, from), lte(bookings.expiresAt, now)))
           .orderBy(asc(bookings.expiresAt))
           .limit(limit)
           .for("update", { skipLocked: true });
         if (due.length === 0) return [];
         const rows = await tx
           .update(bookings)
-          .set({ status: "EXPIRED", version: sql`${bookings.version} + 1`, updatedAt: sql`now()` })
+          .set({ status: to, version: sql`${bookings.version} + 1`, updatedAt: sql`now()` })
           .where(
             and(
               inArray(
                 bookings.id,
                 due.map((d) => d.id),
               ),
-              eq(bookings.status, "PENDING"),
+              eq(bookings.status, from),
             ),
           )
           .returning();
@@ -386,8 +363,8 @@ export function createBookingRepository(db: AppDatabase) {
         await tx.insert(bookingStatusChanges).values(
           expired.map((b) => ({
             bookingId: b.id,
-            fromStatus: "PENDING",
-            toStatus: "EXPIRED",
+            fromStatus: from,
+            toStatus: to,
             actor: "system",
             reason: "hold expired",
           })),
@@ -403,7 +380,11 @@ export function createBookingRepository(db: AppDatabase) {
         .select({ id: bookings.id })
         .from(bookings)
         .where(
-          and(sql`${bookings.pendingSeats} > 0`, eq(bookings.status, "CONFIRMED"), lte(bookings.topUpExpiresAt, now)),
+          and(
+            sql`${bookings.pendingSeats} > 0`,
+            inArray(bookings.status, TOP_UP_STATUSES),
+            lte(bookings.topUpExpiresAt, now),
+          ),
         )
         .orderBy(asc(bookings.topUpExpiresAt))
         .limit(limit);

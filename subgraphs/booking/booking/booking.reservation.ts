@@ -9,6 +9,7 @@ import type { InventoryClient } from "../inventory/inventory.client";
 import { bookingReserved } from "./booking.events";
 import { generateBookingReference, type Booking } from "./booking.model";
 import type { BookingRepository } from "./booking.repository";
+import { AWAITING_PAYMENT } from "./booking.state";
 
 export interface ReserveSeatsInput {
   zoneId: string;
@@ -38,10 +39,10 @@ const IDEMPOTENCY_KEY_CONSTRAINT = "idempotency_keys_user_id_operation_key_pk";
  * and the seats go back), but on a zone sold out meanwhile it is told INSUFFICIENT_STOCK.
  */
 export function createReservationService(deps: {
-  bookings: BookingRepository;
-  idempotency: IdempotencyRepository;
-  inventory: InventoryClient;
-  releaser: HoldReleaser;
+  bookings: Pick<BookingRepository, "createWithOutbox" | "findById">;
+  idempotency: Pick<IdempotencyRepository, "find" | "deleteExpired">;
+  inventory: Pick<InventoryClient, "holdSeats">;
+  releaser: Pick<HoldReleaser, "release">;
   holdTtlSeconds: number;
   taxRateBps: number;
 }) {
@@ -147,7 +148,7 @@ export function createReservationService(deps: {
               slotId: held.slotId,
               venueId: held.venueId,
               quantity: input.quantity,
-              status: "PENDING",
+              status: AWAITING_PAYMENT,
               version: 1,
               price: { base, tax, discount: 0, total: base + tax, currency: held.currency },
               specialRequests: null,

@@ -25,6 +25,7 @@ import type { LifecycleService } from "./booking.lifecycle";
 import type { BookingRepository } from "./booking.repository";
 import type { ReservationService } from "./booking.reservation";
 import type { BookingPage, BookingQueries } from "./booking.service";
+import { isAwaitingPayment } from "./booking.state";
 import {
   BookingConnectionType,
   BookingStatusChangeType,
@@ -97,7 +98,7 @@ export class BookingResolver {
     description: "When an unpaid hold lapses; null once the booking is no longer PENDING.",
   })
   expiresAt(@Root() booking: Booking): Date | null {
-    return booking.status === "PENDING" ? booking.expiresAt : null;
+    return isAwaitingPayment(booking.status) ? booking.expiresAt : null;
   }
 
   @FieldResolver(() => [RefundTierType], {

@@ -7,7 +7,11 @@ import type { BookingRepository } from "./booking.repository";
  * is right at once. If inventory cannot be reached, `seats_released_at` stays empty and the
  * sweeper tries again (inventory's consumer and lapsing holds release them too).
  */
-export function createSeatRelease(deps: { bookings: BookingRepository; inventory: InventoryClient; logger: Logger }) {
+export function createSeatRelease(deps: {
+  bookings: Pick<BookingRepository, "markSeatsReleased">;
+  inventory: Pick<InventoryClient, "releaseHold">;
+  logger: Logger;
+}) {
   return async function releaseSeats(bookingId: string): Promise<void> {
     try {
       await deps.inventory.releaseHold(bookingId);
@@ -25,7 +29,7 @@ export type SeatRelease = ReturnType<typeof createSeatRelease>;
  * change; if that finds the booking changed meanwhile (null), the hold is put back.
  */
 export async function resizeBookingSeats<T>(
-  deps: { inventory: InventoryClient; logger: Logger },
+  deps: { inventory: Pick<InventoryClient, "resizeHold">; logger: Logger },
   booking: { id: string; quantity: number },
   quantity: number,
   write: () => Promise<T | null>,

@@ -4,6 +4,7 @@ import { bookingTransitioned } from "./booking.events";
 import { priceFor } from "./booking.lifecycle";
 import type { BookingRepository } from "./booking.repository";
 import { resizeBookingSeats } from "./booking.seats";
+import { takesTopUps } from "./booking.state";
 
 /**
  * Seats added to a paid (CONFIRMED) booking: `updateBooking` holds them at once and marks them
@@ -16,12 +17,16 @@ import { resizeBookingSeats } from "./booking.seats";
  * The booking stays CONFIRMED for the paid seats throughout. Every step is conditional on the
  * booking's version: a conflicting change throws, and the saga's consumer retries.
  */
-export function createTopUps(deps: { bookings: BookingRepository; inventory: InventoryClient; logger: Logger }) {
+export function createTopUps(deps: {
+  bookings: Pick<BookingRepository, "findById" | "updateWithOutbox" | "listTopUpsDue">;
+  inventory: Pick<InventoryClient, "resizeHold">;
+  logger: Logger;
+}) {
   const { bookings, logger } = deps;
 
   async function confirm(bookingId: string, balanceMinor: unknown): Promise<boolean> {
     const booking = await bookings.findById(bookingId);
-    if (!booking || booking.status !== "CONFIRMED" || booking.pendingSeats === 0) return false;
+    if (!booking || !takesTopUps(booking.status) || booking.pendingSeats === 0) return false;
     // Still owed (more seats were added while this top-up was being paid): wait for the rest.
     if (typeof balanceMinor === "number" && balanceMinor > 0) return false;
     const confirmed = await bookings.updateWithOutbox({
@@ -39,7 +44,7 @@ export function createTopUps(deps: { bookings: BookingRepository; inventory: Inv
 
   async function giveBack(bookingId: string, reason: string, actor: string): Promise<boolean> {
     const booking = await bookings.findById(bookingId);
-    if (!booking || booking.status !== "CONFIRMED" || booking.pendingSeats === 0) return false;
+    if (!booking || !takesTopUps(booking.status) || booking.pendingSeats === 0) return false;
     const quantity = booking.quantity - booking.pendingSeats;
     const reduced = await resizeBookingSeats(deps, booking, quantity, () =>
       bookings.updateWithOutbox({

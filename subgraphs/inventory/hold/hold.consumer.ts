@@ -1,11 +1,12 @@
 import type { Registry } from "prom-client";
 import type { AppDatabase } from "../../../lib/db";
+import { BOOKING_ENDING_EVENT_TYPES, isEvent, type BookingEndingEvent } from "../../../lib/contracts";
 import { createInboxConsumer } from "../../../lib/event-consumer";
 import type { Logger } from "../../../lib/logger";
 import type { HoldService } from "./hold.service";
 
-/** Booking events after which a booking's seats must be free again. */
-const RELEASING_EVENTS = new Set(["booking.cancelled", "booking.expired", "booking.failed"]);
+/** Booking events after which a booking's seats must be free again (lib/contracts/events.ts). */
+const RELEASING_EVENTS: ReadonlySet<BookingEndingEvent> = new Set(BOOKING_ENDING_EVENT_TYPES);
 
 /**
  * Gives seats back for finished bookings and makes the seats of confirmed (paid) bookings
@@ -21,11 +22,11 @@ export function createSeatReleaseConsumer(holds: HoldService, db: AppDatabase, l
     logger,
     registry,
     // Anything else (reservations, updates…) is skipped before any SQL.
-    handles: (event) => RELEASING_EVENTS.has(event.eventType) || event.eventType === "booking.confirmed",
+    handles: (event) => isEvent(event, RELEASING_EVENTS) || isEvent(event, "booking.confirmed"),
     idempotentEffect: async (event) => {
-      if (RELEASING_EVENTS.has(event.eventType))
+      if (isEvent(event, RELEASING_EVENTS))
         await holds.releaseHold(event.aggregateId, undefined, { finishRepeat: false });
-      if (event.eventType === "booking.confirmed") await holds.sellHold(event.aggregateId, { fromEvent: true });
+      if (isEvent(event, "booking.confirmed")) await holds.sellHold(event.aggregateId, { fromEvent: true });
     },
   });
 }

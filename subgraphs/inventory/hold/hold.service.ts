@@ -1,39 +1,10 @@
+import { LIVE_CHANNELS, type HeldSeats, type HoldSeatsInput, type RequestedHold } from "../../../lib/contracts";
 import { DomainError, notFound } from "../../../lib/errors";
-import { LIVE_CHANNELS, type LiveEvents } from "../../../lib/live";
+import type { LiveEvents } from "../../../lib/live";
 import type { Logger } from "../../../lib/logger";
 import type { ZoneContext, ZoneRepository } from "../zone/zone.repository";
 import type { HoldRepository } from "./hold.repository";
 import type { HoldStore, ZoneDrift } from "./hold.store";
-
-export interface HoldSeatsInput {
-  holdId: string;
-  zoneId: string;
-  userId: string;
-  quantity: number;
-  expiresAt: Date;
-  /** The reservation's idempotency key (see HoldRequest.key): a retry learns its first attempt. */
-  key?: { token: string; lockedUntil: number; ttlMs: number; supersede?: string };
-}
-
-/** What the booking subgraph needs back to price and file the booking. */
-export interface HeldSeats {
-  holdId: string;
-  zoneId: string;
-  slotId: string;
-  venueId: string;
-  unitPriceMinor: number;
-  currency: string;
-  expiresAt: string;
-  available: number;
-  /** The venue's organizer, the slot's start and the venue's cancellation policy. */
-  organizerId: string;
-  /** The venue's contact address (cancellations are e-mailed there); null: none. */
-  organizerEmail: string | null;
-  slotStartsAt: string;
-  cancellationDeadlineHours: number | null;
-  /** The venue's refund tiers now: the booking keeps them, so later edits do not change it. */
-  cancellationPolicy: { hoursBefore: number; refundPercent: number }[];
-}
 
 const unavailable = () =>
   new DomainError("SERVICE_UNAVAILABLE", "Seat reservations are temporarily unavailable, please retry shortly");
@@ -293,7 +264,7 @@ export function createHoldService(deps: {
      */
     async releaseHold(
       holdId: string,
-      requested?: { zoneId: string; userId: string; quantity: number; keyToken?: string },
+      requested?: RequestedHold,
       options: { finishRepeat?: boolean } = {},
     ): Promise<{ released: boolean }> {
       if (options.finishRepeat === false && finished.get(holdId) === "RELEASED") return { released: true };

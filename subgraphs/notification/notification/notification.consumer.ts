@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Registry } from "prom-client";
 import type { AppDatabase } from "../../../lib/db";
-import { createInboxConsumer, type EventEnvelope } from "../../../lib/event-consumer";
-import { LIVE_CHANNELS, type LiveEvents } from "../../../lib/live";
+import { isEvent, LIVE_CHANNELS, type EventEnvelope } from "../../../lib/contracts";
+import { createInboxConsumer } from "../../../lib/event-consumer";
+import type { LiveEvents } from "../../../lib/live";
 import type { Logger } from "../../../lib/logger";
 import { createNotificationRepository, type Notification } from "./notification.repository";
 import { DeliveryError, type NotificationSender } from "./notification.sender";
@@ -12,6 +13,17 @@ type Draft = Pick<Notification, "recipientId" | "recipientAddress" | "subject" |
 const money = (minor: number | undefined, currency: string | undefined) =>
   minor === undefined ? "" : `${(minor / 100).toFixed(2)} ${currency ?? ""}`.trim();
 
+/** The events that notify someone. */
+const NOTIFYING_EVENTS = [
+  "booking.reserved",
+  "booking.confirmed",
+  "booking.updated",
+  "booking.failed",
+  "booking.expired",
+  "booking.cancelled",
+  "payment.refunded",
+] as const;
+
 /**
  * What each event tells whom. Booking events come from `booking.events`, refunds from
  * `payment.events`; both carry the booking's reference, the guest and the addresses copied at
@@ -19,32 +31,27 @@ const money = (minor: number | undefined, currency: string | undefined) =>
  * (ADR-023), unless the owner booked for themselves.
  */
 export function notificationsFor(event: EventEnvelope): Draft[] {
-  const p = event.payload as {
-    reference?: string;
-    userId?: string;
-    guestEmail?: string | null;
-    organizerId?: string | null;
-    organizerEmail?: string | null;
-    quantity?: number;
-    expiresAt?: string | null;
-    reason?: string;
-    paymentTaken?: boolean;
-    refundMinor?: number;
-    feeMinor?: number;
-    feeWaived?: boolean;
-    price?: { total?: number; currency?: string };
-    amountMinor?: number;
-    currency?: string;
-  };
-  if (!p.userId || !p.reference) return [];
+  if (!isEvent(event, NOTIFYING_EVENTS)) return [];
+  const { userId, reference, guestEmail } = event.payload;
+  if (!userId || !reference) return [];
   const guest = (subject: string, body: string): Draft => ({
-    recipientId: p.userId!,
-    recipientAddress: p.guestEmail ?? null,
+    recipientId: userId,
+    recipientAddress: guestEmail ?? null,
     subject,
     body,
   });
+  if (event.eventType === "payment.refunded") {
+    const p = event.payload;
+    return [
+      guest(
+        `Refund for booking ${reference}`,
+        `${money(p.amountMinor, p.currency)} has been refunded to your payment method.`,
+      ),
+    ];
+  }
+  const p = event.payload;
   const owner = (subject: string, body: string): Draft[] =>
-    p.organizerId && p.organizerId !== p.userId
+    p.organizerId && p.organizerId !== userId
       ? [{ recipientId: p.organizerId, recipientAddress: p.organizerEmail ?? null, subject, body }]
       : [];
   const seats = `${p.quantity} seat${p.quantity === 1 ? "" : "s"}`;
@@ -52,42 +59,41 @@ export function notificationsFor(event: EventEnvelope): Draft[] {
   switch (event.eventType) {
     case "booking.reserved":
       return [
-        guest(`Booking ${p.reference} is reserved`, `${seats} held until ${p.expiresAt}. Pay before then to confirm.`),
-        ...owner(`New booking ${p.reference}`, `${seats} reserved, awaiting payment until ${p.expiresAt}.`),
+        guest(`Booking ${reference} is reserved`, `${seats} held until ${p.expiresAt}. Pay before then to confirm.`),
+        ...owner(`New booking ${reference}`, `${seats} reserved, awaiting payment until ${p.expiresAt}.`),
       ];
     case "booking.confirmed":
       return [
-        guest(`Booking ${p.reference} is confirmed`, `Payment received: ${seats} are yours. See you there.`),
-        ...owner(`Booking ${p.reference} is confirmed`, `${seats} paid${total ? ` (${total})` : ""}.`),
+        guest(`Booking ${reference} is confirmed`, `Payment received: ${seats} are yours. See you there.`),
+        ...owner(`Booking ${reference} is confirmed`, `${seats} paid${total ? ` (${total})` : ""}.`),
       ];
     case "booking.updated":
-      return [guest(`Booking ${p.reference} was changed`, `It is now ${seats}${total ? `, ${total} in total` : ""}.`)];
+      return [guest(`Booking ${reference} was changed`, `It is now ${seats}${total ? `, ${total} in total` : ""}.`)];
     case "booking.failed":
       return [
         guest(
-          `Payment for booking ${p.reference} failed`,
-          `The payment was declined${p.reason ? ` (${p.reason})` : ""}, so the ${seats} were released. You can book again.`,
+          `Payment for booking ${reference} failed`,
+          `The payment was declined${event.payload.reason ? ` (${event.payload.reason})` : ""}, so the ${seats} were released. You can book again.`,
         ),
       ];
     case "booking.expired":
-      return [guest(`Booking ${p.reference} expired`, `It was not paid in time, so the ${seats} were released.`)];
+      return [guest(`Booking ${reference} expired`, `It was not paid in time, so the ${seats} were released.`)];
     case "booking.cancelled": {
-      return [
-        guest(`Booking ${p.reference} is cancelled`, `Reason: ${p.reason}.${p.paymentTaken ? refundText(p) : ""}`),
-        ...owner(`Booking ${p.reference} was cancelled`, `${seats} are free again. Reason: ${p.reason}.`),
-      ];
-    }
-    case "payment.refunded":
+      const cancelled = event.payload;
       return [
         guest(
-          `Refund for booking ${p.reference}`,
-          `${money(p.amountMinor, p.currency)} has been refunded to your payment method.`,
+          `Booking ${reference} is cancelled`,
+          `Reason: ${cancelled.reason}.${cancelled.paymentTaken ? refundText(cancelled) : ""}`,
         ),
+        ...owner(`Booking ${reference} was cancelled`, `${seats} are free again. Reason: ${cancelled.reason}.`),
       ];
-    default:
-      return [];
+    }
   }
 }
+
+/** The booking a (payment) event is about, as its payload names it. */
+const bookingIdIn = (event: EventEnvelope): string | null =>
+  isEvent(event, NOTIFYING_EVENTS) ? (event.payload.bookingId ?? null) : null;
 
 /** A paid booking's cancellation: what comes back and what the venue keeps (older events carry neither). */
 function refundText(p: {
@@ -179,10 +185,7 @@ export function createNotificationConsumer(options: {
     notificationsFor(event).map((draft) => ({
       ...draft,
       id: randomUUID(),
-      bookingId:
-        event.aggregateType === "booking"
-          ? event.aggregateId
-          : ((event.payload as { bookingId?: string }).bookingId ?? null),
+      bookingId: event.aggregateType === "booking" ? event.aggregateId : bookingIdIn(event),
       channel: "EMAIL" as const,
       status: "PENDING" as const,
       attempts: 0,

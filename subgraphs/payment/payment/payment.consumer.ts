@@ -1,5 +1,6 @@
 import type { Registry } from "prom-client";
 import type { AppDatabase } from "../../../lib/db";
+import { isEvent } from "../../../lib/contracts";
 import { createInboxConsumer } from "../../../lib/event-consumer";
 import type { Logger } from "../../../lib/logger";
 import { PAYMENT_BOOKING_EVENTS, type PaymentService } from "./payment.service";
@@ -24,14 +25,14 @@ export function createBookingEventsConsumer(
     db,
     logger,
     registry,
-    handles: (event) => PAYMENT_BOOKING_EVENTS.has(event.eventType),
+    handles: (event) => isEvent(event, PAYMENT_BOOKING_EVENTS),
     applyBatch: async (tx, events) => {
       const refundIds = await payments.applyBookingEvents(tx, events);
       return async () => {
         // Payment changes a booking's subscribers see (the amount due, a refund opened, the
         // payment closed); a new intent changes nothing they did not see with the reservation.
         for (const event of events)
-          if (event.eventType !== "booking.reserved") payments.announceBooking(event.aggregateId, event.payload);
+          if (!isEvent(event, "booking.reserved")) payments.announceBooking(event.aggregateId, event.payload);
         for (const refundId of refundIds) await payments.startRefund(refundId);
       };
     },

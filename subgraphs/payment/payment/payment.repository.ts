@@ -1,7 +1,13 @@
 import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
 import { queryRows, type AppDatabase } from "../../../lib/db";
-import { outboxRow, type DomainEvent } from "../../../lib/outbox";
-import { charges, paymentOutbox, payments, refunds } from "../payment.tables";
+import {
+  paymentDomainEvent,
+  type DomainEvent,
+  type PaymentEventExtra,
+  type PaymentEventType,
+} from "../../../lib/contracts";
+import { outboxRow } from "../../../lib/outbox";
+import { charges, paymentOutbox, payments, refunds, webhookEvents } from "../payment.tables";
 
 export const PAYMENT_STATUSES = [
   "REQUIRES_PAYMENT",
@@ -118,32 +124,31 @@ const toCharge = ({ amountMinor, ...row }: typeof charges.$inferSelect): Charge 
   status: row.status as ChargeStatus,
 });
 
-/** A payment event: keyed by the payment, carrying what the booking saga and the notifications need. */
-export function paymentEvent(eventType: string, payment: Payment, extra: Record<string, unknown> = {}): DomainEvent {
-  return {
-    eventType,
-    aggregateType: "payment",
-    aggregateId: payment.id,
-    aggregateVersion: payment.version,
-    actor: null,
-    payload: {
-      paymentId: payment.id,
-      bookingId: payment.bookingId,
-      reference: payment.bookingReference,
-      userId: payment.userId,
-      guestEmail: payment.guestEmail,
-      amountMinor: payment.amount,
-      currency: payment.currency,
-      status: payment.status,
-      failureReason: payment.failureReason,
-      amountDueMinor: payment.amountDue,
-      amountPaidMinor: payment.amountPaid,
-      amountRefundedMinor: payment.amountRefunded,
-      feeMinor: payment.fee,
-      balanceMinor: payment.balance,
-      ...extra,
-    },
-  };
+/**
+ * A payment event: keyed by the payment, carrying what the booking saga and the notifications need
+ * (every event's `extra` names the `amountMinor` it is about).
+ */
+export function paymentEvent<K extends PaymentEventType>(
+  eventType: K,
+  payment: Payment,
+  extra: PaymentEventExtra<K>,
+): DomainEvent {
+  return paymentDomainEvent(eventType, payment, null, {
+    paymentId: payment.id,
+    bookingId: payment.bookingId,
+    reference: payment.bookingReference,
+    userId: payment.userId,
+    guestEmail: payment.guestEmail,
+    currency: payment.currency,
+    status: payment.status,
+    failureReason: payment.failureReason,
+    amountDueMinor: payment.amountDue,
+    amountPaidMinor: payment.amountPaid,
+    amountRefundedMinor: payment.amountRefunded,
+    feeMinor: payment.fee,
+    balanceMinor: payment.balance,
+    ...extra,
+  });
 }
 
 type NewPayment = Omit<
@@ -366,6 +371,11 @@ export function createPaymentRepository(db: AppDatabase) {
         .returning();
       return row ? toRefund(row) : null;
     },
+    /** Records a provider event's id; false if it was recorded before (a redelivery). */
+    async recordProviderEvent(id: string, type: string): Promise<boolean> {
+      const fresh = await db.insert(webhookEvents).values({ id, type }).onConflictDoNothing().returning();
+      return fresh.length > 0;
+    },
     /**
      * Refunds the provider has not accepted yet whose next try is due (backoff 5 s × 2^attempts);
      * each is leased for a minute so two instances do not start the same one at once.
@@ -384,3 +394,25 @@ export function createPaymentRepository(db: AppDatabase) {
   };
 }
 export type PaymentRepository = ReturnType<typeof createPaymentRepository>;
+
+/** What the payment service does with payments: the repository without the read model's batch reads. */
+export type PaymentRepositoryPort = Omit<PaymentRepository, "findByBookings" | "refundsOf" | "chargesOf" | "insert">;
+
+/** Where the payment service keeps payments: a repository, and transactions over it. */
+export interface PaymentStore {
+  /** The repository outside any transaction. */
+  readonly repo: PaymentRepositoryPort;
+  /** Runs `work` in one transaction, with a repository bound to it. */
+  transaction<T>(work: (repo: PaymentRepositoryPort) => Promise<T>): Promise<T>;
+  /** The repository on a transaction the caller opened (a consumer's inbox transaction). */
+  within(tx: AppDatabase): PaymentRepositoryPort;
+}
+
+/** Payments in PostgreSQL. */
+export function createPaymentStore(db: AppDatabase): PaymentStore {
+  return {
+    repo: createPaymentRepository(db),
+    transaction: (work) => db.transaction((tx) => work(createPaymentRepository(tx as unknown as AppDatabase))),
+    within: createPaymentRepository,
+  };
+}

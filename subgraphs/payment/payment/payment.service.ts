@@ -1,20 +1,27 @@
 import { randomUUID } from "node:crypto";
 import type { Principal } from "../../../lib/auth";
+import {
+  BOOKING_ENDING_EVENT_TYPES,
+  BOOKING_ENDING_EVENTS,
+  isEvent,
+  type BookingEventType,
+  type EventEnvelope,
+} from "../../../lib/contracts";
 import type { AppDatabase } from "../../../lib/db";
 import { badInput, DomainError, forbidden, notFound, unauthenticated } from "../../../lib/errors";
-import type { EventEnvelope } from "../../../lib/event-consumer";
 import { isUuid } from "../../../lib/ids";
 import type { Logger } from "../../../lib/logger";
-import { webhookEvents } from "../payment.tables";
 import { InvalidPaymentMethod, type PaymentProvider, type ProviderEvent } from "./payment.provider";
 import {
   amountDueOf,
-  createPaymentRepository,
+  createPaymentStore,
   paymentEvent,
   type Charge,
   type Payment,
   type PaymentPatch,
+  type PaymentRepositoryPort,
   type PaymentStatus,
+  type PaymentStore,
   type Refund,
 } from "./payment.repository";
 
@@ -24,37 +31,29 @@ export interface PayBookingInput {
   idempotencyKey: string;
 }
 
-/** Booking events after which the booking can no longer be confirmed: a payment that succeeds is refunded. */
-const CLOSING_EVENTS: Record<string, string> = {
-  "booking.cancelled": "CANCELLED",
-  "booking.expired": "EXPIRED",
-  "booking.failed": "FAILED",
-};
+/**
+ * Booking events after which the booking can no longer be confirmed (lib/contracts/events.ts): a
+ * payment that succeeds is refunded.
+ */
+const CLOSING_EVENTS = BOOKING_ENDING_EVENT_TYPES;
 
 /** The booking events `applyBookingEvents` acts on; its consumer skips the others before any SQL. */
-export const PAYMENT_BOOKING_EVENTS: ReadonlySet<string> = new Set([
+export const PAYMENT_BOOKING_EVENTS: ReadonlySet<BookingEventType> = new Set<BookingEventType>([
   "booking.reserved",
   "booking.updated",
-  ...Object.keys(CLOSING_EVENTS),
+  ...CLOSING_EVENTS,
 ]);
 
-/** What the booking subgraph puts in the payloads this subgraph reads. */
-interface BookingPayload {
-  reference?: string;
-  userId?: string;
-  guestEmail?: string | null;
-  price?: { total: number; currency: string };
-  reason?: string;
-  quantity?: number;
-  previousQuantity?: number;
-  /** The share of the released amount that goes back (0–10000), the venue's policy tier at that moment; absent: all. */
-  refundBps?: number | null;
-  /** An organizer or admin waived the policy's fee: everything released goes back. */
-  feeWaived?: boolean | null;
-}
-
-/** The policy's refund of `released` minor units: `round(released × refundBps / 10000)`, the rest is the fee kept. */
-export function policyRefund(released: number, p: BookingPayload): { amount: number; fee: number } {
+/**
+ * The policy's refund of `released` minor units: `round(released × refundBps / 10000)`, the rest
+ * is the fee kept. `refundBps`: the share of the released amount that goes back (0–10000), the
+ * venue's policy tier at that moment; absent: all. `feeWaived`: an organizer or admin waived the
+ * policy's fee, everything released goes back.
+ */
+export function policyRefund(
+  released: number,
+  p: { refundBps?: number | null; feeWaived?: boolean | null },
+): { amount: number; fee: number } {
   const bps =
     p.feeWaived || typeof p.refundBps !== "number" || !Number.isFinite(p.refundBps)
       ? 10_000
@@ -96,25 +95,28 @@ function withLedger(payment: Payment, patch: PaymentPatch): Payment {
  * `payBooking` charges what is owed (the balance) through the provider; the provider's webhooks
  * record the outcome (with `payment.succeeded|failed` in the same transaction); seats removed
  * from a paid booking, a paid booking that ends, or a charge that overpays open refunds.
+ * Payments are kept in `store` (the composition root's), or in PostgreSQL at `db`.
  */
-export function createPaymentService(deps: {
-  db: AppDatabase;
-  provider: PaymentProvider;
-  logger: Logger;
-  /** How long `payBooking` waits for the intent of a booking reserved a moment ago. */
-  intentWaitMs?: number;
-  /**
-   * Told after a payment's change committed (a charge started, succeeded or failed, a refund
-   * opened, accepted or completed), so the booking's live subscribers see payment and refund
-   * progress.
-   */
-  announce?(payment: Pick<Payment, "bookingId" | "userId">): void;
-}) {
-  const { db, provider, logger } = deps;
+export function createPaymentService(
+  deps: ({ store: PaymentStore } | { db: AppDatabase }) & {
+    provider: PaymentProvider;
+    logger: Logger;
+    /** How long `payBooking` waits for the intent of a booking reserved a moment ago. */
+    intentWaitMs?: number;
+    /**
+     * Told after a payment's change committed (a charge started, succeeded or failed, a refund
+     * opened, accepted or completed), so the booking's live subscribers see payment and refund
+     * progress.
+     */
+    announce?(payment: Pick<Payment, "bookingId" | "userId">): void;
+  },
+) {
+  const { provider, logger } = deps;
+  const store = "store" in deps ? deps.store : createPaymentStore(deps.db);
+  const repo = store.repo;
   const announce = (payment: Pick<Payment, "bookingId" | "userId"> | null | undefined) => {
     if (payment) deps.announce?.(payment);
   };
-  const repo = createPaymentRepository(db);
   const intentWaitMs = deps.intentWaitMs ?? 5_000;
 
   /**
@@ -123,12 +125,11 @@ export function createPaymentService(deps: {
    * charge is in flight). `payment` must be locked; null if `cause` opened a refund already.
    */
   async function openRefund(
-    tx: AppDatabase,
+    txRepo: PaymentRepositoryPort,
     payment: Payment,
     refund: { amount: number; fee: number; reason: string; cause: string },
     patch: PaymentPatch = {},
   ): Promise<{ refund: Refund; payment: Payment } | null> {
-    const txRepo = createPaymentRepository(tx);
     const opened = await txRepo.insertRefund(payment, refund);
     if (!opened) return null;
     const next = withLedger(payment, {
@@ -225,12 +226,12 @@ export function createPaymentService(deps: {
   }
 
   /** After a charge ended: refunds an overpayment (in full), or tells that a top-up is owed. */
-  async function afterCharge(tx: AppDatabase, payment: Payment, charge: Charge): Promise<string | null> {
+  async function afterCharge(txRepo: PaymentRepositoryPort, payment: Payment, charge: Charge): Promise<string | null> {
     if (payment.balance < 0) {
       const reason = payment.bookingClosedAs
         ? `booking ${payment.bookingClosedAs.toLowerCase()} before payment`
         : "overpaid: the booking's total went down while the payment was processing";
-      const opened = await openRefund(tx, payment, {
+      const opened = await openRefund(txRepo, payment, {
         amount: -payment.balance,
         fee: 0,
         reason,
@@ -239,7 +240,7 @@ export function createPaymentService(deps: {
       return opened?.refund.id ?? null;
     }
     if (payment.balance > 0 && payment.amountPaid > 0 && !payment.bookingClosedAs && payment.status !== "PROCESSING")
-      await createPaymentRepository(tx).emit(topUpRequired(payment));
+      await txRepo.emit(topUpRequired(payment));
     return null;
   }
 
@@ -253,8 +254,8 @@ export function createPaymentService(deps: {
     startRefund,
 
     /** Tells a booking's live subscribers its payment changed (after a consumer's commit). */
-    announceBooking(bookingId: string, payload: unknown) {
-      const userId = (payload as { userId?: unknown } | null)?.userId;
+    announceBooking(bookingId: string, payload: { userId?: unknown } | null) {
+      const userId = payload?.userId;
       announce({ bookingId, userId: typeof userId === "string" ? userId : null });
     },
 
@@ -281,8 +282,7 @@ export function createPaymentService(deps: {
       if (await repo.findChargeByKey(payment.id, key)) return payment;
       assertChargeable(payment);
 
-      const started = await db.transaction(async (txRaw) => {
-        const txRepo = createPaymentRepository(txRaw as unknown as AppDatabase);
+      const started = await store.transaction(async (txRepo) => {
         const locked = await txRepo.findById(payment.id, { forUpdate: true });
         if (!locked) throw notFound("Booking");
         if (await txRepo.findChargeByKey(payment.id, key)) return { payment: locked, charge: null };
@@ -318,8 +318,7 @@ export function createPaymentService(deps: {
         );
       } catch (error) {
         // Nothing was charged: the charge is forgotten and the payment can be started again.
-        await db.transaction(async (txRaw) => {
-          const txRepo = createPaymentRepository(txRaw as unknown as AppDatabase);
+        await store.transaction(async (txRepo) => {
           const locked = await txRepo.findById(payment.id, { forUpdate: true });
           await txRepo.deleteCharge(charge.id);
           if (!locked || locked.status !== "PROCESSING") return;
@@ -343,15 +342,8 @@ export function createPaymentService(deps: {
     async handleProviderEvent(event: ProviderEvent): Promise<{ applied: boolean }> {
       let refundToStart: string | null = null;
       let changed: Payment | null = null;
-      const applied = await db.transaction(async (txRaw) => {
-        const tx = txRaw as unknown as AppDatabase;
-        const fresh = await tx
-          .insert(webhookEvents)
-          .values({ id: event.id, type: event.type })
-          .onConflictDoNothing()
-          .returning();
-        if (fresh.length === 0) return false;
-        const txRepo = createPaymentRepository(tx);
+      const applied = await store.transaction(async (txRepo) => {
+        if (!(await txRepo.recordProviderEvent(event.id, event.type))) return false;
         const payment = await txRepo.findById(event.data.paymentId, { forUpdate: true });
         if (!payment) {
           logger.warn("webhook for an unknown payment", { eventId: event.id, paymentId: event.data.paymentId });
@@ -381,7 +373,7 @@ export function createPaymentService(deps: {
                 },
                 (p) => paymentEvent("payment.succeeded", p, chargeDetails(done!, topUp)),
               );
-              refundToStart = await afterCharge(tx, succeeded!, done!);
+              refundToStart = await afterCharge(txRepo, succeeded!, done!);
               return true;
             }
             const failureReason = event.data.failureReason.slice(0, 200);
@@ -434,13 +426,13 @@ export function createPaymentService(deps: {
      * Returns the refunds to start after the commit.
      */
     async applyBookingEvents(tx: AppDatabase, events: EventEnvelope[]): Promise<string[]> {
-      const txRepo = createPaymentRepository(tx);
+      const txRepo = store.within(tx);
       const intents: Parameters<typeof txRepo.insertMany>[0] = [];
       const refundIds: string[] = [];
       const storeIntents = () => txRepo.insertMany(intents.splice(0));
       for (const event of events) {
-        const p = event.payload as BookingPayload;
-        if (event.eventType === "booking.reserved") {
+        if (isEvent(event, "booking.reserved")) {
+          const p = event.payload;
           if (!p.price || !p.userId) continue;
           intents.push({
             id: randomUUID(),
@@ -460,7 +452,8 @@ export function createPaymentService(deps: {
           });
           continue;
         }
-        if (event.eventType === "booking.updated") {
+        if (isEvent(event, "booking.updated")) {
+          const p = event.payload;
           await storeIntents();
           const payment = await txRepo.findByBookingForUpdate(event.aggregateId);
           if (!payment || payment.bookingClosedAs || !p.price) continue;
@@ -474,7 +467,7 @@ export function createPaymentService(deps: {
             const refund = policyRefund(released, p);
             if (refund.amount > 0) {
               const opened = await openRefund(
-                tx,
+                txRepo,
                 payment,
                 {
                   ...refund,
@@ -497,8 +490,9 @@ export function createPaymentService(deps: {
           );
           continue;
         }
-        const closedAs = CLOSING_EVENTS[event.eventType];
-        if (!closedAs) continue;
+        if (!isEvent(event, CLOSING_EVENTS)) continue;
+        const p = event.payload;
+        const closedAs = BOOKING_ENDING_EVENTS[event.eventType];
         await storeIntents();
         const payment = await txRepo.findByBookingForUpdate(event.aggregateId);
         if (!payment || payment.bookingClosedAs) continue;
@@ -509,14 +503,15 @@ export function createPaymentService(deps: {
         const held = payment.amountPaid - payment.amountRefunded - payment.fee;
         if (held > 0) {
           // Cancellations refund by the venue's policy; an expired or failed booking gets everything back.
-          const refund = closedAs === "CANCELLED" ? policyRefund(held, p) : { amount: held, fee: 0 };
+          const refund =
+            event.eventType === "booking.cancelled" ? policyRefund(held, event.payload) : { amount: held, fee: 0 };
           if (refund.amount > 0) {
             const reason =
               closedAs === "CANCELLED"
                 ? `booking cancelled (${p.reason ?? "no reason"})`
                 : `booking ${closedAs.toLowerCase()}`;
             const opened = await openRefund(
-              tx,
+              txRepo,
               payment,
               { ...refund, reason, cause: `booking.${closedAs.toLowerCase()}` },
               patch,

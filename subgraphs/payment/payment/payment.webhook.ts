@@ -55,7 +55,7 @@ export function paymentWebhookRoutes(options: {
         options.toleranceSeconds,
       );
       if (problem) {
-        options.logger.warn("webhook refused", { problem });
+        options.logger.warn("webhook refused", { problem, requestId: req.headers["x-request-id"] });
         sendJson(res, 400, { error: { code: "BAD_SIGNATURE", message: `Webhook refused: ${problem}` } });
         return;
       }
