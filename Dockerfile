@@ -39,6 +39,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 # migrations. Tests, benchmarks and local files stay out (.dockerignore).
 COPY tsconfig.json ./
 COPY lib ./lib
+COPY launcher ./launcher
 COPY gateway ./gateway
 COPY subgraphs ./subgraphs
 COPY scripts ./scripts
@@ -57,7 +58,7 @@ ENV HOST=0.0.0.0
 # 4000 gateway, 4001 booking, 4002 inventory, 4003 payment, 4004 notification, 4010 relay.
 EXPOSE 4000 4001 4002 4003 4004 4010
 
-# Graceful shutdown on SIGTERM (lib/main.ts): stop accepting, finish requests in flight (up to 10 s
+# Graceful shutdown on SIGTERM (lib/process/main.ts): stop accepting, finish requests in flight (up to 10 s
 # per server), stop consumers and relays after their batch, exit 0.
 STOPSIGNAL SIGTERM
 

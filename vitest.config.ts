@@ -14,7 +14,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["{lib,gateway,subgraphs,scripts}/**/*.test.ts", "test/deploy/**/*.test.ts"] },
+        test: {
+          name: "unit",
+          include: ["{lib,launcher,gateway,subgraphs,scripts}/**/*.test.ts", "test/deploy/**/*.test.ts"],
+        },
       },
       {
         extends: true,

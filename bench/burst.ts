@@ -7,8 +7,8 @@
  */
 import http from "node:http";
 import { randomUUID } from "node:crypto";
-import { signUserToken } from "../lib/auth";
-import { DEMO_IDS } from "../lib/demo";
+import { signUserToken } from "../lib/core/auth";
+import { DEMO_IDS } from "../lib/core/demo";
 import { costColumns, createSampler, printProcessTable } from "./sampler";
 import {
   describePlatform,

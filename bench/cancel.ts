@@ -1,13 +1,13 @@
 /**
- * Cancellation under load (ADR-023 NFR-015-9): `bookings` PENDING bookings are made first,
+ * Cancellation under load (the cancellation design's goal: 1,000 concurrent cancellations): `bookings` PENDING bookings are made first,
  * then `concurrency` clients cancel them through the gateway at once, each its own booking.
  * Reports throughput, errors, latency percentiles, the CPU ms and SQL statements per
  * cancellation of every process (bench/sampler.ts), and checks every seat came back.
  */
 import http from "node:http";
 import { randomUUID } from "node:crypto";
-import { signUserToken } from "../lib/auth";
-import { DEMO_IDS } from "../lib/demo";
+import { signUserToken } from "../lib/core/auth";
+import { DEMO_IDS } from "../lib/core/demo";
 import { costColumns, costNotes, createSampler, printProcessTable } from "./sampler";
 import {
   describePlatform,

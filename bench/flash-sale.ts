@@ -14,8 +14,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
-import { signUserToken } from "../lib/auth";
-import { DEMO_IDS } from "../lib/demo";
+import { signUserToken } from "../lib/core/auth";
+import { DEMO_IDS } from "../lib/core/demo";
 import { costColumns, costNotes, createSampler, fmt, printProcessTable, type PhaseCost } from "./sampler";
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);

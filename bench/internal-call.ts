@@ -2,7 +2,7 @@
  * One internal JSON call over loopback (booking → inventory's hold route is one per
  * reservation), clients side by side in one run: global `fetch`, undici's `request` (with an
  * AbortSignal.timeout() deadline and with a deadline cleared when the call ends, as
- * lib/internal.ts does) and bare `node:http`. Client and server share this process, so CPU ms
+ * lib/http/internal.ts does) and bare `node:http`. Client and server share this process, so CPU ms
  * per call is both ends together, including the deadline timers firing afterwards.
  */
 import http from "node:http";
@@ -40,7 +40,7 @@ export async function internalCallBenchmark(options: { calls: number; concurrenc
       (
         await request(url, { method: "POST", headers, body, dispatcher, signal: AbortSignal.timeout(timeoutMs) })
       ).body.json(),
-    // What lib/internal.ts does.
+    // What lib/http/internal.ts does.
     "undici, cleared deadline": async () => {
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(), timeoutMs);

@@ -14,11 +14,11 @@ import {
   openPglite,
   SUBGRAPHS,
   type Database,
-} from "../lib/db";
-import { createKafkaPublisher, createMemoryEventLog, type EventPublisher } from "../lib/event-publisher";
-import { createLogger } from "../lib/logger";
-import { outboxRow } from "../lib/outbox";
-import { createOutboxRelay } from "../lib/outbox-relay";
+} from "../lib/storage/db";
+import { createKafkaPublisher, createMemoryEventLog, type EventPublisher } from "../lib/messaging/event-publisher";
+import { createLogger } from "../lib/observability/logger";
+import { outboxRow } from "../lib/messaging/outbox";
+import { createOutboxRelay } from "../lib/messaging/outbox-relay";
 import { bookingOutbox } from "../subgraphs/booking/booking.tables";
 import { percentile, printTable, writeResult } from "./support";
 

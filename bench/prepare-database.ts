@@ -5,7 +5,7 @@
  * process so the load generator does not load the subgraphs' code.
  */
 import "reflect-metadata";
-import { connectPostgres, migratePostgres, SUBGRAPHS } from "../lib/db";
+import { connectPostgres, migratePostgres, SUBGRAPHS } from "../lib/storage/db";
 import { SUBGRAPH_DEFINITIONS } from "../subgraphs";
 
 const url = process.argv[2];

@@ -4,7 +4,7 @@
  * (bench/sampler.ts).
  */
 import http from "node:http";
-import { DEMO_IDS } from "../lib/demo";
+import { DEMO_IDS } from "../lib/core/demo";
 import { costColumns, costNotes, createSampler, printProcessTable, type PhaseCost } from "./sampler";
 import {
   describePlatform,

@@ -9,8 +9,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import { randomBytes, randomUUID } from "node:crypto";
 import WebSocket from "ws";
-import { signUserToken } from "../lib/auth";
-import { DEMO_IDS } from "../lib/demo";
+import { signUserToken } from "../lib/core/auth";
+import { DEMO_IDS } from "../lib/core/demo";
 import { percentile, post, printTable, startBenchPlatform, writeResult, type BenchPlatform } from "./support";
 
 /** The gateway serves /metrics only with its METRICS_TOKEN. */

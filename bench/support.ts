@@ -6,8 +6,8 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { signUserToken } from "../lib/auth";
-import { DEMO_USERS } from "../lib/demo";
+import { signUserToken } from "../lib/core/auth";
+import { DEMO_USERS } from "../lib/core/demo";
 import type { SampledProcess } from "./sampler";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");

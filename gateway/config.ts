@@ -13,7 +13,7 @@ import {
   redisUrl,
   type AuthConfig,
   type Env,
-} from "../lib/config";
+} from "../lib/core/config";
 import {
   portsEnv,
   portsFrom,
@@ -22,13 +22,13 @@ import {
   subgraphUrlVariable,
   type SubgraphName,
   type SubgraphUrlVariable,
-} from "../lib/services";
-import type { LogLevel } from "../lib/logger";
+} from "../lib/core/services";
+import type { LogLevel } from "../lib/observability/logger";
 import { corsOrigins } from "./cors";
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./operation-limits";
 import { trustedProxies } from "./rate-limit/client-ip";
 import type { RateLimitConfig } from "./rate-limit/limiter";
-import { authConfigFrom, missingSecrets, secretsHint } from "../lib/service-config";
+import { authConfigFrom, missingSecrets, secretsHint } from "../lib/core/service-config";
 
 export interface GatewayConfig {
   host: string;
@@ -36,7 +36,7 @@ export interface GatewayConfig {
   supergraphPath: string;
   /**
    * Where each subgraph is called (instead of the URLs written in the supergraph file):
-   * `<NAME>_URL`, else `<NAME>_PORT` on this machine (lib/services.ts).
+   * `<NAME>_URL`, else `<NAME>_PORT` on this machine (lib/core/services.ts).
    */
   subgraphUrls: Record<SubgraphName, string>;
   /** Upper bound of keep-alive sockets per subgraph. */

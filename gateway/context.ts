@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
-import { authenticate, type Principal, type TokenVerifier } from "../lib/auth";
-import { requestId } from "../lib/http";
-import type { Logger } from "../lib/logger";
+import { authenticate, type Principal, type TokenVerifier } from "../lib/core/auth";
+import { requestId } from "../lib/http/server";
+import type { Logger } from "../lib/observability/logger";
 
 export interface GatewayContext {
   principal: Principal | null;

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../lib/config";
+import { ConfigError } from "../lib/core/config";
 import { loadGatewayConfig } from "./config";
 import { originAllowed } from "./cors";
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import cors from "cors";
 import { z } from "zod";
-import { sendError, type Handler } from "../lib/http";
+import { sendError, type Handler } from "../lib/http/server";
 
 /** Origins of the local Next.js app (`next dev` on port 3000): the default allow-list. */
 export const DEVELOPMENT_ORIGINS = ["http://localhost:3000", "http://127.0.0.1:3000"];

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
-import type { Handler, Routes } from "../lib/http";
+import type { Handler, Routes } from "../lib/http/server";
 
 const require = createRequire(import.meta.url);
 

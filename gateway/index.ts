@@ -3,11 +3,11 @@ import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import fetch from "node-fetch";
-import { createTokenVerifier } from "../lib/auth";
-import type { SubgraphName } from "../lib/db";
-import { createErrorFormatter } from "../lib/errors";
-import { graphqlHandler, healthRoutes, requestId, startHttpServer, type RunningServer } from "../lib/http";
-import type { Logger } from "../lib/logger";
+import { createTokenVerifier } from "../lib/core/auth";
+import type { SubgraphName } from "../lib/storage/db";
+import { createErrorFormatter } from "../lib/core/errors";
+import { graphqlHandler, healthRoutes, requestId, startHttpServer, type RunningServer } from "../lib/http/server";
+import type { Logger } from "../lib/observability/logger";
 import type { GatewayConfig } from "./config";
 import { buildGatewayContext, type GatewayContext } from "./context";
 import { keepAliveFetcher, SubgraphDataSource } from "./subgraph-data-source";
@@ -15,10 +15,10 @@ import { randomUUID } from "node:crypto";
 import type { ExecutionResult, GraphQLSchema } from "graphql";
 import type { Redis } from "ioredis";
 import { Counter } from "prom-client";
-import { createRedisLiveEvents, type LiveEvents } from "../lib/live";
-import { createMetricsRegistry, metricsRoutes, observeHttpServer } from "../lib/metrics";
+import { createRedisLiveEvents, type LiveEvents } from "../lib/messaging/live";
+import { createMetricsRegistry, metricsRoutes, observeHttpServer } from "../lib/observability/metrics";
 import { operationMetricsPlugin } from "./operation-metrics";
-import { connectRedis } from "../lib/redis";
+import { connectRedis } from "../lib/storage/redis";
 import { createSubscriptionHub, type QueryExecutor } from "./subscriptions/hub";
 import { createSseHandler } from "./subscriptions/sse";
 import { EXAMPLE_OPERATIONS, explorerRoutes } from "./explorer";
@@ -93,7 +93,7 @@ export async function startGateway(
     gateway,
     formatError: createErrorFormatter(log),
     includeStacktraceInErrorResponses: false,
-    // Shutdown is ours (lib/main.ts drains the servers, then stops Apollo): with its own SIGTERM
+    // Shutdown is ours (lib/process/main.ts drains the servers, then stops Apollo): with its own SIGTERM
     // handler (on unless NODE_ENV=test) Apollo stops first and re-sends the signal, which ends
     // the process with exit code 1 before requests in flight finish.
     stopOnTerminationSignals: false,
@@ -133,7 +133,7 @@ export async function startGateway(
       },
     ]),
   );
-  // Subscriptions (ARCHITECTURE.md §7): live events from Redis pub/sub (or in-process), payloads
+  // Subscriptions (README: Live updates): live events from Redis pub/sub (or in-process), payloads
   // resolved through the federated graph as the subscriber, served over WebSocket and SSE.
   let ownRedis: Redis | null = null;
   let live = options.live;

@@ -1,8 +1,8 @@
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { GraphQLDateTimeISO } from "graphql-scalars";
 import type { DocumentNode, GraphQLInputType, GraphQLSchema, Kind, OperationDefinitionNode, ValueNode } from "graphql";
-import { httpError } from "../lib/errors";
-import { graphqlCjs } from "../lib/graphql-cjs";
+import { httpError } from "../lib/core/errors";
+import { graphqlCjs } from "../lib/graphql/graphql-cjs";
 
 /** Bounds on what one argument value may be; larger values are refused before any subgraph is called. */
 const INPUT_LIMITS = {

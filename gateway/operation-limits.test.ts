@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { GraphQLError } from "graphql";
 import { describe, expect, it } from "vitest";
-import { graphqlCjs } from "../lib/graphql-cjs";
+import { graphqlCjs } from "../lib/graphql/graphql-cjs";
 import { EXAMPLE_OPERATIONS } from "./explorer";
 import { createOperationLimiter, DEFAULT_OPERATION_LIMITS } from "./operation-limits";
 

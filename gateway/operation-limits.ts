@@ -8,12 +8,12 @@ import {
   type SelectionSetNode,
   type ValidationRule,
 } from "graphql";
-import { httpError } from "../lib/errors";
-import { graphqlCjs } from "../lib/graphql-cjs";
-import { HttpError } from "../lib/http";
+import { httpError } from "../lib/core/errors";
+import { graphqlCjs } from "../lib/graphql/graphql-cjs";
+import { HttpError } from "../lib/http/server";
 import { NOT_LISTED_CODE, trustedQueryOf, type TrustedDocuments } from "./trusted-documents";
 
-// The gateway's schema is built by graphql's CommonJS copy (lib/graphql-cjs.ts), so the rules
+// The gateway's schema is built by graphql's CommonJS copy (lib/graphql/graphql-cjs.ts), so the rules
 // that walk it are loaded through require as well.
 const require = createRequire(import.meta.url);
 const { maxDepthRule } =

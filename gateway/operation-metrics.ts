@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { Counter, Histogram, type Registry } from "prom-client";
-import { ERROR_CODES, REQUEST_ERROR_CODES_LIST } from "../lib/errors";
+import { ERROR_CODES, REQUEST_ERROR_CODES_LIST } from "../lib/core/errors";
 
 /**
  * Per-operation metrics at the gateway (issue 18):
@@ -17,7 +17,7 @@ import { ERROR_CODES, REQUEST_ERROR_CODES_LIST } from "../lib/errors";
  * - `operation_type`: query, mutation, subscription, or "unknown" (the document did not parse
  *   or name no runnable operation).
  * - `outcome`: "ok", or the first error's `extensions.code` when it is one of the codes the
- *   platform or graphql-js/Apollo produce (lib/errors.ts), else "other".
+ *   platform or graphql-js/Apollo produce (lib/core/errors.ts), else "other".
  *
  * The payload queries of subscription pushes run through the same server and are counted under
  * their own name, `LiveUpdate` (gateway/subscriptions/plan.ts).

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import type { GraphQLError, GraphQLFormattedError, ValidationRule } from "graphql";
-import { graphqlCjs } from "../lib/graphql-cjs";
+import { graphqlCjs } from "../lib/graphql/graphql-cjs";
 
 /**
  * How much of the schema an anonymous caller may learn: introspection (`__schema`, `__type`)

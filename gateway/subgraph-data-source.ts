@@ -4,11 +4,11 @@ import fetch from "node-fetch";
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { Fetcher, FetcherResponse } from "@apollo/utils.fetcher";
 import { GraphQLError } from "graphql";
-import { SERVICE_SECRET_HEADER } from "../lib/auth";
-import { DomainError } from "../lib/errors";
+import { SERVICE_SECRET_HEADER } from "../lib/core/auth";
+import { DomainError } from "../lib/core/errors";
 import type { GatewayContext } from "./context";
 import { deduplicatingFetcher } from "./subgraph-deduplication";
-import { injectTraceHeaders } from "../lib/tracing";
+import { injectTraceHeaders } from "../lib/observability/tracing";
 
 /**
  * A fetcher with keep-alive sockets and a bounded pool: without it every subgraph call opens

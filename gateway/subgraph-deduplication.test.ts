@@ -5,7 +5,7 @@ import type { GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { GraphQLError } from "graphql";
 import { Headers } from "node-fetch";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DomainError } from "../lib/errors";
+import { DomainError } from "../lib/core/errors";
 import { loadGatewayConfig } from "./config";
 import type { GatewayContext } from "./context";
 import { keepAliveFetcher, SubgraphDataSource } from "./subgraph-data-source";

@@ -3,8 +3,8 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../lib/config";
-import { createLogger } from "../lib/logger";
+import { ConfigError } from "../lib/core/config";
+import { createLogger } from "../lib/observability/logger";
 import { loadTrustedDocuments, parseManifest, type TrustedDocumentsMode } from "./trusted-documents";
 
 const VENUES = "query Venues { venues { name } }";

@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { ApolloServerPlugin, BaseContext, GraphQLRequest } from "@apollo/server";
 import { parse } from "graphql";
-import { ConfigError } from "../lib/config";
-import { httpError } from "../lib/errors";
-import type { Logger } from "../lib/logger";
+import { ConfigError } from "../lib/core/config";
+import { httpError } from "../lib/core/errors";
+import type { Logger } from "../lib/observability/logger";
 
 export type TrustedDocumentsMode = "enforce" | "log";
 

@@ -4,7 +4,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { composeSupergraph, SCHEMA_DIR, staleSchemaFiles } from "../lib/compose";
+import { composeSupergraph, SCHEMA_DIR, staleSchemaFiles } from "../lib/graphql/compose";
 import { SUBGRAPH_DEFINITIONS } from "../subgraphs";
 
 const composition = await composeSupergraph(SUBGRAPH_DEFINITIONS);

@@ -5,10 +5,10 @@
  * REDIS_URL.
  */
 import { z } from "zod";
-import { logLevel, parseEnv, postgresUrl, redisPrefix, redisUrl, requireVariables, type Env } from "../lib/config";
-import { connectPostgres } from "../lib/db";
-import { runMain } from "../lib/main";
-import { connectRedis } from "../lib/redis";
+import { logLevel, parseEnv, postgresUrl, redisPrefix, redisUrl, requireVariables, type Env } from "../lib/core/config";
+import { connectPostgres } from "../lib/storage/db";
+import { runMain } from "../lib/process/main";
+import { connectRedis } from "../lib/storage/redis";
 import { createHoldRepository } from "../subgraphs/inventory/hold/hold.repository";
 import { createHoldService } from "../subgraphs/inventory/hold/hold.service";
 import { createRedisHoldStore } from "../subgraphs/inventory/hold/hold.store.redis";

@@ -4,9 +4,9 @@
  * `npm start` does; safe to run again).
  */
 import { z } from "zod";
-import { parseEnv, postgresUrl, requireVariables, StartupError } from "../lib/config";
-import { connectPostgres, migratePostgres, SUBGRAPHS } from "../lib/db";
-import { processEnv } from "../lib/env";
+import { parseEnv, postgresUrl, requireVariables, StartupError } from "../lib/core/config";
+import { connectPostgres, migratePostgres, SUBGRAPHS } from "../lib/storage/db";
+import { processEnv } from "../lib/core/env";
 
 const args = process.argv.slice(2);
 const DEMO_FLAG = "--demo-data";

@@ -7,11 +7,11 @@
  * Needs DATABASE_URL (the embedded database of `npm start` lives inside that process).
  */
 import { z } from "zod";
-import { ConfigError, parseEnv, postgresUrl, requireVariables, StartupError } from "../lib/config";
-import { DEFAULT_PORTS } from "../lib/services";
-import { connectPostgres } from "../lib/db";
-import { processEnv } from "../lib/env";
-import { OUTBOX_TOPICS } from "../lib/relay-runner";
+import { ConfigError, parseEnv, postgresUrl, requireVariables, StartupError } from "../lib/core/config";
+import { DEFAULT_PORTS } from "../lib/core/services";
+import { connectPostgres } from "../lib/storage/db";
+import { processEnv } from "../lib/core/env";
+import { OUTBOX_TOPICS } from "../lib/messaging/relay-runner";
 import {
   CONSUMER_SCHEMAS,
   listConsumerDeadLetters,
@@ -19,7 +19,7 @@ import {
   outboxStatus,
   replayDeadLetters,
   requestConsumerReplay,
-} from "../lib/outbox-admin";
+} from "../lib/messaging/outbox-admin";
 
 const OUTBOXES = Object.keys(OUTBOX_TOPICS);
 const [command, sub, target] = process.argv.slice(2);

@@ -2,12 +2,12 @@
  * `npm run start:relay`: the outbox relay as its own process (any number of them): publishes the
  * subgraphs' outboxes to Kafka. Needs DATABASE_URL and KAFKA_BROKERS; listens on RELAY_PORT.
  */
-import { connectPostgres } from "../lib/db";
-import { createKafkaPublisher } from "../lib/event-publisher";
-import { runMain } from "../lib/main";
-import { startRelays } from "../lib/relay-runner";
-import { loadRelayConfig } from "../lib/service-config";
-import { listening } from "../lib/services";
+import { connectPostgres } from "../lib/storage/db";
+import { createKafkaPublisher } from "../lib/messaging/event-publisher";
+import { runMain } from "../lib/process/main";
+import { startRelays } from "../lib/messaging/relay-runner";
+import { loadRelayConfig } from "../lib/core/service-config";
+import { listening } from "../lib/core/services";
 
 await runMain(
   {
@@ -20,7 +20,7 @@ await runMain(
         onConnectionError: (error) => logger.warn("database connection lost", { service: "relay", error }),
       });
       const publisher = createKafkaPublisher(config.kafkaBrokers, "outbox-relay", config.kafkaPrefix);
-      // A busy RELAY_PORT ends the process (lib/main.ts) with a message naming the variable.
+      // A busy RELAY_PORT ends the process (lib/process/main.ts) with a message naming the variable.
       const running = await listening("relay", () =>
         startRelays({ database, publisher, logger, host: config.host, port: config.port }),
       );

@@ -2,18 +2,18 @@
  * `npm run start:<service>`: one service as its own process, on PostgreSQL (and Redis when
  * REDIS_URL is set, Kafka when KAFKA_BROKERS is set). Subgraphs need DATABASE_URL, SERVICE_SECRET
  * and JWT_SECRET or JWKS_URL (payment: PAYMENT_WEBHOOK_SECRET); run `npm run db:migrate` first.
- * Ports and the URLs of the other services come from lib/services.ts.
+ * Ports and the URLs of the other services come from lib/core/services.ts.
  */
 import "reflect-metadata";
-import { ConfigError, type Env } from "../lib/config";
-import { connectPostgres } from "../lib/db";
-import { createKafkaEventSource } from "../lib/event-consumer";
-import { runMain } from "../lib/main";
-import { connectRedis } from "../lib/redis";
-import { createRedisLiveEvents } from "../lib/live";
-import { startSubgraph } from "../lib/service";
-import { loadSubgraphConfig, type SubgraphConfig } from "../lib/service-config";
-import { listening, SERVICE_NAMES } from "../lib/services";
+import { ConfigError, type Env } from "../lib/core/config";
+import { connectPostgres } from "../lib/storage/db";
+import { createKafkaEventSource } from "../lib/messaging/event-consumer";
+import { runMain } from "../lib/process/main";
+import { connectRedis } from "../lib/storage/redis";
+import { createRedisLiveEvents } from "../lib/messaging/live";
+import { startSubgraph } from "../lib/graphql/service";
+import { loadSubgraphConfig, type SubgraphConfig } from "../lib/core/service-config";
+import { listening, SERVICE_NAMES } from "../lib/core/services";
 import { loadGatewayConfig, type GatewayConfig } from "../gateway/config";
 import { startGateway } from "../gateway";
 import { SUBGRAPH_DEFINITIONS } from "../subgraphs";

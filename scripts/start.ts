@@ -6,8 +6,8 @@ const began = Date.now();
 const say = (line: string) => process.stdout.write(`${line}\n`);
 say("Starting the booking platform…");
 say("  loading the services' code");
-const { runMain } = await import("../lib/main");
-const { loadPlatformConfig, startPlatformWith } = await import("../lib/platform");
+const { runMain } = await import("../lib/process/main");
+const { loadPlatformConfig, startPlatformWith } = await import("../launcher/platform");
 const { SUBGRAPH_DEFINITIONS } = await import("../subgraphs");
 
 await runMain({

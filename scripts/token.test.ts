@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createTokenVerifier } from "../lib/auth";
-import { StartupError } from "../lib/config";
-import { DEMO_USERS } from "../lib/demo";
+import { createTokenVerifier } from "../lib/core/auth";
+import { StartupError } from "../lib/core/config";
+import { DEMO_USERS } from "../lib/core/demo";
 import { issueToken, parseDuration } from "./token";
 
 const env = { JWT_SECRET: "t".repeat(64) };

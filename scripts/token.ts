@@ -6,10 +6,10 @@
  */
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
-import { signUserToken } from "../lib/auth";
-import { authEnv, parseEnv, secretCommand, StartupError, type Env } from "../lib/config";
-import { DEMO_USERS } from "../lib/demo";
-import { processEnv } from "../lib/env";
+import { signUserToken } from "../lib/core/auth";
+import { authEnv, parseEnv, secretCommand, StartupError, type Env } from "../lib/core/config";
+import { DEMO_USERS } from "../lib/core/demo";
+import { processEnv } from "../lib/core/env";
 
 export const TOKEN_USAGE =
   "usage: npm run token -- <guest|organizer|admin> [--sub ID] [--email E] [--name N] [--expires 12h]";

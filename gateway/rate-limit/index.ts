@@ -1,5 +1,5 @@
-import type { Logger } from "../../lib/logger";
-import { connectRedis } from "../../lib/redis";
+import type { Logger } from "../../lib/observability/logger";
+import { connectRedis } from "../../lib/storage/redis";
 import type { GatewayConfig } from "../config";
 import { createRateLimiter, type RateLimiter } from "./limiter";
 import { createMemoryRateLimitStore } from "./store";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../lib/logger";
+import { createLogger } from "../../lib/observability/logger";
 import { createRateLimiter, type RateLimitConfig } from "./limiter";
 import { createMemoryRateLimitStore, type RateLimitStore } from "./store";
 

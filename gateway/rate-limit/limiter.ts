@@ -10,9 +10,9 @@ import type {
   SelectionSetNode,
 } from "graphql";
 import { GraphQLError } from "graphql";
-import type { Principal } from "../../lib/auth";
-import type { Logger } from "../../lib/logger";
-import { graphqlCjs } from "../../lib/graphql-cjs";
+import type { Principal } from "../../lib/core/auth";
+import type { Logger } from "../../lib/observability/logger";
+import { graphqlCjs } from "../../lib/graphql/graphql-cjs";
 import { clientIp, limitSubject, trustedProxies, type TrustedProxies } from "./client-ip";
 import { createMemoryRateLimitStore, type Charge, type HeldBooking, type RateLimitStore } from "./store";
 
@@ -80,7 +80,7 @@ export function rateLimited(
 }
 
 /**
- * Rate limits at the edge (ARCHITECTURE.md §10). A request takes one token from the general
+ * Rate limits at the edge (README: The public edge). A request takes one token from the general
  * bucket of its user (verified `sub`) and of its IP; each `reserveSeats` field also takes one
  * from both reservation buckets — all four or none. Anonymous requests have only IP buckets.
  * A `reserveSeats` must also fit under the IP's cap of unpaid seats: the seats are put on the

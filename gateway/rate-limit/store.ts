@@ -1,5 +1,5 @@
 /**
- * The rate limiter's port (ARCHITECTURE.md §10): token buckets and the per-IP ledger of unpaid
+ * The rate limiter's port (README: The public edge): token buckets and the per-IP ledger of unpaid
  * seats. The Redis adapter is shared by every gateway instance; the in-process one serves the
  * embedded default (one gateway). Both pass test/integration/rate-limit-store.contract.test.ts.
  */

@@ -1,5 +1,5 @@
 import { GraphQLError } from "graphql";
-import { authenticate, type TokenVerifier } from "../../lib/auth";
+import { authenticate, type TokenVerifier } from "../../lib/core/auth";
 import type { SubscriberAuth } from "./hub";
 
 /** The subscriber from an `Authorization` value; null when the token is invalid or malformed. */

@@ -1,8 +1,8 @@
 import { parse } from "graphql";
-import { graphqlCjs } from "../../lib/graphql-cjs";
+import { graphqlCjs } from "../../lib/graphql/graphql-cjs";
 import { describe, expect, it } from "vitest";
-import { createMemoryLiveEvents, type LiveEvents } from "../../lib/live";
-import { createLogger } from "../../lib/logger";
+import { createMemoryLiveEvents, type LiveEvents } from "../../lib/messaging/live";
+import { createLogger } from "../../lib/observability/logger";
 import { createSubscriptionHub, MAX_QUEUED_PER_SUBSCRIBER, SlowSubscriberError, type QueryExecutor } from "./hub";
 import { planSubscription } from "./plan";
 

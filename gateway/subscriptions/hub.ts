@@ -1,5 +1,5 @@
 import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
-import { linkTo, SpanKind, tracingEnabled, withServiceSpan } from "../../lib/tracing";
+import { linkTo, SpanKind, tracingEnabled, withServiceSpan } from "../../lib/observability/tracing";
 import {
   GraphQLError,
   type DocumentNode,
@@ -8,10 +8,10 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { Counter, Gauge, type Registry } from "prom-client";
-import type { Principal } from "../../lib/auth";
+import type { Principal } from "../../lib/core/auth";
 import type { LiveChannel, LiveMessage } from "../../lib/contracts/live";
-import type { LiveEvents } from "../../lib/live";
-import type { Logger } from "../../lib/logger";
+import type { LiveEvents } from "../../lib/messaging/live";
+import type { Logger } from "../../lib/observability/logger";
 import { liveVariables, planSubscription, type SubscriptionPlan } from "./plan";
 
 /** Who subscribed: the payload query runs with this identity. */

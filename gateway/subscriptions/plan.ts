@@ -9,9 +9,9 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
-import type { Principal } from "../../lib/auth";
+import type { Principal } from "../../lib/core/auth";
 import { LIVE_CHANNELS, type LiveChannel, type LiveKind, type LiveMessage } from "../../lib/contracts/live";
-import { graphqlCjs } from "../../lib/graphql-cjs";
+import { graphqlCjs } from "../../lib/graphql/graphql-cjs";
 
 /**
  * How each subscription field of the supergraph is served: the live channel it listens to, and

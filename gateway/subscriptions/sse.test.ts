@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Principal, TokenVerifier } from "../../lib/auth";
-import { graphqlCjs } from "../../lib/graphql-cjs";
+import type { Principal, TokenVerifier } from "../../lib/core/auth";
+import { graphqlCjs } from "../../lib/graphql/graphql-cjs";
 import { createOperationLimiter } from "../operation-limits";
 import type { RateLimiter } from "../rate-limit/limiter";
 import type { SubscriptionHub } from "./hub";

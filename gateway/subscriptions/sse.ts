@@ -8,10 +8,10 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { createHandler } from "graphql-sse/lib/use/http";
-import type { TokenVerifier } from "../../lib/auth";
+import type { TokenVerifier } from "../../lib/core/auth";
 import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
-import { HttpError, readBody, sendJson, type Handler } from "../../lib/http";
+import { HttpError, readBody, sendJson, type Handler } from "../../lib/http/server";
 import type { RateLimiter } from "../rate-limit/limiter";
 import { authOf } from "./auth";
 import type { QueryExecutor, SubscriberAuth, SubscriptionHub } from "./hub";

@@ -1,8 +1,8 @@
 import type { IncomingMessage, Server } from "node:http";
 import { GraphQLError, parse, print, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { TokenVerifier } from "../../lib/auth";
-import type { Logger } from "../../lib/logger";
+import type { TokenVerifier } from "../../lib/core/auth";
+import type { Logger } from "../../lib/observability/logger";
 import { authOf } from "./auth";
 import type { QueryExecutor, SubscriberAuth, SubscriptionHub } from "./hub";
 import type { RateLimiter } from "../rate-limit/limiter";

@@ -1,5 +1,5 @@
 /**
- * The events subgraphs exchange through their outboxes (ARCHITECTURE.md §6): the topics, the
+ * The events subgraphs exchange through their outboxes (README: Events: the outbox relay): the topics, the
  * envelope, and for every event type the payload its producer writes. Producers build events with
  * `bookingDomainEvent`/`paymentDomainEvent` (the payload is checked against its type), consumers narrow with `isEvent` (the
  * payload is then typed); neither writes an event type or a topic as a string of its own.

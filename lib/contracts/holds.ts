@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * The inventory subgraph's internal hold operations (ARCHITECTURE.md §3), as both sides see them:
+ * The inventory subgraph's internal hold operations (README: Architecture in brief), as both sides see them:
  * inventory validates each request with its schema, the booking subgraph's client sends the
  * schema's input and gets the answer type back.
  */

@@ -1,5 +1,5 @@
 /**
- * Live updates for subscriptions (ARCHITECTURE.md §7): what each kind of channel carries. Services
+ * Live updates for subscriptions (README: Live updates): what each kind of channel carries. Services
  * publish after their transaction committed; every gateway subscribes to the channels its
  * subscribers need and resolves the payload itself. Messages carry ids, not data, so nothing is
  * shown that the subscriber could not query.

@@ -1,5 +1,5 @@
-import type { AppDatabase } from "../../lib/db";
-import { daysFromNow, demoHoldExpiry, DEMO_IDS as ids, DEMO_USERS } from "../../lib/demo";
+import type { AppDatabase } from "../../lib/storage/db";
+import { daysFromNow, demoHoldExpiry, DEMO_IDS as ids, DEMO_USERS } from "../../lib/core/demo";
 import { createBookingRepository } from "./booking/booking.repository";
 
 /** Two bookings for the demo guest: a paid one and one awaiting payment. */

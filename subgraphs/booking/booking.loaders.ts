@@ -1,5 +1,5 @@
-import { oneRowPerKey, rowsPerKey } from "../../lib/loaders";
-import type { RequestContext } from "../../lib/subgraph";
+import { oneRowPerKey, rowsPerKey } from "../../lib/graphql/loaders";
+import type { RequestContext } from "../../lib/graphql/subgraph";
 import type { BookingRepository } from "./booking/booking.repository";
 
 /**

@@ -13,8 +13,8 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { defineConsumerDeadLetterTable, defineInboxTable } from "../../lib/inbox";
-import { defineOutboxDeadLetterTable, defineOutboxTable } from "../../lib/outbox";
+import { defineConsumerDeadLetterTable, defineInboxTable } from "../../lib/messaging/inbox";
+import { defineOutboxDeadLetterTable, defineOutboxTable } from "../../lib/messaging/outbox";
 import { BOOKING_STATUSES, type BookingStatus } from "./booking/booking.model";
 import { AWAITING_PAYMENT, SEATS_FREED_STATUSES } from "./booking/booking.state";
 

@@ -1,9 +1,9 @@
 import "reflect-metadata";
-import { createMetricsRegistry, metricsRoutes } from "../../lib/metrics";
-import type { SubgraphDefinition } from "../../lib/service";
+import { createMetricsRegistry, metricsRoutes } from "../../lib/observability/metrics";
+import type { SubgraphDefinition } from "../../lib/graphql/service";
 import { createLifecycleService } from "./booking/booking.lifecycle";
 import { createCancellationMetrics, createReservationMetrics, withReservationMetrics } from "./booking/booking.metrics";
-import { buildSubgraph } from "../../lib/subgraph";
+import { buildSubgraph } from "../../lib/graphql/subgraph";
 import { seedBookingDemoData } from "./booking.demo";
 import { createBookingLoaders, type BookingContext } from "./booking.loaders";
 import { createExpirySweeper } from "./booking/booking.expiry";
@@ -18,7 +18,7 @@ import { createPaymentSaga } from "./booking/booking.saga";
 import { withLiveUpdates } from "./booking/booking.live";
 import { createTopUps } from "./booking/booking.topup";
 import { EVENT_TOPICS } from "../../lib/contracts";
-import { runConsumer } from "../../lib/event-consumer";
+import { runConsumer } from "../../lib/messaging/event-consumer";
 
 export const bookingSubgraph: SubgraphDefinition = {
   name: "booking",

@@ -1,11 +1,11 @@
 import "reflect-metadata";
 import { EVENT_TOPICS } from "../../lib/contracts";
-import { runConsumer } from "../../lib/event-consumer";
-import { createMetricsRegistry, metricsRoutes } from "../../lib/metrics";
-import type { SubgraphDefinition } from "../../lib/service";
+import { runConsumer } from "../../lib/messaging/event-consumer";
+import { createMetricsRegistry, metricsRoutes } from "../../lib/observability/metrics";
+import type { SubgraphDefinition } from "../../lib/graphql/service";
 import { CatalogResolver } from "./catalog/catalog.resolver";
 import { createCatalogService } from "./catalog/catalog.service";
-import { buildSubgraph } from "../../lib/subgraph";
+import { buildSubgraph } from "../../lib/graphql/subgraph";
 import { createSeatReleaseConsumer } from "./hold/hold.consumer";
 import { createHoldRepository } from "./hold/hold.repository";
 import { holdRoutes } from "./hold/hold.routes";

@@ -1,5 +1,5 @@
-import type { AppDatabase } from "../../lib/db";
-import { daysFromNow, demoHoldExpiry, DEMO_IDS as ids, DEMO_USERS } from "../../lib/demo";
+import type { AppDatabase } from "../../lib/storage/db";
+import { daysFromNow, demoHoldExpiry, DEMO_IDS as ids, DEMO_USERS } from "../../lib/core/demo";
 import { createHoldRepository } from "./hold/hold.repository";
 import { createSlotRepository } from "./slot/slot.repository";
 import { createVenueRepository } from "./venue/venue.repository";

@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
-import { oneRowPerKey, rowsPerKey } from "../../lib/loaders";
-import type { RequestContext } from "../../lib/subgraph";
+import { oneRowPerKey, rowsPerKey } from "../../lib/graphql/loaders";
+import type { RequestContext } from "../../lib/graphql/subgraph";
 import type { HoldService } from "./hold/hold.service";
 import type { SlotRepository } from "./slot/slot.repository";
 import type { VenueRepository } from "./venue/venue.repository";

@@ -1,5 +1,5 @@
-import { defineOutboxDeadLetterTable, defineOutboxTable } from "../../lib/outbox";
-import { defineConsumerDeadLetterTable, defineInboxTable } from "../../lib/inbox";
+import { defineOutboxDeadLetterTable, defineOutboxTable } from "../../lib/messaging/outbox";
+import { defineConsumerDeadLetterTable, defineInboxTable } from "../../lib/messaging/inbox";
 import { sql } from "drizzle-orm";
 import { check, index, integer, jsonb, pgSchema, text, timestamp, uuid } from "drizzle-orm/pg-core";
 

@@ -1,9 +1,9 @@
 import "reflect-metadata";
 import { EVENT_TOPICS } from "../../lib/contracts";
-import { runConsumer } from "../../lib/event-consumer";
-import { createMetricsRegistry, metricsRoutes } from "../../lib/metrics";
-import type { SubgraphDefinition } from "../../lib/service";
-import { buildSubgraph } from "../../lib/subgraph";
+import { runConsumer } from "../../lib/messaging/event-consumer";
+import { createMetricsRegistry, metricsRoutes } from "../../lib/observability/metrics";
+import type { SubgraphDefinition } from "../../lib/graphql/service";
+import { buildSubgraph } from "../../lib/graphql/subgraph";
 import { BookingReference } from "./booking/booking.type";
 import { MeResolver } from "./me/me.resolver";
 import { BookingNotificationsResolver } from "./booking/booking.resolver";

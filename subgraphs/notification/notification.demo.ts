@@ -1,5 +1,5 @@
-import type { AppDatabase } from "../../lib/db";
-import { DEMO_IDS as ids, DEMO_USERS } from "../../lib/demo";
+import type { AppDatabase } from "../../lib/storage/db";
+import { DEMO_IDS as ids, DEMO_USERS } from "../../lib/core/demo";
 import { createNotificationRepository } from "./notification/notification.repository";
 
 export async function seedNotificationDemoData(db: AppDatabase): Promise<void> {

@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
-import { rowsPerKey } from "../../lib/loaders";
-import type { RequestContext } from "../../lib/subgraph";
+import { rowsPerKey } from "../../lib/graphql/loaders";
+import type { RequestContext } from "../../lib/graphql/subgraph";
 import type { Notification, NotificationRepository } from "./notification/notification.repository";
 
 /**

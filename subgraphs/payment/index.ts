@@ -1,9 +1,9 @@
 import "reflect-metadata";
-import { runConsumer } from "../../lib/event-consumer";
+import { runConsumer } from "../../lib/messaging/event-consumer";
 import { EVENT_TOPICS, LIVE_CHANNELS } from "../../lib/contracts";
-import { createMetricsRegistry, metricsRoutes } from "../../lib/metrics";
-import type { SubgraphDefinition } from "../../lib/service";
-import { buildSubgraph } from "../../lib/subgraph";
+import { createMetricsRegistry, metricsRoutes } from "../../lib/observability/metrics";
+import type { SubgraphDefinition } from "../../lib/graphql/service";
+import { buildSubgraph } from "../../lib/graphql/subgraph";
 import { BookingReference } from "./booking/booking.type";
 import { BookingPaymentResolver } from "./booking/booking.resolver";
 import { seedPaymentDemoData } from "./payment.demo";

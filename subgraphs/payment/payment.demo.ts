@@ -1,5 +1,5 @@
-import type { AppDatabase } from "../../lib/db";
-import { DEMO_IDS as ids, DEMO_USERS } from "../../lib/demo";
+import type { AppDatabase } from "../../lib/storage/db";
+import { DEMO_IDS as ids, DEMO_USERS } from "../../lib/core/demo";
 import { createPaymentRepository } from "./payment/payment.repository";
 
 /** The demo guest's paid booking, and the intent of the booking that awaits payment (try `payBooking`). */

@@ -1,5 +1,5 @@
-import { oneRowPerKey, rowsPerKey } from "../../lib/loaders";
-import type { RequestContext } from "../../lib/subgraph";
+import { oneRowPerKey, rowsPerKey } from "../../lib/graphql/loaders";
+import type { RequestContext } from "../../lib/graphql/subgraph";
 import type { PaymentRepository } from "./payment/payment.repository";
 
 /** One request's batch loaders: the payments (and their refunds, charges) of an `_entities` batch of bookings in one statement each. */

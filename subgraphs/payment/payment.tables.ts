@@ -1,5 +1,5 @@
-import { defineConsumerDeadLetterTable, defineInboxTable } from "../../lib/inbox";
-import { defineOutboxDeadLetterTable, defineOutboxTable } from "../../lib/outbox";
+import { defineConsumerDeadLetterTable, defineInboxTable } from "../../lib/messaging/inbox";
+import { defineOutboxDeadLetterTable, defineOutboxTable } from "../../lib/messaging/outbox";
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgSchema, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 

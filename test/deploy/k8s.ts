@@ -290,7 +290,7 @@ export const SEED_SCALING = {
   lag: { payment: 1000, notification: 5000 } as Record<string, number>,
 };
 
-/** The platform gives up on a graceful shutdown after this long (lib/main.ts), then exits. */
+/** The platform gives up on a graceful shutdown after this long (lib/process/main.ts), then exits. */
 export const SHUTDOWN_DEADLINE_SECONDS = 30;
 
 export interface CheckContext {

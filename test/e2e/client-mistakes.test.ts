@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_IDS } from "../../lib/demo";
+import { DEMO_IDS } from "../../lib/core/demo";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 
 /**

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { DEFAULT_POOL_MAX } from "../../lib/db";
-import { OUTBOX_TOPICS } from "../../lib/relay-runner";
+import { DEFAULT_POOL_MAX } from "../../lib/storage/db";
+import { OUTBOX_TOPICS } from "../../lib/messaging/relay-runner";
 import { backends } from "../support/backends";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 import { codeOf, newZone, reserve } from "../support/scenario";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_IDS, DEMO_USERS } from "../../lib/demo";
+import { DEMO_IDS, DEMO_USERS } from "../../lib/core/demo";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 import { codeOf, newZone, reserve } from "../support/scenario";
 import { startSmtpSink } from "../support/smtp";

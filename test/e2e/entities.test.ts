@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Kind, parse, type ConstDirectiveNode } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVICE_SECRET_HEADER } from "../../lib/auth";
-import type { SubgraphName } from "../../lib/db";
-import { DEMO_IDS, DEMO_USERS } from "../../lib/demo";
+import { SERVICE_SECRET_HEADER } from "../../lib/core/auth";
+import type { SubgraphName } from "../../lib/storage/db";
+import { DEMO_IDS, DEMO_USERS } from "../../lib/core/demo";
 import { startTestPlatform, type GraphQLResponse, type TestPlatform } from "../support/platform";
 
 const SUBGRAPH_SCHEMAS: SubgraphName[] = ["booking", "inventory", "notification", "payment"];

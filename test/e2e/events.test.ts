@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requestConsumerReplay } from "../../lib/outbox-admin";
+import { requestConsumerReplay } from "../../lib/messaging/outbox-admin";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 import { newZone, reserve } from "../support/scenario";
 import { eventually } from "../support/eventually";

@@ -3,9 +3,9 @@ import { randomBytes } from "node:crypto";
 import net from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { createTokenVerifier } from "../../lib/auth";
-import { DEMO_USERS } from "../../lib/demo";
-import { SERVICE_NAMES, SERVICES } from "../../lib/services";
+import { createTokenVerifier } from "../../lib/core/auth";
+import { DEMO_USERS } from "../../lib/core/demo";
+import { SERVICE_NAMES, SERVICES } from "../../lib/core/services";
 import { freePort } from "../support/ports";
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signWebhook, SIGNATURE_HEADER } from "../../lib/webhook-signature";
+import { signWebhook, SIGNATURE_HEADER } from "../../subgraphs/payment/payment/webhook-signature";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 import { available, codeOf, newZone, reserve } from "../support/scenario";
 import { eventually } from "../support/eventually";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVICE_SECRET_HEADER } from "../../lib/auth";
-import { DEMO_IDS, DEMO_USERS } from "../../lib/demo";
+import { SERVICE_SECRET_HEADER } from "../../lib/core/auth";
+import { DEMO_IDS, DEMO_USERS } from "../../lib/core/demo";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 
 const FOUR_SUBGRAPHS = /* GraphQL */ `

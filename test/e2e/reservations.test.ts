@@ -1,14 +1,14 @@
 import { createHash, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sqlStatements } from "../../lib/db";
-import { DEMO_IDS } from "../../lib/demo";
-import { createLogger } from "../../lib/logger";
+import { sqlStatements } from "../../lib/storage/db";
+import { DEMO_IDS } from "../../lib/core/demo";
+import { createLogger } from "../../lib/observability/logger";
 import { createBookingRepository } from "../../subgraphs/booking/booking/booking.repository";
 import { createExpirySweeper } from "../../subgraphs/booking/booking/booking.expiry";
 import { createInventoryClient } from "../../subgraphs/booking/inventory/inventory.client";
 import { slotKeyPrefix } from "../../subgraphs/inventory/hold/hold.store.redis";
-import { connectRedis } from "../../lib/redis";
+import { connectRedis } from "../../lib/storage/redis";
 import { backends } from "../support/backends";
 import { startTestPlatform, type GraphQLResponse, type TestPlatform } from "../support/platform";
 import { available, codeOf, ledgerHeld, newZone, pendingBookings, RESERVE, reserve } from "../support/scenario";

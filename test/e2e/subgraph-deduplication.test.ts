@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEMO_IDS, DEMO_USERS } from "../../lib/demo";
+import { DEMO_IDS, DEMO_USERS } from "../../lib/core/demo";
 import { startTestPlatform, type GraphQLResponse, type TestPlatform } from "../support/platform";
 
 /**

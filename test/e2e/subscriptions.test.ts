@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUserToken } from "../../lib/auth";
+import { signUserToken } from "../../lib/core/auth";
 import { backends } from "../support/backends";
 import { eventually } from "../support/eventually";
 import { subscribeSse, subscribeWs, wsClient, type LiveSubscription } from "../support/live";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { Registry, type Counter, type Gauge } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows, sqlStatements, type AppDatabase } from "../../lib/db";
+import { queryRows, sqlStatements, type AppDatabase } from "../../lib/storage/db";
 import {
   createInboxConsumer,
   createKafkaEventSource,
@@ -10,9 +10,9 @@ import {
   runConsumer,
   type EventEnvelope,
   type InboxConsumer,
-} from "../../lib/event-consumer";
-import { createKafkaPublisher, createMemoryEventLog } from "../../lib/event-publisher";
-import { createLogger } from "../../lib/logger";
+} from "../../lib/messaging/event-consumer";
+import { createKafkaPublisher, createMemoryEventLog } from "../../lib/messaging/event-publisher";
+import { createLogger } from "../../lib/observability/logger";
 import {
   createDelivery,
   createNotificationConsumer,

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVICE_SECRET_HEADER } from "../../lib/auth";
-import { sqlStatements, type SubgraphName } from "../../lib/db";
-import { DEMO_IDS, DEMO_USERS } from "../../lib/demo";
+import { SERVICE_SECRET_HEADER } from "../../lib/core/auth";
+import { sqlStatements, type SubgraphName } from "../../lib/storage/db";
+import { DEMO_IDS, DEMO_USERS } from "../../lib/core/demo";
 import { startTestPlatform, type GraphQLResponse, type TestPlatform } from "../support/platform";
 import { newZone, reserve } from "../support/scenario";
 

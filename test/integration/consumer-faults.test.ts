@@ -3,8 +3,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { queryRows } from "../../lib/db";
-import { createKafkaPublisher } from "../../lib/event-publisher";
+import { queryRows } from "../../lib/storage/db";
+import { createKafkaPublisher } from "../../lib/messaging/event-publisher";
 import { backends } from "../support/backends";
 import { createTestDatabase } from "../support/database";
 

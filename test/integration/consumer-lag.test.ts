@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createKafkaEventSource, createMemoryEventSource, type EventSource } from "../../lib/event-consumer";
-import { createKafkaPublisher, createMemoryEventLog, type EventPublisher } from "../../lib/event-publisher";
+import { createKafkaEventSource, createMemoryEventSource, type EventSource } from "../../lib/messaging/event-consumer";
+import { createKafkaPublisher, createMemoryEventLog, type EventPublisher } from "../../lib/messaging/event-publisher";
 import { backends } from "../support/backends";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { connectRedis } from "../../lib/redis";
+import { connectRedis } from "../../lib/storage/redis";
 import type { HoldStore } from "../../subgraphs/inventory/hold/hold.store";
 import { createMemoryHoldStore } from "../../subgraphs/inventory/hold/hold.store.memory";
 import { createRedisHoldStore } from "../../subgraphs/inventory/hold/hold.store.redis";

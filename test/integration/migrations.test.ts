@@ -10,7 +10,7 @@ import {
   openPglite,
   queryRows,
   SUBGRAPHS,
-} from "../../lib/db";
+} from "../../lib/storage/db";
 import { createEmptyPostgresDatabase, createTestDatabase, type TestDatabase } from "../support/database";
 
 describe("migrations", () => {

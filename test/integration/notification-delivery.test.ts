@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows } from "../../lib/db";
-import { createLogger } from "../../lib/logger";
+import { queryRows } from "../../lib/storage/db";
+import { createLogger } from "../../lib/observability/logger";
 import { createDelivery } from "../../subgraphs/notification/notification/notification.consumer";
 import {
   createNotificationRepository,

@@ -3,17 +3,17 @@ import { sql } from "drizzle-orm";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { queryRows, type Database } from "../../lib/db";
+import { queryRows, type Database } from "../../lib/storage/db";
 import {
   createKafkaPublisher,
   createMemoryEventLog,
   type EventPublisher,
   type OutgoingMessage,
-} from "../../lib/event-publisher";
-import { createLogger } from "../../lib/logger";
-import { outboxRow } from "../../lib/outbox";
-import { replayDeadLetters } from "../../lib/outbox-admin";
-import { createOutboxRelay, type OutboxRelay } from "../../lib/outbox-relay";
+} from "../../lib/messaging/event-publisher";
+import { createLogger } from "../../lib/observability/logger";
+import { outboxRow } from "../../lib/messaging/outbox";
+import { replayDeadLetters } from "../../lib/messaging/outbox-admin";
+import { createOutboxRelay, type OutboxRelay } from "../../lib/messaging/outbox-relay";
 import { bookingOutbox } from "../../subgraphs/booking/booking.tables";
 import { backends } from "../support/backends";
 import { createTestDatabase, type TestDatabase } from "../support/database";

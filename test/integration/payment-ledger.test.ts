@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows, type AppDatabase } from "../../lib/db";
-import type { EventEnvelope } from "../../lib/event-consumer";
-import { createLogger } from "../../lib/logger";
+import { queryRows, type AppDatabase } from "../../lib/storage/db";
+import type { EventEnvelope } from "../../lib/messaging/event-consumer";
+import { createLogger } from "../../lib/observability/logger";
 import { createBookingEventsConsumer } from "../../subgraphs/payment/payment/payment.consumer";
 import type { PaymentProvider } from "../../subgraphs/payment/payment/payment.provider";
 import { createPaymentRepository } from "../../subgraphs/payment/payment/payment.repository";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { connectRedis } from "../../lib/redis";
+import { connectRedis } from "../../lib/storage/redis";
 import { createMemoryRateLimitStore, type Charge, type RateLimitStore } from "../../gateway/rate-limit/store";
 import { createRedisRateLimitStore } from "../../gateway/rate-limit/store.redis";
 import { backends } from "../support/backends";

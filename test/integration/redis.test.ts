@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { connectRedis } from "../../lib/redis";
+import { connectRedis } from "../../lib/storage/redis";
 import { backends } from "../support/backends";
 
 describe.runIf(!!backends.redisUrl)("Redis", () => {

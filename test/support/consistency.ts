@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { queryRows, type AppDatabase } from "../../lib/db";
+import { queryRows, type AppDatabase } from "../../lib/storage/db";
 
 /**
  * What must hold for every zone once the platform is quiet: capacity = available + held + sold,

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { connectPostgres, migratePgliteDatabase, openPglite, SUBGRAPHS, type Database } from "../../lib/db";
+import { connectPostgres, migratePgliteDatabase, openPglite, SUBGRAPHS, type Database } from "../../lib/storage/db";
 import { backends } from "./backends";
 import { adminQuery } from "./global-setup";
 

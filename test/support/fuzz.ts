@@ -20,8 +20,8 @@ import {
   type GraphQLOutputType,
   type GraphQLSchema,
 } from "graphql";
-import type { Role } from "../../lib/auth";
-import { DEMO_IDS, DEMO_USERS } from "../../lib/demo";
+import type { Role } from "../../lib/core/auth";
+import { DEMO_IDS, DEMO_USERS } from "../../lib/core/demo";
 import type { TestPlatform } from "./platform";
 
 /**

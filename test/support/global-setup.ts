@@ -1,5 +1,5 @@
 import pg from "pg";
-import { migratePostgres, SUBGRAPHS } from "../../lib/db";
+import { migratePostgres, SUBGRAPHS } from "../../lib/storage/db";
 import { backends, isCI, redact } from "./backends";
 
 const TEMPLATE_DATABASE = `booking_test_template_${process.pid}`;

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { signUserToken, type Role } from "../../lib/auth";
+import { signUserToken, type Role } from "../../lib/core/auth";
 import type { SQL } from "drizzle-orm";
-import { queryRows, type SubgraphName } from "../../lib/db";
-import { createLogger, type Logger } from "../../lib/logger";
-import { startPlatform, type Platform } from "../../lib/platform";
+import { queryRows, type SubgraphName } from "../../lib/storage/db";
+import { createLogger, type Logger } from "../../lib/observability/logger";
+import { startPlatform, type Platform } from "../../launcher/platform";
 import { SUBGRAPH_DEFINITIONS } from "../../subgraphs";
 import { backends } from "./backends";
 import { createTestDatabase, type TestDatabase } from "./database";

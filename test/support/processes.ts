@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
-import { signUserToken, type Role } from "../../lib/auth";
-import { DEMO_IDS, DEMO_USERS } from "../../lib/demo";
+import { signUserToken, type Role } from "../../lib/core/auth";
+import { DEMO_IDS, DEMO_USERS } from "../../lib/core/demo";
 import { backends } from "./backends";
 import type { GraphQLResponse } from "./platform";
 import { freePort } from "./ports";

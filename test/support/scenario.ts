@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { expect } from "vitest";
-import { DEMO_IDS } from "../../lib/demo";
+import { DEMO_IDS } from "../../lib/core/demo";
 import type { GraphQLResponse, TestPlatform } from "./platform";
 
 /** Building blocks of end-to-end scenarios: a fresh zone, a reservation, what the ledger says. */

@@ -1,4 +1,4 @@
-import type { Logger } from "../../../lib/logger";
+import type { Logger } from "../../../lib/observability/logger";
 import type { InventoryClient } from "../inventory/inventory.client";
 import { bookingExpired } from "./booking.events";
 import { createSeatRelease } from "./booking.seats";

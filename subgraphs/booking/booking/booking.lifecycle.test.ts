@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Registry } from "prom-client";
-import type { Principal } from "../../../lib/auth";
-import { DomainError } from "../../../lib/errors";
-import { createLogger } from "../../../lib/logger";
+import type { Principal } from "../../../lib/core/auth";
+import { DomainError } from "../../../lib/core/errors";
+import { createLogger } from "../../../lib/observability/logger";
 import { createExpirySweeper } from "./booking.expiry";
 import { createLifecycleService } from "./booking.lifecycle";
 import {

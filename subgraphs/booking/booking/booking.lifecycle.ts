@@ -1,7 +1,7 @@
-import type { Principal } from "../../../lib/auth";
-import { badInput, DomainError, forbidden, notFound, unauthenticated } from "../../../lib/errors";
-import { isUuid } from "../../../lib/ids";
-import type { Logger } from "../../../lib/logger";
+import type { Principal } from "../../../lib/core/auth";
+import { badInput, DomainError, forbidden, notFound, unauthenticated } from "../../../lib/core/errors";
+import { isUuid } from "../../../lib/core/ids";
+import type { Logger } from "../../../lib/observability/logger";
 import type { InventoryClient } from "../inventory/inventory.client";
 import { bookingTransitioned } from "./booking.events";
 import type { CancellationMetrics } from "./booking.metrics";
@@ -35,7 +35,7 @@ export function priceFor(booking: Booking, quantity: number): Booking["price"] {
 }
 
 /**
- * Cancellation (ADR-023) and the organizer's status changes. Every change goes through the
+ * Cancellation and the organizer's status changes. Every change goes through the
  * state machine and one statement (booking + history + outbox, optimistic on `version`).
  *
  * Seats come back synchronously, right after the commit, so `Zone.available` shows them at

@@ -1,5 +1,5 @@
 import { LIVE_CHANNELS } from "../../../lib/contracts";
-import type { LiveEvents } from "../../../lib/live";
+import type { LiveEvents } from "../../../lib/messaging/live";
 import type { Booking } from "./booking.model";
 import type { BookingRepository } from "./booking.repository";
 

@@ -1,5 +1,5 @@
 import type { DomainEvent } from "../../../lib/contracts";
-import { DomainError, notFound } from "../../../lib/errors";
+import { DomainError, notFound } from "../../../lib/core/errors";
 import type { IdempotencyRecord, IdempotencyRepository, IdempotencyScope } from "../idempotency/idempotency.repository";
 import type { HeldSeats, InventoryClient } from "../inventory/inventory.client";
 import type { Booking } from "./booking.model";

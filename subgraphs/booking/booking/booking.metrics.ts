@@ -1,12 +1,12 @@
 import { sql } from "drizzle-orm";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import { queryRows, type AppDatabase } from "../../../lib/db";
-import { DomainError, isBackendUnavailable, type ErrorCode } from "../../../lib/errors";
+import { queryRows, type AppDatabase } from "../../../lib/storage/db";
+import { DomainError, isBackendUnavailable, type ErrorCode } from "../../../lib/core/errors";
 import { statusList } from "../booking.tables";
 import type { ReservationService } from "./booking.reservation";
 import { AWAITING_PAYMENT } from "./booking.state";
 
-/** ADR-023 §6.1 cancellation metrics. */
+/** The cancellation metrics (README: Booking lifecycle). */
 export function createCancellationMetrics(registry: Registry) {
   return {
     requests: new Counter({
@@ -39,7 +39,7 @@ const ACTIVE_QUERY_TIMEOUT_MS = 1_000;
  * - `booking_reservations_total{outcome}`: reserveSeats calls by outcome: `success` (a PENDING
  *   booking, a retried key's booking included), `rejected` (an expected refusal: sold out, over
  *   the per-user limit, bad input…), `error` (SERVICE_UNAVAILABLE or an unexpected failure).
- * - `booking_reservation_failures{code}`: the failed calls by error code (lib/errors.ts
+ * - `booking_reservation_failures{code}`: the failed calls by error code (lib/core/errors.ts
  *   ERROR_CODES, a bounded set; an error without a code counts as SERVICE_UNAVAILABLE when a
  *   backend was unreachable, else INTERNAL_SERVER_ERROR).
  * - `active_reservations` / `active_reserved_seats`: bookings (and their seats) currently held
@@ -107,7 +107,7 @@ export function createReservationMetrics(registry: Registry, db?: AppDatabase) {
 }
 export type ReservationMetrics = ReturnType<typeof createReservationMetrics>;
 
-/** The error code a failed reservation is counted under (bounded: lib/errors.ts ERROR_CODES). */
+/** The error code a failed reservation is counted under (bounded: lib/core/errors.ts ERROR_CODES). */
 export function reservationFailureCode(error: unknown): ErrorCode {
   if (error instanceof DomainError) return error.code;
   return isBackendUnavailable(error) ? "SERVICE_UNAVAILABLE" : "INTERNAL_SERVER_ERROR";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DomainError } from "../../../lib/errors";
+import { DomainError } from "../../../lib/core/errors";
 import { decodeCursor, encodeCursor, generateBookingReference, REFERENCE_PATTERN } from "./booking.model";
 
 describe("booking references", () => {

@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { badInput } from "../../../lib/errors";
+import { badInput } from "../../../lib/core/errors";
 import type { RefundTier } from "./booking.policy";
 
 export const BOOKING_STATUSES = [

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, inArray, isNull, lte, sql, type SQL } from "drizzle-orm";
 import type { DomainEvent } from "../../../lib/contracts";
-import { queryRows, type AppDatabase } from "../../../lib/db";
-import { outboxInsertFrom, outboxRow } from "../../../lib/outbox";
+import { queryRows, type AppDatabase } from "../../../lib/storage/db";
+import { outboxInsertFrom, outboxRow } from "../../../lib/messaging/outbox";
 import { bookingOutbox, bookings, bookingStatusChanges, statusList } from "../booking.tables";
 import type { IdempotencyScope } from "../idempotency/idempotency.repository";
 import type { Booking, BookingCursor, BookingStatus } from "./booking.model";

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Principal } from "../../../lib/auth";
-import { DomainError } from "../../../lib/errors";
-import { createLogger } from "../../../lib/logger";
+import type { Principal } from "../../../lib/core/auth";
+import { DomainError } from "../../../lib/core/errors";
+import { createLogger } from "../../../lib/observability/logger";
 import { createHoldReleaser } from "../inventory/hold.releaser";
 import {
   createMemoryBookingStore,

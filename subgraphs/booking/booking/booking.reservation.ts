@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { Principal } from "../../../lib/auth";
-import { isUniqueViolation } from "../../../lib/db";
-import { badInput, DomainError, notFound, unauthenticated } from "../../../lib/errors";
-import { isUuid } from "../../../lib/ids";
+import type { Principal } from "../../../lib/core/auth";
+import { isUniqueViolation } from "../../../lib/storage/db";
+import { badInput, DomainError, notFound, unauthenticated } from "../../../lib/core/errors";
+import { isUuid } from "../../../lib/core/ids";
 import type { IdempotencyRepository, IdempotencyScope } from "../idempotency/idempotency.repository";
 import type { HoldReleaser } from "../inventory/hold.releaser";
 import type { InventoryClient } from "../inventory/inventory.client";

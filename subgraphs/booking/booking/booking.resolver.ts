@@ -11,7 +11,7 @@ import {
   Root,
   Subscription,
 } from "type-graphql";
-import { SERVED_BY_GATEWAY, type RequestContext } from "../../../lib/subgraph";
+import { SERVED_BY_GATEWAY, type RequestContext } from "../../../lib/graphql/subgraph";
 import type { BookingContext } from "../booking.loaders";
 import { ZoneReference } from "../zone/zone.type";
 import type { Booking, BookingStatus } from "./booking.model";
@@ -45,7 +45,7 @@ export class BookingResolver {
   ) {}
 
   @Mutation(() => BookingType, {
-    description: "Cancels a booking (ADR-023). Cancelling a cancelled booking returns it unchanged.",
+    description: "Cancels a booking. Cancelling a cancelled booking returns it unchanged.",
   })
   cancelBooking(
     @Arg("input", () => CancelBookingInputType) input: CancelBookingInputType,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { EventEnvelope } from "../../../lib/contracts";
-import { createLogger } from "../../../lib/logger";
+import { createLogger } from "../../../lib/observability/logger";
 import {
   createMemoryBookingStore,
   givenBooking,

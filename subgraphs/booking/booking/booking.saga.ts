@@ -1,8 +1,8 @@
 import type { Registry } from "prom-client";
 import { isEvent, type DomainEvent, type EventEnvelope, type KnownEvent } from "../../../lib/contracts";
-import type { AppDatabase } from "../../../lib/db";
-import { createInboxConsumer } from "../../../lib/event-consumer";
-import type { Logger } from "../../../lib/logger";
+import type { AppDatabase } from "../../../lib/storage/db";
+import { createInboxConsumer } from "../../../lib/messaging/event-consumer";
+import type { Logger } from "../../../lib/observability/logger";
 import type { InventoryClient } from "../inventory/inventory.client";
 import { bookingExpired, bookingTransitioned } from "./booking.events";
 import type { Booking } from "./booking.model";

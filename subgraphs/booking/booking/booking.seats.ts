@@ -1,4 +1,4 @@
-import type { Logger } from "../../../lib/logger";
+import type { Logger } from "../../../lib/observability/logger";
 import type { InventoryClient } from "../inventory/inventory.client";
 import type { BookingRepository } from "./booking.repository";
 

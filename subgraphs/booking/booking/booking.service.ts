@@ -1,6 +1,6 @@
-import type { Principal } from "../../../lib/auth";
-import { forbidden, notFound, unauthenticated, badInput } from "../../../lib/errors";
-import { isUuid } from "../../../lib/ids";
+import type { Principal } from "../../../lib/core/auth";
+import { forbidden, notFound, unauthenticated, badInput } from "../../../lib/core/errors";
+import { isUuid } from "../../../lib/core/ids";
 import { decodeCursor, encodeCursor, REFERENCE_PATTERN, type Booking, type BookingStatus } from "./booking.model";
 import type { BookingRepository } from "./booking.repository";
 

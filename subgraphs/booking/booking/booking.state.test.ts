@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DomainError } from "../../../lib/errors";
+import { DomainError } from "../../../lib/core/errors";
 import { BOOKING_STATUSES, type BookingStatus } from "./booking.model";
 import { BOOKING_ENDING_EVENTS } from "../../../lib/contracts";
 import {
@@ -15,7 +15,7 @@ import {
   TOP_UP_STATUSES,
 } from "./booking.state";
 
-// The diagram in ARCHITECTURE.md §4, written out edge by edge.
+// The diagram in README: Booking lifecycle, written out edge by edge.
 const ALLOWED = new Set([
   "PENDING>CONFIRMED",
   "PENDING>CANCELLED",

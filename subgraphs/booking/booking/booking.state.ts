@@ -1,8 +1,8 @@
-import { DomainError } from "../../../lib/errors";
+import { DomainError } from "../../../lib/core/errors";
 import { BOOKING_STATUSES, type BookingStatus } from "./booking.model";
 
 /**
- * The booking state machine (ARCHITECTURE.md §4), the one place transitions are decided and
+ * The booking state machine (README: Booking lifecycle), the one place transitions are decided and
  * statuses are grouped: services, the repository's SQL and the tables' partial indexes use the
  * exports below, never a status list of their own.
  * PENDING holds seats awaiting payment; CONFIRMED is paid; the rest are terminal except CHECKED_IN.

@@ -1,4 +1,4 @@
-import type { Logger } from "../../../lib/logger";
+import type { Logger } from "../../../lib/observability/logger";
 import type { InventoryClient } from "../inventory/inventory.client";
 import { bookingTransitioned } from "./booking.events";
 import { priceFor } from "./booking.lifecycle";

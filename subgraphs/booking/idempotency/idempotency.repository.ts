@@ -1,5 +1,5 @@
 import { and, eq, lt, sql } from "drizzle-orm";
-import type { AppDatabase } from "../../../lib/db";
+import type { AppDatabase } from "../../../lib/storage/db";
 import { idempotencyKeys } from "../booking.tables";
 
 export interface IdempotencyScope {

@@ -1,4 +1,4 @@
-import type { Logger } from "../../../lib/logger";
+import type { Logger } from "../../../lib/observability/logger";
 import type { InventoryClient } from "./inventory.client";
 
 /** A hold the booking subgraph asked for and then gave up on (no booking owns it). */
@@ -23,7 +23,7 @@ export interface AbandonedHold {
  * transit (inventory may have taken the seats), or the booking transaction failed. The first
  * attempt runs at once; while inventory or the database is unreachable it is retried with
  * backoff, so capacity is right again within seconds of their return, not at the hold's expiry.
- * Kept in memory: if this process dies too, the hold lapses at `expiresAt` (ARCHITECTURE.md §5).
+ * Kept in memory: if this process dies too, the hold lapses at `expiresAt` (README: Reservations).
  */
 export function createHoldReleaser(deps: {
   inventory: InventoryClient;

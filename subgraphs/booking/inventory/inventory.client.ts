@@ -7,7 +7,7 @@ import {
   type HoldSold,
   type RequestedHold,
 } from "../../../lib/contracts";
-import { callOperation } from "../../../lib/internal";
+import { callOperation } from "../../../lib/http/internal";
 
 export type { HeldSeats };
 

@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
-import { forgetLoaded } from "../../../lib/loaders";
+import { forgetLoaded } from "../../../lib/graphql/loaders";
 import type { InventoryContext } from "../inventory.loaders";
 import { SlotType } from "../slot/slot.type";
 import { VenueType } from "../venue/venue.type";

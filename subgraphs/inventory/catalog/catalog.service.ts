@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { Principal } from "../../../lib/auth";
-import { badInput, forbidden, notFound, unauthenticated } from "../../../lib/errors";
-import { isUuid } from "../../../lib/ids";
+import type { Principal } from "../../../lib/core/auth";
+import { badInput, forbidden, notFound, unauthenticated } from "../../../lib/core/errors";
+import { isUuid } from "../../../lib/core/ids";
 import type { HoldService } from "../hold/hold.service";
 import type { Slot, SlotRepository } from "../slot/slot.repository";
 import type { RefundTier, Venue, VenueKind, VenueRepository } from "../venue/venue.repository";

@@ -1,8 +1,8 @@
 import type { Registry } from "prom-client";
-import type { AppDatabase } from "../../../lib/db";
+import type { AppDatabase } from "../../../lib/storage/db";
 import { BOOKING_ENDING_EVENT_TYPES, isEvent, type BookingEndingEvent } from "../../../lib/contracts";
-import { createInboxConsumer } from "../../../lib/event-consumer";
-import type { Logger } from "../../../lib/logger";
+import { createInboxConsumer } from "../../../lib/messaging/event-consumer";
+import type { Logger } from "../../../lib/observability/logger";
 import type { HoldService } from "./hold.service";
 
 /** Booking events after which a booking's seats must be free again (lib/contracts/events.ts). */

@@ -1,5 +1,5 @@
 import { and, eq, gt, inArray, lte, ne, sql } from "drizzle-orm";
-import type { AppDatabase } from "../../../lib/db";
+import type { AppDatabase } from "../../../lib/storage/db";
 import { holds, slots, zones } from "../inventory.tables";
 import type { SlotLedger } from "./hold.store";
 

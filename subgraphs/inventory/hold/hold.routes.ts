@@ -1,7 +1,7 @@
 import { HOLD_OPERATIONS } from "../../../lib/contracts";
-import type { Routes } from "../../../lib/http";
-import { operationRoute } from "../../../lib/internal";
-import type { Logger } from "../../../lib/logger";
+import type { Routes } from "../../../lib/http/server";
+import { operationRoute } from "../../../lib/http/internal";
+import type { Logger } from "../../../lib/observability/logger";
 import type { HoldService } from "./hold.service";
 
 /** Internal operations on holds, for the booking subgraph (service secret required; lib/contracts/holds.ts). */

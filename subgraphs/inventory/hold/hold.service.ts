@@ -1,7 +1,7 @@
 import { LIVE_CHANNELS, type HeldSeats, type HoldSeatsInput, type RequestedHold } from "../../../lib/contracts";
-import { DomainError, notFound } from "../../../lib/errors";
-import type { LiveEvents } from "../../../lib/live";
-import type { Logger } from "../../../lib/logger";
+import { DomainError, notFound } from "../../../lib/core/errors";
+import type { LiveEvents } from "../../../lib/messaging/live";
+import type { Logger } from "../../../lib/observability/logger";
 import type { ZoneContext, ZoneRepository } from "../zone/zone.repository";
 import type { HoldRepository } from "./hold.repository";
 import type { HoldStore, ZoneDrift } from "./hold.store";

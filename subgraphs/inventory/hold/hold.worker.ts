@@ -1,5 +1,5 @@
-import type { Logger } from "../../../lib/logger";
-import type { ReservationConfig } from "../../../lib/service-config";
+import type { Logger } from "../../../lib/observability/logger";
+import type { ReservationConfig } from "../../../lib/core/service-config";
 import type { HoldService } from "./hold.service";
 
 /**

@@ -1,5 +1,5 @@
 import { asc, eq, inArray, sql } from "drizzle-orm";
-import type { AppDatabase } from "../../../lib/db";
+import type { AppDatabase } from "../../../lib/storage/db";
 import { slots } from "../inventory.tables";
 
 /** A show, a sitting or a night: something with a start and an end that has zones to book. */

@@ -1,5 +1,5 @@
 import { asc, eq, inArray, sql } from "drizzle-orm";
-import type { AppDatabase } from "../../../lib/db";
+import type { AppDatabase } from "../../../lib/storage/db";
 import { venues } from "../inventory.tables";
 
 export const VENUE_KINDS = ["THEATRE", "RESTAURANT", "HOTEL", "OTHER"] as const;

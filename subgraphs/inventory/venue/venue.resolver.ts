@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
-import { badInput } from "../../../lib/errors";
-import { isUuid } from "../../../lib/ids";
-import type { RequestContext } from "../../../lib/subgraph";
+import { badInput } from "../../../lib/core/errors";
+import { isUuid } from "../../../lib/core/ids";
+import type { RequestContext } from "../../../lib/graphql/subgraph";
 import type { InventoryContext } from "../inventory.loaders";
 import type { Slot } from "../slot/slot.repository";
 import { SlotType } from "../slot/slot.type";

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, GraphQLISODateTime, ID, Int, ObjectType, Query, Resolver, Subscription } from "type-graphql";
-import { isUuid } from "../../../lib/ids";
-import { SERVED_BY_GATEWAY } from "../../../lib/subgraph";
+import { isUuid } from "../../../lib/core/ids";
+import { SERVED_BY_GATEWAY } from "../../../lib/graphql/subgraph";
 import type { InventoryContext } from "../inventory.loaders";
 import type { Zone } from "./zone.repository";
 import { ZoneType } from "./zone.type";

@@ -1,5 +1,5 @@
 import { asc, eq, inArray, sql } from "drizzle-orm";
-import type { AppDatabase } from "../../../lib/db";
+import type { AppDatabase } from "../../../lib/storage/db";
 import { slots, venues, zones } from "../inventory.tables";
 
 /** A capacity pool inside a slot (stalls, balcony, terrace, double rooms) with one price. */

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
-import { isUuid } from "../../../lib/ids";
-import { notFound } from "../../../lib/errors";
+import { isUuid } from "../../../lib/core/ids";
+import { notFound } from "../../../lib/core/errors";
 import type { InventoryContext } from "../inventory.loaders";
 import type { Slot } from "../slot/slot.repository";
 import { SlotType } from "../slot/slot.type";

@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
-import { unauthenticated } from "../../../lib/errors";
-import { isUuid } from "../../../lib/ids";
+import { unauthenticated } from "../../../lib/core/errors";
+import { isUuid } from "../../../lib/core/ids";
 import type { NotificationContext } from "../notification.loaders";
 import type { Notification } from "../notification/notification.repository";
 import { NotificationType } from "../notification/notification.type";

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription } from "type-graphql";
-import { badInput, notFound, unauthenticated } from "../../../lib/errors";
-import { isUuid } from "../../../lib/ids";
-import { SERVED_BY_GATEWAY, type RequestContext } from "../../../lib/subgraph";
+import { badInput, notFound, unauthenticated } from "../../../lib/core/errors";
+import { isUuid } from "../../../lib/core/ids";
+import { SERVED_BY_GATEWAY, type RequestContext } from "../../../lib/graphql/subgraph";
 import type { Notification, NotificationRepository } from "../notification/notification.repository";
 import { NotificationType } from "../notification/notification.type";
 import { MeType } from "./me.type";

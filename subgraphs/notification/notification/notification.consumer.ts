@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Registry } from "prom-client";
-import type { AppDatabase } from "../../../lib/db";
+import type { AppDatabase } from "../../../lib/storage/db";
 import { isEvent, LIVE_CHANNELS, type EventEnvelope } from "../../../lib/contracts";
-import { createInboxConsumer } from "../../../lib/event-consumer";
-import type { LiveEvents } from "../../../lib/live";
-import type { Logger } from "../../../lib/logger";
+import { createInboxConsumer } from "../../../lib/messaging/event-consumer";
+import type { LiveEvents } from "../../../lib/messaging/live";
+import type { Logger } from "../../../lib/observability/logger";
 import { createNotificationRepository, type Notification } from "./notification.repository";
 import { DeliveryError, type NotificationSender } from "./notification.sender";
 
@@ -28,7 +28,7 @@ const NOTIFYING_EVENTS = [
  * What each event tells whom. Booking events come from `booking.events`, refunds from
  * `payment.events`; both carry the booking's reference, the guest and the addresses copied at
  * reservation. Reservations, confirmations and cancellations also reach the venue's owner
- * (ADR-023), unless the owner booked for themselves.
+ *, unless the owner booked for themselves.
  */
 export function notificationsFor(event: EventEnvelope): Draft[] {
   if (!isEvent(event, NOTIFYING_EVENTS)) return [];

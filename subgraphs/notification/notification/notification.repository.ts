@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
-import type { AppDatabase } from "../../../lib/db";
+import type { AppDatabase } from "../../../lib/storage/db";
 import { notifications } from "../notification.tables";
 
 export const NOTIFICATION_CHANNELS = ["EMAIL", "SMS", "PUSH"] as const;

@@ -1,6 +1,6 @@
 import nodemailer from "nodemailer";
-import type { Logger } from "../../../lib/logger";
-import type { NotificationConfig } from "../../../lib/service-config";
+import type { Logger } from "../../../lib/observability/logger";
+import type { NotificationConfig } from "../../../lib/core/service-config";
 import type { Notification } from "./notification.repository";
 
 /** A delivery that failed; `permanent` ones (no address, a mailbox the server refuses) are not retried. */

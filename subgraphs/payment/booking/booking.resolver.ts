@@ -1,5 +1,5 @@
 import { Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
-import { isUuid } from "../../../lib/ids";
+import { isUuid } from "../../../lib/core/ids";
 import type { PaymentContext } from "../payment.loaders";
 import type { Payment } from "../payment/payment.repository";
 import { PaymentType } from "../payment/payment.type";

@@ -1,8 +1,8 @@
 import type { Registry } from "prom-client";
-import type { AppDatabase } from "../../../lib/db";
+import type { AppDatabase } from "../../../lib/storage/db";
 import { isEvent } from "../../../lib/contracts";
-import { createInboxConsumer } from "../../../lib/event-consumer";
-import type { Logger } from "../../../lib/logger";
+import { createInboxConsumer } from "../../../lib/messaging/event-consumer";
+import type { Logger } from "../../../lib/observability/logger";
 import { PAYMENT_BOOKING_EVENTS, type PaymentService } from "./payment.service";
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Logger } from "../../../lib/logger";
-import { signWebhook, SIGNATURE_HEADER } from "../../../lib/webhook-signature";
+import type { Logger } from "../../../lib/observability/logger";
+import { signWebhook, SIGNATURE_HEADER } from "./webhook-signature";
 
 /** The events a provider sends to `POST /webhooks/payments`. */
 export type ProviderEvent =

@@ -1,12 +1,12 @@
 import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
-import { queryRows, type AppDatabase } from "../../../lib/db";
+import { queryRows, type AppDatabase } from "../../../lib/storage/db";
 import {
   paymentDomainEvent,
   type DomainEvent,
   type PaymentEventExtra,
   type PaymentEventType,
 } from "../../../lib/contracts";
-import { outboxRow } from "../../../lib/outbox";
+import { outboxRow } from "../../../lib/messaging/outbox";
 import { charges, paymentOutbox, payments, refunds, webhookEvents } from "../payment.tables";
 
 export const PAYMENT_STATUSES = [

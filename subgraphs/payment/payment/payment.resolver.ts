@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
-import type { RequestContext } from "../../../lib/subgraph";
+import type { RequestContext } from "../../../lib/graphql/subgraph";
 import type { PaymentContext } from "../payment.loaders";
 import type { Charge, Payment, Refund } from "./payment.repository";
 import type { PaymentService } from "./payment.service";

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Principal } from "../../../lib/auth";
+import type { Principal } from "../../../lib/core/auth";
 import type { EventEnvelope } from "../../../lib/contracts";
-import { createLogger } from "../../../lib/logger";
+import { createLogger } from "../../../lib/observability/logger";
 import { createMemoryPaymentStore, createRecordingProvider, type MemoryPaymentStore } from "./payment.memory";
 import type { ProviderEvent } from "./payment.provider";
 import { createPaymentService, PAYMENT_BOOKING_EVENTS } from "./payment.service";

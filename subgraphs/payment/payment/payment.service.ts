@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Principal } from "../../../lib/auth";
+import type { Principal } from "../../../lib/core/auth";
 import {
   BOOKING_ENDING_EVENT_TYPES,
   BOOKING_ENDING_EVENTS,
@@ -7,10 +7,10 @@ import {
   type BookingEventType,
   type EventEnvelope,
 } from "../../../lib/contracts";
-import type { AppDatabase } from "../../../lib/db";
-import { badInput, DomainError, forbidden, notFound, unauthenticated } from "../../../lib/errors";
-import { isUuid } from "../../../lib/ids";
-import type { Logger } from "../../../lib/logger";
+import type { AppDatabase } from "../../../lib/storage/db";
+import { badInput, DomainError, forbidden, notFound, unauthenticated } from "../../../lib/core/errors";
+import { isUuid } from "../../../lib/core/ids";
+import type { Logger } from "../../../lib/observability/logger";
 import { InvalidPaymentMethod, type PaymentProvider, type ProviderEvent } from "./payment.provider";
 import {
   amountDueOf,

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { HttpError, readBody, sendJson, type Handler } from "../../../lib/http";
-import type { Logger } from "../../../lib/logger";
-import { SIGNATURE_HEADER, webhookSignatureProblem } from "../../../lib/webhook-signature";
+import { HttpError, readBody, sendJson, type Handler } from "../../../lib/http/server";
+import type { Logger } from "../../../lib/observability/logger";
+import { SIGNATURE_HEADER, webhookSignatureProblem } from "./webhook-signature";
 import type { ProviderEvent } from "./payment.provider";
 import type { PaymentService } from "./payment.service";
 

@@ -1,12 +1,12 @@
 import type { GraphQLSchema } from "graphql";
-import type { EventSource } from "./event-consumer";
-import type { LiveEvents } from "./live";
+import type { EventSource } from "../messaging/event-consumer";
+import type { LiveEvents } from "../messaging/live";
 import type { Redis } from "ioredis";
-import { createTokenVerifier } from "./auth";
-import type { AppDatabase, Database, SubgraphName } from "./db";
-import type { ReadinessChecks, Routes, RunningServer } from "./http";
-import type { Logger } from "./logger";
-import type { SubgraphConfig } from "./service-config";
+import { createTokenVerifier } from "../core/auth";
+import type { AppDatabase, Database, SubgraphName } from "../storage/db";
+import type { ReadinessChecks, Routes, RunningServer } from "../http/server";
+import type { Logger } from "../observability/logger";
+import type { SubgraphConfig } from "../core/service-config";
 import { startSubgraphServer } from "./subgraph";
 
 /** What a subgraph is given by whoever starts it (the launcher or its own main). */

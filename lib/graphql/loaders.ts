@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import { isUuid } from "./ids";
+import { isUuid } from "../core/ids";
 
 /**
  * Per-request batch loading (DataLoader): every `load` a request makes in one tick of the event

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { queryRows, type AppDatabase } from "./db";
+import { queryRows, type AppDatabase } from "../storage/db";
 
 /** Operators' view of one subgraph's outbox: backlog, lag, dead letters. */
 export async function outboxStatus(db: AppDatabase, schema: string) {

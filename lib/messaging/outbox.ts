@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { DomainEvent } from "./contracts/events";
-import { currentTraceparent } from "./tracing";
+import type { DomainEvent } from "../contracts/events";
+import { currentTraceparent } from "../observability/tracing";
 import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import { bigint, bigserial, index, integer, jsonb, text, timestamp, uuid, type PgSchema } from "drizzle-orm/pg-core";
 
@@ -22,7 +22,7 @@ const envelopeColumns = () => ({
 });
 
 /**
- * The transactional outbox every subgraph keeps in its own schema (ARCHITECTURE.md §6). Rows
+ * The transactional outbox every subgraph keeps in its own schema (README: Events: the outbox relay). Rows
  * are written only inside the business transaction; the relay publishes them.
  */
 export function defineOutboxTable(schema: PgSchema) {

@@ -1,7 +1,7 @@
 import { GraphQLError } from "graphql";
 import { describe, expect, it } from "vitest";
 import { createErrorFormatter, DomainError } from "./errors";
-import { createLogger } from "./logger";
+import { createLogger } from "../observability/logger";
 
 function formatter() {
   const lines: string[] = [];

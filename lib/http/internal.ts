@@ -1,14 +1,14 @@
 import type { z } from "zod";
-import { isServiceSecret, SERVICE_SECRET_HEADER } from "./auth";
+import { isServiceSecret, SERVICE_SECRET_HEADER } from "../core/auth";
 import { Agent, request } from "undici";
-import { DomainError, ERROR_CODES, isBackendUnavailable, type ErrorCode } from "./errors";
-import type { InternalOperation } from "./contracts/holds";
-import { HttpError, readBody, sendJson, type Handler, type Routes } from "./http";
-import type { Logger } from "./logger";
-import { injectTraceHeaders, SpanKind, withChildSpan } from "./tracing";
+import { DomainError, ERROR_CODES, isBackendUnavailable, type ErrorCode } from "../core/errors";
+import type { InternalOperation } from "../contracts/holds";
+import { HttpError, readBody, sendJson, type Handler, type Routes } from "./server";
+import type { Logger } from "../observability/logger";
+import { injectTraceHeaders, SpanKind, withChildSpan } from "../observability/tracing";
 
 /**
- * Service-to-service operations that are not part of the public API (ARCHITECTURE.md §3):
+ * Service-to-service operations that are not part of the public API (README: Architecture in brief):
  * plain JSON over HTTP on the owning service, callable only with the service secret.
  */
 const STATUS: Partial<Record<ErrorCode, number>> = {

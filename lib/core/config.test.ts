@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "./config";
 import { loadSubgraphConfig } from "./service-config";
-import { loadGatewayConfig } from "../gateway/config";
+import { loadGatewayConfig } from "../../gateway/config";
 
 const secrets = { SERVICE_SECRET: "s".repeat(32), JWT_SECRET: "j".repeat(32) };
 

@@ -1,7 +1,7 @@
 import { request } from "node:http";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHttpServer, type RunningServer } from "./http";
+import { startHttpServer, type RunningServer } from "../http/server";
 import { createLogger } from "./logger";
 import { createMetricsRegistry, metricsRoutes, observeHttpServer, registryServedBy } from "./metrics";
 

@@ -1,12 +1,12 @@
 import net from "node:net";
 import { describe, expect, it } from "vitest";
 import { ConfigError, StartupError } from "./config";
-import { startHttpServer } from "./http";
-import { createLogger } from "./logger";
-import { loadPlatformConfig } from "./platform";
+import { startHttpServer } from "../http/server";
+import { createLogger } from "../observability/logger";
+import { loadPlatformConfig } from "../../launcher/platform";
 import { loadRelayConfig, loadSubgraphConfig } from "./service-config";
 import { DEFAULT_PORTS, listening, SERVICE_NAMES, SERVICES, SUBGRAPHS } from "./services";
-import { loadGatewayConfig } from "../gateway/config";
+import { loadGatewayConfig } from "../../gateway/config";
 
 const secrets = { SERVICE_SECRET: "s".repeat(32), JWT_SECRET: "j".repeat(32), PAYMENT_WEBHOOK_SECRET: "w".repeat(32) };
 

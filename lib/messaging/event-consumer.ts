@@ -1,14 +1,14 @@
 import { sql } from "drizzle-orm";
-import { contextFrom, linkTo, SpanKind, tracingEnabled, withServiceSpan } from "./tracing";
+import { contextFrom, linkTo, SpanKind, tracingEnabled, withServiceSpan } from "../observability/tracing";
 import { Kafka, logLevel, type Consumer } from "kafkajs";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import { queryRows, type AppDatabase } from "./db";
+import { queryRows, type AppDatabase } from "../storage/db";
 import type { MemoryEventLog } from "./event-publisher";
-import { DomainError, isBackendUnavailable } from "./errors";
-import type { Logger } from "./logger";
-import type { EventEnvelope } from "./contracts/events";
+import { DomainError, isBackendUnavailable } from "../core/errors";
+import type { Logger } from "../observability/logger";
+import type { EventEnvelope } from "../contracts/events";
 
-/** The event envelope (ARCHITECTURE.md §6) as consumers receive it: lib/contracts/events.ts. */
+/** The event envelope (README: Events: the outbox relay) as consumers receive it: lib/contracts/events.ts. */
 export type { EventEnvelope };
 
 /** How far a batch handler got: what the source may commit, and whether it still wants the rest. */

@@ -2,8 +2,8 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { AddressInfo, Socket } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
-import { withLogFields, type Logger } from "./logger";
-import { contextFrom, SpanKind, tracingEnabled, withServiceSpan } from "./tracing";
+import { withLogFields, type Logger } from "../observability/logger";
+import { contextFrom, SpanKind, tracingEnabled, withServiceSpan } from "../observability/tracing";
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 export type Routes = Record<string, Handler>;
@@ -242,7 +242,7 @@ export async function startHttpServer(options: {
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
       if (error.code !== "EADDRINUSE" && error.code !== "EACCES") return reject(error);
-      // A clear message with the port; launchers name the variable that sets it (lib/services.ts).
+      // A clear message with the port; launchers name the variable that sets it (lib/core/services.ts).
       const problem = error.code === "EADDRINUSE" ? "is in use" : "is not allowed for this user";
       reject(
         Object.assign(new Error(`port ${options.port} on ${options.host} ${problem}`, { cause: error }), {

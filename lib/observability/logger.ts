@@ -9,7 +9,7 @@ import { pino, stdSerializers, type Logger as PinoLogger } from "pino";
  * addresses are redacted, and so are query parameters of failed SQL statements.
  *
  * A line written while an OpenTelemetry span is active carries its `trace_id` and `span_id`; a
- * line written while a request is handled (`withLogFields`, lib/http.ts, with tracing on) carries
+ * line written while a request is handled (`withLogFields`, lib/http/server.ts, with tracing on) carries
  * its `requestId`.
  */
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";

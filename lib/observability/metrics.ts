@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Server } from "node:http";
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
-import { sqlStatements } from "./db";
-import { sendError, type Handler, type Routes } from "./http";
+import { sqlStatements } from "../storage/db";
+import { sendError, type Handler, type Routes } from "../http/server";
 
 /** One Prometheus registry per service, served at `GET /metrics`. */
 export function createMetricsRegistry(service: string): Registry {

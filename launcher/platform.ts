@@ -1,11 +1,11 @@
 import type { Redis } from "ioredis";
-import { configureTracing } from "./tracing";
+import { configureTracing } from "../lib/observability/tracing";
 import { z } from "zod";
-import { signUserToken } from "./auth";
-import { booleanFlag, ConfigError, parseEnv, type Env } from "./config";
-import { createKafkaEventSource, createMemoryEventSource } from "./event-consumer";
-import { createKafkaPublisher, createMemoryEventLog, type EventPublisher } from "./event-publisher";
-import { OUTBOX_TOPICS, startRelays } from "./relay-runner";
+import { signUserToken } from "../lib/core/auth";
+import { booleanFlag, ConfigError, parseEnv, type Env } from "../lib/core/config";
+import { createKafkaEventSource, createMemoryEventSource } from "../lib/messaging/event-consumer";
+import { createKafkaPublisher, createMemoryEventLog, type EventPublisher } from "../lib/messaging/event-publisher";
+import { OUTBOX_TOPICS, startRelays } from "../lib/messaging/relay-runner";
 import {
   connectPostgres,
   migratePgliteDatabase,
@@ -13,15 +13,15 @@ import {
   openPglite,
   type Database,
   type SubgraphName,
-} from "./db";
-import { DEMO_USERS } from "./demo";
-import type { RunningServer } from "./http";
-import type { Logger, LogLevel } from "./logger";
-import { connectRedis } from "./redis";
-import { createMemoryLiveEvents, createRedisLiveEvents } from "./live";
-import { startSubgraph, type SubgraphDefinition } from "./service";
-import { randomSecret, subgraphConfigFrom, subgraphEnv, type SubgraphConfig } from "./service-config";
-import { listening, SUBGRAPHS, subgraphUrlVariable } from "./services";
+} from "../lib/storage/db";
+import { DEMO_USERS } from "../lib/core/demo";
+import type { RunningServer } from "../lib/http/server";
+import type { Logger, LogLevel } from "../lib/observability/logger";
+import { connectRedis } from "../lib/storage/redis";
+import { createMemoryLiveEvents, createRedisLiveEvents } from "../lib/messaging/live";
+import { startSubgraph, type SubgraphDefinition } from "../lib/graphql/service";
+import { randomSecret, subgraphConfigFrom, subgraphEnv, type SubgraphConfig } from "../lib/core/service-config";
+import { listening, SUBGRAPHS, subgraphUrlVariable } from "../lib/core/services";
 import { gatewayConfigFrom, gatewayEnv, type GatewayConfig } from "../gateway/config";
 import { startGateway } from "../gateway";
 

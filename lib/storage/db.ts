@@ -1,5 +1,5 @@
 import path from "node:path";
-import { SpanKind, tracingEnabled, withChildSpan } from "./tracing";
+import { SpanKind, tracingEnabled, withChildSpan } from "../observability/tracing";
 import pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
@@ -35,10 +35,10 @@ export interface DatabaseSession {
 }
 
 // The subgraph names are defined once, in the registry of services.
-import type { SubgraphName } from "./services";
-export { SUBGRAPHS, type SubgraphName } from "./services";
+import type { SubgraphName } from "../core/services";
+export { SUBGRAPHS, type SubgraphName } from "../core/services";
 
-const MIGRATIONS_ROOT = path.resolve(import.meta.dirname, "..", "drizzle");
+const MIGRATIONS_ROOT = path.resolve(import.meta.dirname, "..", "..", "drizzle");
 
 /**
  * SQL statements this process has sent (every round trip a client makes: queries, BEGIN and

@@ -1,7 +1,7 @@
-import { StartupError, type Env } from "./config";
-import { processEnv } from "./env";
-import { createLogger, type Logger, type LogLevel } from "./logger";
-import { configureTracing } from "./tracing";
+import { StartupError, type Env } from "../core/config";
+import { processEnv } from "../core/env";
+import { createLogger, type Logger, type LogLevel } from "../observability/logger";
+import { configureTracing } from "../observability/tracing";
 
 /** A process entry point: its configuration, parsed once from the environment, and what it runs. */
 export interface Main<C extends { logLevel: LogLevel }> {
@@ -17,7 +17,7 @@ export interface Main<C extends { logLevel: LogLevel }> {
  */
 export async function runMain<C extends { logLevel: LogLevel }>(
   main: Main<C>,
-  /** The service this process runs, for its traces (lib/tracing.ts); the platform names its own. */
+  /** The service this process runs, for its traces (lib/observability/tracing.ts); the platform names its own. */
   options: { service?: string } = {},
 ): Promise<void> {
   const env = processEnv();

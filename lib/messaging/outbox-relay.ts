@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { ROOT_CONTEXT } from "@opentelemetry/api";
-import { contextFrom, SpanKind, startServiceSpan, tracingEnabled } from "./tracing";
+import { contextFrom, SpanKind, startServiceSpan, tracingEnabled } from "../observability/tracing";
 import { sql } from "drizzle-orm";
 import { Counter, Gauge, type Registry } from "prom-client";
-import { queryRows, type Database, type DatabaseSession } from "./db";
-import type { EventEnvelope } from "./contracts/events";
+import { queryRows, type Database, type DatabaseSession } from "../storage/db";
+import type { EventEnvelope } from "../contracts/events";
 import type { EventPublisher, OutgoingMessage } from "./event-publisher";
-import type { Logger } from "./logger";
+import type { Logger } from "../observability/logger";
 import { OUTBOX_PARTITIONS } from "./outbox";
 
 export interface RelayOptions {
@@ -89,7 +89,7 @@ function publishSpan(row: Row, topic: string): { traceparent: string | null; end
 }
 
 /**
- * The outbox relay (ARCHITECTURE.md §6).
+ * The outbox relay (README: Events: the outbox relay).
  * - Never skips a row: it publishes *unpublished rows* in id order rather than following a
  *   growing-id cursor, so a transaction that commits late is simply picked up later.
  * - Per-aggregate order with several instances: aggregates are hashed into partitions and each

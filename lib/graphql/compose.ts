@@ -4,12 +4,12 @@ import { composeServices } from "@apollo/composition";
 import { printSubgraphSchema } from "@apollo/subgraph";
 import { parse } from "graphql";
 import { graphqlCjs } from "./graphql-cjs";
-import type { AppDatabase, SubgraphName } from "./db";
-import { createLogger } from "./logger";
+import type { AppDatabase, SubgraphName } from "../storage/db";
+import { createLogger } from "../observability/logger";
 import type { SubgraphDefinition, SubgraphDeps } from "./service";
-import { DEFAULT_PORTS, loadSubgraphConfig } from "./service-config";
+import { DEFAULT_PORTS, loadSubgraphConfig } from "../core/service-config";
 
-export const SCHEMA_DIR = path.resolve(import.meta.dirname, "..", "schema");
+export const SCHEMA_DIR = path.resolve(import.meta.dirname, "..", "..", "schema");
 
 export interface Composition {
   /** File name under `schema/` → contents. */

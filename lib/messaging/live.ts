@@ -1,8 +1,8 @@
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
-import type { LiveChannel, LiveKind, LiveMessage, LiveMessages } from "./contracts/live";
-import type { Logger } from "./logger";
-import { currentTraceparent } from "./tracing";
+import type { LiveChannel, LiveKind, LiveMessage, LiveMessages } from "../contracts/live";
+import type { Logger } from "../observability/logger";
+import { currentTraceparent } from "../observability/tracing";
 
 /**
  * With tracing on, a live message names the span of the change behind it (`traceparent`), and
@@ -14,7 +14,7 @@ function traced<K extends LiveKind>(message: LiveMessages[K]): LiveMessage<K> {
 }
 
 /**
- * Live updates for subscriptions (ARCHITECTURE.md §7): services publish a small message on a
+ * Live updates for subscriptions (README: Live updates): services publish a small message on a
  * channel (lib/contracts/live.ts: `availability:<slotId>`, `booking:<id>`, `user-bookings:<userId>`,
  * `user-notifications:<userId>`) after their transaction committed; every gateway subscribes to
  * the channels its subscribers need and resolves the payload itself.

@@ -1,7 +1,7 @@
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { parse } from "graphql";
 import { describe, expect, it } from "vitest";
-import { SUBGRAPH_DEFINITIONS } from "../subgraphs";
+import { SUBGRAPH_DEFINITIONS } from "../../subgraphs";
 import { composeSupergraph, staleSchemaFiles } from "./compose";
 import type { SubgraphDefinition } from "./service";
 

@@ -78,7 +78,7 @@ export function inventoryInternalUrl(explicit: string | undefined, host: string,
   return (explicit ?? serviceUrl(host, ports.inventory)).replace(/\/$/, "");
 }
 
-/** A listen that failed because the port is taken or not allowed (lib/http.ts throws it). */
+/** A listen that failed because the port is taken or not allowed (lib/http/server.ts throws it). */
 export interface ListenError extends Error {
   code: "EADDRINUSE" | "EACCES";
   port: number;

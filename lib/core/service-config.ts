@@ -18,11 +18,11 @@ import {
   type AuthConfig,
   type Env,
 } from "./config";
-import { DEFAULT_POOL_MAX } from "./db";
-import type { LogLevel } from "./logger";
+import { DEFAULT_POOL_MAX } from "../storage/db";
+import type { LogLevel } from "../observability/logger";
 import { inventoryInternalUrl, portsEnv, portsFrom, type SubgraphName } from "./services";
 
-/** Configuration shared by the four subgraphs; each listens on its own port variable (lib/services.ts). */
+/** Configuration shared by the four subgraphs; each listens on its own port variable (lib/core/services.ts). */
 export interface SubgraphConfig {
   host: string;
   port: number;
@@ -111,7 +111,7 @@ export const subgraphEnv = {
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1_000),
   HOLD_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
-  /** Default: inventory on this machine's INVENTORY_PORT (lib/services.ts). */
+  /** Default: inventory on this machine's INVENTORY_PORT (lib/core/services.ts). */
   INVENTORY_INTERNAL_URL: httpUrl.optional(),
   INVENTORY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
   TAX_RATE_BPS: z.coerce.number().int().min(0).max(10_000).default(0),

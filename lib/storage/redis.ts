@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from "ioredis";
-import { SpanKind, startChildSpan, tracingEnabled } from "./tracing";
+import { SpanKind, startChildSpan, tracingEnabled } from "../observability/tracing";
 
 /**
  * A Redis connection for commands. Requests fail fast while Redis is down (one retry, short
@@ -23,7 +23,7 @@ export function connectRedis(url: string, name: string, overrides: RedisOptions 
 }
 
 /**
- * A span per command sent inside a traced operation (lib/tracing.ts); the command's own promise
+ * A span per command sent inside a traced operation (lib/observability/tracing.ts); the command's own promise
  * is returned untouched. Commands queued in a pipeline or MULTI are sent as one and not traced.
  */
 function traceCommands(redis: Redis): void {

@@ -1,7 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
-import type { Logger } from "./logger";
+import type { Logger } from "../observability/logger";
 
-/** Every `extensions.code` a client may see (ARCHITECTURE.md §9). */
+/** Every `extensions.code` a client may see (README: When things go wrong). */
 export const ERROR_CODES = [
   "UNAUTHENTICATED",
   "FORBIDDEN",

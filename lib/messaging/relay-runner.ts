@@ -1,12 +1,12 @@
-import { EVENT_TOPICS, type OutboxSchema } from "./contracts/events";
-import type { Database } from "./db";
+import { EVENT_TOPICS, type OutboxSchema } from "../contracts/events";
+import type { Database } from "../storage/db";
 import type { EventPublisher } from "./event-publisher";
-import { healthRoutes, startHttpServer, type RunningServer } from "./http";
-import type { Logger } from "./logger";
-import { createMetricsRegistry, metricsRoutes, observeHttpServer } from "./metrics";
+import { healthRoutes, startHttpServer, type RunningServer } from "../http/server";
+import type { Logger } from "../observability/logger";
+import { createMetricsRegistry, metricsRoutes, observeHttpServer } from "../observability/metrics";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay";
 
-/** The outboxes and their topics (one topic per subgraph, ARCHITECTURE.md §6): lib/contracts/events.ts. */
+/** The outboxes and their topics (one topic per subgraph, README: Events: the outbox relay): lib/contracts/events.ts. */
 export const OUTBOX_TOPICS: Readonly<Record<OutboxSchema, string>> = EVENT_TOPICS;
 
 /**

@@ -5,8 +5,8 @@ import { buildSubgraphSchema } from "@apollo/subgraph";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { parse, type GraphQLSchema } from "graphql";
 import { buildSchema, createResolversMap, type NonEmptyArray } from "type-graphql";
-import { authenticate, isServiceSecret, SERVICE_SECRET_HEADER, type Principal, type TokenVerifier } from "./auth";
-import { createErrorFormatter } from "./errors";
+import { authenticate, isServiceSecret, SERVICE_SECRET_HEADER, type Principal, type TokenVerifier } from "../core/auth";
+import { createErrorFormatter } from "../core/errors";
 import {
   graphqlHandler,
   healthRoutes,
@@ -16,9 +16,9 @@ import {
   type ReadinessChecks,
   type RunningServer,
   type Routes,
-} from "./http";
-import type { Logger } from "./logger";
-import { observeHttpServer, registryServedBy } from "./metrics";
+} from "../http/server";
+import type { Logger } from "../observability/logger";
+import { observeHttpServer, registryServedBy } from "../observability/metrics";
 
 /** The request context every resolver receives. */
 export interface RequestContext<TLoaders = unknown> {
@@ -116,7 +116,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     plugins: [ApolloServerPluginInlineTraceDisabled()],
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
-    // Shutdown is ours (lib/main.ts drains the servers, then stops Apollo): with its own SIGTERM
+    // Shutdown is ours (lib/process/main.ts drains the servers, then stops Apollo): with its own SIGTERM
     // handler (on unless NODE_ENV=test) Apollo stops first and re-sends the signal, which ends
     // the process with exit code 1 before requests in flight finish.
     stopOnTerminationSignals: false,

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /**
  * A problem the operator fixes (a missing variable, a busy port): entry points print its message
- * as it is, without a stack trace, and exit 1 (lib/main.ts).
+ * as it is, without a stack trace, and exit 1 (lib/process/main.ts).
  */
 export class StartupError extends Error {
   constructor(message: string) {
