@@ -1,3 +1,4 @@
+import { SUBGRAPHS, type SubgraphName } from "../core/services";
 /**
  * The events subgraphs exchange through their outboxes (README: Events: the outbox relay): the topics, the
  * envelope, and for every event type the payload its producer writes. Producers build events with
@@ -13,12 +14,9 @@
  * publish the events below; inventory and notification write none today (their outboxes and
  * relays stand ready for their first event).
  */
-export const EVENT_TOPICS = {
-  booking: "booking.events",
-  inventory: "inventory.events",
-  payment: "payment.events",
-  notification: "notification.events",
-} as const;
+export const EVENT_TOPICS = Object.fromEntries(SUBGRAPHS.map((name) => [name, `${name}.events`])) as {
+  readonly [Name in SubgraphName]: `${Name}.events`;
+};
 export type OutboxSchema = keyof typeof EVENT_TOPICS;
 export type EventTopic = (typeof EVENT_TOPICS)[OutboxSchema];
 

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type AppDatabase } from "../storage/db";
+import { SUBGRAPHS } from "../core/services";
 
 /** Operators' view of one subgraph's outbox: backlog, lag, dead letters. */
 export async function outboxStatus(db: AppDatabase, schema: string) {
@@ -58,7 +59,7 @@ export async function replayDeadLetters(db: AppDatabase, schema: string, which: 
 }
 
 /** Schemas whose consumers keep dead letters. */
-export const CONSUMER_SCHEMAS = ["booking", "inventory", "payment", "notification"];
+export const CONSUMER_SCHEMAS = SUBGRAPHS;
 
 export async function listConsumerDeadLetters(db: AppDatabase, schema: string, limit = 100) {
   return queryRows<{
