@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "./config";
+import { problemsOf } from "../../test/support/config";
 import { loadSubgraphConfig } from "./service-config";
 import { loadGatewayConfig } from "../../gateway/config";
 
 const secrets = { SERVICE_SECRET: "s".repeat(32), JWT_SECRET: "j".repeat(32) };
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("service configuration", () => {
   it("lists every bad variable by name at once", () => {

@@ -1,6 +1,7 @@
 import net from "node:net";
 import { describe, expect, it } from "vitest";
-import { ConfigError, StartupError } from "./config";
+import { problemsOf } from "../../test/support/config";
+import { StartupError } from "./config";
 import { startHttpServer } from "../http/server";
 import { createLogger } from "../observability/logger";
 import { loadPlatformConfig } from "../../launcher/platform";
@@ -9,16 +10,6 @@ import { DEFAULT_PORTS, listening, SERVICE_NAMES, SERVICES, SUBGRAPHS } from "./
 import { loadGatewayConfig } from "../../gateway/config";
 
 const secrets = { SERVICE_SECRET: "s".repeat(32), JWT_SECRET: "j".repeat(32), PAYMENT_WEBHOOK_SECRET: "w".repeat(32) };
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("the registry of services", () => {
   it("names every process, its default port and its variable once", () => {

@@ -1,3 +1,4 @@
+import type { Registry } from "prom-client";
 import type { GraphQLSchema } from "graphql";
 import type { EventSource } from "../messaging/event-consumer";
 import type { LiveEvents } from "../messaging/live";
@@ -26,6 +27,8 @@ export interface SubgraphRuntime {
   schema: GraphQLSchema;
   /** Internal HTTP routes (service-to-service operations, webhooks). */
   routes?: Routes;
+  /** The subgraph's metrics, served at `GET /metrics` (the HTTP request metrics are added to it). */
+  registry?: Registry;
   /** Extra readiness checks (the hold store, for example). */
   readiness?: ReadinessChecks;
   /** The batch loaders of one request (`RequestContext.loaders`), made anew for every request. */
@@ -62,6 +65,7 @@ export async function startSubgraph(definition: SubgraphDefinition, deps: Subgra
     verifier: createTokenVerifier(config.auth),
     readiness,
     routes: runtime.routes,
+    registry: runtime.registry,
     createLoaders: runtime.createLoaders,
     logger,
   });

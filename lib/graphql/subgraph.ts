@@ -1,3 +1,4 @@
+import type { Registry } from "prom-client";
 import type { IncomingMessage } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
@@ -18,7 +19,7 @@ import {
   type Routes,
 } from "../http/server";
 import type { Logger } from "../observability/logger";
-import { observeHttpServer, registryServedBy } from "../observability/metrics";
+import { metricsRoutes, observeHttpServer } from "../observability/metrics";
 
 /** The request context every resolver receives. */
 export interface RequestContext<TLoaders = unknown> {
@@ -101,6 +102,8 @@ export interface SubgraphServerOptions {
   logger: Logger;
   /** Extra HTTP routes (webhooks, internal endpoints). */
   routes?: Routes;
+  /** The subgraph's metrics: served at `GET /metrics`, and its HTTP requests counted in them. */
+  registry?: Registry;
   /** Makes the batch loaders of one request (`RequestContext.loaders`); called once per request. */
   createLoaders?: () => unknown;
 }
@@ -143,6 +146,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     logger,
     routes: {
       ...healthRoutes(options.readiness, logger),
+      ...(options.registry ? metricsRoutes(options.registry) : {}),
       ...options.routes,
       "POST /graphql": async (req, res) => {
         const secret = req.headers[SERVICE_SECRET_HEADER];
@@ -156,9 +160,8 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
       },
     },
   });
-  // http_requests_total / http_request_duration_seconds on the registry this subgraph serves at /metrics.
-  const registry = registryServedBy(options.routes);
-  if (registry) observeHttpServer(server.server, registry);
+  // http_requests_total / http_request_duration_seconds on the registry served at /metrics.
+  if (options.registry) observeHttpServer(server.server, options.registry);
   logger.info("subgraph listening", { subgraph: options.name, url: `${server.url}/graphql` });
   return {
     ...server,

@@ -3,7 +3,7 @@ import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpServer, type RunningServer } from "../http/server";
 import { createLogger } from "./logger";
-import { createMetricsRegistry, metricsRoutes, observeHttpServer, registryServedBy } from "./metrics";
+import { createMetricsRegistry, metricsRoutes, observeHttpServer } from "./metrics";
 
 describe("HTTP server metrics (http_requests_total, http_request_duration_seconds)", () => {
   const registry = new Registry();
@@ -98,12 +98,5 @@ describe("HTTP server metrics (http_requests_total, http_request_duration_second
       value: 1,
     });
     expect((await samples("http_request_duration_seconds")).some((s) => s.labels.route === "/stream")).toBe(false);
-  });
-
-  it("finds the registry a service serves at /metrics", () => {
-    const served = createMetricsRegistry("probe");
-    expect(registryServedBy({ "GET /other": async () => {}, ...metricsRoutes(served) })).toBe(served);
-    expect(registryServedBy({ "GET /other": async () => {} })).toBeUndefined();
-    expect(registryServedBy(undefined)).toBeUndefined();
   });
 });

@@ -22,9 +22,6 @@ export function createMetricsRegistry(service: string): Registry {
   return registry;
 }
 
-/** Which registry each `GET /metrics` handler serves (so a server can find its service's registry). */
-const servedRegistries = new WeakMap<Handler, Registry>();
-
 /**
  * `GET /metrics`. With `access.token` (the gateway's METRICS_TOKEN, whose port is public) only
  * `Authorization: Bearer <token>` gets the metrics, anything else 401; without it the route is
@@ -43,14 +40,7 @@ export function metricsRoutes(registry: Registry, access: { token?: string } = {
     res.writeHead(200, { "content-type": registry.contentType });
     res.end(body);
   };
-  servedRegistries.set(handler, registry);
   return { "GET /metrics": handler };
-}
-
-/** The registry a route table's `GET /metrics` serves (made by `metricsRoutes`), if it has one. */
-export function registryServedBy(routes: Routes | undefined): Registry | undefined {
-  const handler = routes?.["GET /metrics"];
-  return handler ? servedRegistries.get(handler) : undefined;
 }
 
 /** Seconds buckets of `http_request_duration_seconds` (prom-client's defaults, 5 ms to 10 s). */

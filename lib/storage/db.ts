@@ -6,8 +6,8 @@ import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import type { SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTable } from "drizzle-orm/pg-core";
+import { getTableColumns, sql, type SQL } from "drizzle-orm";
 
 /** The drizzle handle repositories use; the same API over node-postgres and PGlite. */
 export type AppDatabase = PgDatabase<PgQueryResultHKT, Record<string, never>>;
@@ -234,4 +234,22 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
     current = e.cause;
   }
   return false;
+}
+
+/**
+ * `insert into <table> (<row's columns>) values (<row's values>) returning *`, each value encoded
+ * by its column as drizzle's builder would (undefined: the column's default). Written directly for
+ * the reservation's hot statement: drizzle's `db.insert(…).values(…).returning()` costs 0.32–0.56 ms
+ * of CPU per call to build (22 columns, measured with a loop of 2,000–20,000 builds).
+ */
+export function insertReturningAll(table: PgTable, row: Record<string, unknown>): SQL {
+  const columns = getTableColumns(table);
+  const keys = Object.keys(row).filter((key) => row[key] !== undefined);
+  return sql`insert into ${table} (${sql.join(
+    keys.map((key) => sql.identifier(columns[key].name)),
+    sql`, `,
+  )}) values (${sql.join(
+    keys.map((key) => sql.param(row[key], columns[key])),
+    sql`, `,
+  )}) returning *`;
 }

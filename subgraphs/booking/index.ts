@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { createMetricsRegistry, metricsRoutes } from "../../lib/observability/metrics";
+import { createMetricsRegistry } from "../../lib/observability/metrics";
 import type { SubgraphDefinition } from "../../lib/graphql/service";
 import { createLifecycleService } from "./booking/booking.lifecycle";
 import { createCancellationMetrics, createReservationMetrics, withReservationMetrics } from "./booking/booking.metrics";
@@ -83,7 +83,7 @@ export const bookingSubgraph: SubgraphDefinition = {
     };
     return {
       schema,
-      routes: metricsRoutes(registry),
+      registry,
       createLoaders: () => createBookingLoaders(bookings),
       async start() {
         timers.push(setInterval(sweep, settings.sweepIntervalMs));

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { EVENT_TOPICS } from "../../lib/contracts";
 import { runConsumer } from "../../lib/messaging/event-consumer";
-import { createMetricsRegistry, metricsRoutes } from "../../lib/observability/metrics";
+import { createMetricsRegistry } from "../../lib/observability/metrics";
 import type { SubgraphDefinition } from "../../lib/graphql/service";
 import { CatalogResolver } from "./catalog/catalog.resolver";
 import { createCatalogService } from "./catalog/catalog.service";
@@ -54,7 +54,8 @@ export const inventorySubgraph: SubgraphDefinition = {
     let running: { stop(): Promise<void> } | null = null;
     return {
       schema,
-      routes: { ...holdRoutes(holds, config.auth.serviceSecret, logger), ...metricsRoutes(registry) },
+      routes: holdRoutes(holds, config.auth.serviceSecret, logger),
+      registry,
       readiness: { holdStore: () => store.ping() },
       createLoaders: () => createInventoryLoaders({ venues, slots, zones, holds }),
       async start() {

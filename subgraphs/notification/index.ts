@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { EVENT_TOPICS } from "../../lib/contracts";
 import { runConsumer } from "../../lib/messaging/event-consumer";
-import { createMetricsRegistry, metricsRoutes } from "../../lib/observability/metrics";
+import { createMetricsRegistry } from "../../lib/observability/metrics";
 import type { SubgraphDefinition } from "../../lib/graphql/service";
 import { buildSubgraph } from "../../lib/graphql/subgraph";
 import { BookingReference } from "./booking/booking.type";
@@ -38,7 +38,7 @@ export const notificationSubgraph: SubgraphDefinition = {
     return {
       schema,
       createLoaders: () => createNotificationLoaders(notifications),
-      routes: metricsRoutes(registry),
+      registry,
       async start() {
         running = await Promise.all(consumers.map(({ topic, consumer }) => runConsumer(events, topic, consumer)));
         // Sends what failed before (with backoff) or was stored but never sent (a crash after the commit).

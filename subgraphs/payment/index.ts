@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { runConsumer } from "../../lib/messaging/event-consumer";
 import { EVENT_TOPICS, LIVE_CHANNELS } from "../../lib/contracts";
-import { createMetricsRegistry, metricsRoutes } from "../../lib/observability/metrics";
+import { createMetricsRegistry } from "../../lib/observability/metrics";
 import type { SubgraphDefinition } from "../../lib/graphql/service";
 import { buildSubgraph } from "../../lib/graphql/subgraph";
 import { BookingReference } from "./booking/booking.type";
@@ -51,15 +51,13 @@ export const paymentSubgraph: SubgraphDefinition = {
     return {
       schema,
       createLoaders: () => createPaymentLoaders(repo),
-      routes: {
-        ...metricsRoutes(registry),
-        ...paymentWebhookRoutes({
-          payments,
-          secret: settings.webhookSecret,
-          toleranceSeconds: settings.webhookToleranceSeconds,
-          logger,
-        }),
-      },
+      routes: paymentWebhookRoutes({
+        payments,
+        secret: settings.webhookSecret,
+        toleranceSeconds: settings.webhookToleranceSeconds,
+        logger,
+      }),
+      registry,
       async start(server) {
         ownUrl = server.url.replace(/\/graphql$/, "").replace(/\/$/, "");
         running = await runConsumer(events, EVENT_TOPICS.booking, consumer);

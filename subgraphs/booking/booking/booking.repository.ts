@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, inArray, isNull, lte, sql, type SQL } from "drizzle-orm";
 import type { DomainEvent } from "../../../lib/contracts";
-import { queryRows, type AppDatabase } from "../../../lib/storage/db";
+import { insertReturningAll, queryRows, type AppDatabase } from "../../../lib/storage/db";
 import { outboxInsertFrom, outboxRow } from "../../../lib/messaging/outbox";
 import { bookingOutbox, bookings, bookingStatusChanges, statusList } from "../booking.tables";
 import type { IdempotencyScope } from "../idempotency/idempotency.repository";
@@ -224,7 +224,7 @@ export function createBookingRepository(db: AppDatabase) {
       const [row] = await queryRows<Record<string, unknown>>(
         db,
         sql`with created as (
-              ${db.insert(bookings).values(toRow(booking)).returning().getSQL()}
+              ${insertReturningAll(bookings, toRow(booking))}
             ), history as (
               insert into booking.booking_status_changes (booking_id, from_status, to_status, actor, reason)
               select id, null, status, ${change.actor}, ${change.reason} from created
