@@ -234,6 +234,7 @@ export async function startPlatformWith(
         logger,
         host: config.relay.host,
         port: config.relay.port,
+        live,
       }),
     );
     closers.push(() => relay.close());

@@ -10,7 +10,15 @@ import {
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { Principal } from "../../lib/core/auth";
 import type { LiveChannel, LiveMessage } from "../../lib/contracts/live";
-import type { LiveEvents } from "../../lib/messaging/live";
+import {
+  CHANNEL_START,
+  compareCursors,
+  CursorExpiredError,
+  InvalidCursorError,
+  isCursor,
+  type LiveEntry,
+  type LiveEvents,
+} from "../../lib/messaging/live";
 import type { Logger } from "../../lib/observability/logger";
 import { liveVariables, planSubscription, type SubscriptionPlan } from "./plan";
 
@@ -41,34 +49,66 @@ const asGraphQLErrors = (errors: readonly (GraphQLError | GraphQLFormattedError)
 /** Messages a subscriber may have waiting; a reader that falls further behind is dropped. */
 export const MAX_QUEUED_PER_SUBSCRIBER = 256;
 
-/** Ids (bookings, zones) whose last payload a subscriber's duplicate check remembers. */
-const MAX_REMEMBERED_PER_SUBSCRIBER = 100;
-
 export class SlowSubscriberError extends Error {
   constructor() {
     super("The subscriber did not keep up with its updates");
   }
 }
 
-/** Receives a group's payloads; `json` is the payload serialised once for the whole group. */
+/**
+ * Receives a group's payloads; `json` is the payload serialised once for the whole group,
+ * `cursor` where it stands in its channel (the transport remembers it for a reconnect).
+ */
 export interface Sink {
-  push(result: ExecutionResult, json: string): void;
+  push(result: ExecutionResult, json: string, cursor: string): void;
+}
+
+/** A payload resolved for a group, with the cursor of the entry it shows. */
+interface Resolved {
+  cursor: string;
+  payload: ExecutionResult;
+  json: string;
+}
+
+interface SinkState {
+  /** The newest cursor this subscriber was sent (or started after): nothing at or before it is sent again. */
+  cursor: string;
+  /** While it catches up on missed entries, the group's live payloads wait here. */
+  waiting: Resolved[] | null;
 }
 
 interface Group {
   plan: SubscriptionPlan;
   auth: SubscriberAuth;
-  /** Each subscriber, with the last payload it was sent for each id (see `onMessage`). */
-  sinks: Map<Sink, Map<string, string>>;
+  sinks: Map<Sink, SinkState>;
   /** Events of a group are resolved one after the other, so its subscribers see them in order. */
   chain: Promise<void>;
 }
 
+interface ChannelEntry {
+  groups: Set<Group>;
+  /** Resolves once this gateway listens on the channel and knows its newest cursor. */
+  ready: Promise<() => Promise<void>>;
+  /** The newest cursor seen on the channel: a new subscriber without `after` starts after it. */
+  latest: string;
+}
+
+/** How a resume failed, as the client is told. */
+function resumeError(error: unknown): GraphQLError | null {
+  if (error instanceof CursorExpiredError)
+    return new GraphQLError(error.message, { extensions: { code: "CURSOR_EXPIRED" } });
+  if (error instanceof InvalidCursorError)
+    return new GraphQLError(error.message, { extensions: { code: "BAD_USER_INPUT", argumentName: "after" } });
+  return null;
+}
+
 /**
- * Fans live events out to subscribers. Subscribers whose payload is the same (same selection,
- * variables, channel and permission scope) form a group; for each event the group's payload is
- * resolved once and pushed to all of them. Channels are subscribed on the live-event bus only
- * while someone listens.
+ * Fans live events out to subscribers (README: Live updates). Subscribers whose payload is the
+ * same (same selection, variables, channel and permission scope) form a group; for each entry
+ * of the channel the group's payload is resolved once and pushed to all of them, with the
+ * entry's cursor in `extensions.cursor`. A subscriber with `after` first gets what it missed
+ * (read back from the channel's stream), then the live entries, with no gap and no repeat:
+ * entries are delivered in cursor order and never at or before its last cursor.
  */
 export function createSubscriptionHub(deps: {
   live: LiveEvents | undefined;
@@ -78,7 +118,7 @@ export function createSubscriptionHub(deps: {
 }) {
   const { live, execute, logger } = deps;
   const groups = new Map<string, Group>();
-  const channels = new Map<LiveChannel, { groups: Set<Group>; unsubscribe: Promise<() => Promise<void>> }>();
+  const channels = new Map<LiveChannel, ChannelEntry>();
   const registry = deps.registry ? [deps.registry] : [];
   const metrics = {
     active: new Gauge({ name: "gateway_subscriptions_active", help: "Open subscriptions", registers: registry }),
@@ -92,47 +132,93 @@ export function createSubscriptionHub(deps: {
       help: "Payloads delivered to subscribers",
       registers: registry,
     }),
+    replayed: new Counter({
+      name: "gateway_subscription_replayed_total",
+      help: "Missed payloads delivered to subscribers resuming with a cursor",
+      registers: registry,
+    }),
   };
 
-  function onMessage(channel: LiveChannel, message: LiveMessage) {
-    for (const group of channels.get(channel)?.groups ?? []) {
-      const id = group.plan.route.idFor(group.plan.args, message);
+  /** The group's payload for `id` as of `entry` (null: nothing to show, e.g. no longer visible). */
+  async function resolve(group: Group, id: string, entry: LiveEntry): Promise<Resolved | null> {
+    metrics.resolutions.inc();
+    const result = await execute(group.plan.query, liveVariables(group.plan, id), group.auth).catch((error) => {
+      logger.warn("live update not resolved", { channel: group.plan.channel, error });
+      return null;
+    });
+    if (!result) return null;
+    if (!result.data?.[group.plan.responseKey] && !result.errors?.length) return null;
+    const payload: ExecutionResult = {
+      data: result.data ? { [group.plan.responseKey]: result.data[group.plan.responseKey] ?? null } : null,
+      ...(result.errors?.length ? { errors: asGraphQLErrors(result.errors) } : {}),
+      extensions: { cursor: entry.cursor, eventType: entry.eventType },
+    };
+    return { cursor: entry.cursor, payload, json: JSON.stringify(payload) };
+  }
+
+  /** Sends `resolved` unless the subscriber already has it (or is still catching up: then it waits). */
+  function offer(sink: Sink, state: SinkState, resolved: Resolved): boolean {
+    if (state.waiting) {
+      state.waiting.push(resolved);
+      return false;
+    }
+    if (compareCursors(resolved.cursor, state.cursor) <= 0) return false;
+    state.cursor = resolved.cursor;
+    sink.push(resolved.payload, resolved.json, resolved.cursor);
+    return true;
+  }
+
+  function onEntry(channel: LiveChannel, entry: LiveEntry) {
+    const channelEntry = channels.get(channel);
+    if (!channelEntry) return;
+    if (compareCursors(entry.cursor, channelEntry.latest) > 0) channelEntry.latest = entry.cursor;
+    for (const group of channelEntry.groups) {
+      const id = group.plan.route.idFor(group.plan.args, entry.message);
       if (!id) continue;
       const deliver = async (): Promise<void> => {
         if (group.sinks.size === 0) return;
-        metrics.resolutions.inc();
-        const result = await execute(group.plan.query, liveVariables(group.plan, id), group.auth).catch((error) => {
-          logger.warn("live update not resolved", { channel, error });
-          return null;
-        });
-        if (!result) return;
-        // Nothing to show (not visible any more, or the id is unknown): nothing is sent.
-        if (!result.data?.[group.plan.responseKey] && !result.errors?.length) return;
-        const payload: ExecutionResult = {
-          data: result.data ? { [group.plan.responseKey]: result.data[group.plan.responseKey] ?? null } : null,
-          ...(result.errors?.length ? { errors: asGraphQLErrors(result.errors) } : {}),
-        };
-        const json = JSON.stringify(payload);
+        const resolved = await resolve(group, id, entry);
+        if (!resolved) return;
         let delivered = 0;
-        for (const [sink, lastSent] of group.sinks) {
-          // The same state again (a change this selection does not show, e.g. a payment event
-          // announced on the booking's channel for a subscriber that selects only `status`) is
-          // not sent twice in a row to a subscriber.
-          if (lastSent.get(id) === json) continue;
-          lastSent.delete(id);
-          lastSent.set(id, json);
-          if (lastSent.size > MAX_REMEMBERED_PER_SUBSCRIBER) lastSent.delete(lastSent.keys().next().value!);
-          sink.push(payload, json);
-          delivered++;
-        }
+        for (const [sink, state] of group.sinks) if (offer(sink, state, resolved)) delivered++;
         metrics.delivered.inc(delivered);
         trace.getActiveSpan()?.setAttribute("live.delivered", delivered);
       };
-      group.chain = group.chain.then(() => (tracingEnabled() ? traceDelivery(channel, message, deliver) : deliver()));
+      group.chain = group.chain.then(() =>
+        tracingEnabled() ? traceDelivery(channel, entry.message, deliver) : deliver(),
+      );
+    }
+  }
+
+  /**
+   * Sends a resuming subscriber what it missed after its cursor: every entry in order, each as
+   * its payload is now; for a state-like field (availability), each changed id once, as it is now.
+   */
+  async function replay(group: Group, sink: Sink, state: SinkState) {
+    let entries = await live!.read(group.plan.channel, state.cursor);
+    if (group.plan.route.stateLike) {
+      const last = new Map<string, LiveEntry>();
+      for (const entry of entries) {
+        const id = group.plan.route.idFor(group.plan.args, entry.message);
+        if (!id) continue;
+        last.delete(id);
+        last.set(id, entry);
+      }
+      entries = [...last.values()];
+    }
+    for (const entry of entries) {
+      const id = group.plan.route.idFor(group.plan.args, entry.message);
+      const resolved = id ? await resolve(group, id, entry) : null;
+      if (!resolved || compareCursors(resolved.cursor, state.cursor) <= 0) continue;
+      state.cursor = resolved.cursor;
+      sink.push(resolved.payload, resolved.json, resolved.cursor);
+      metrics.replayed.inc();
     }
   }
 
   async function join(plan: SubscriptionPlan, auth: SubscriberAuth, sink: Sink): Promise<() => void> {
+    const after = typeof plan.args.after === "string" ? plan.args.after : null;
+    if (after !== null && !isCursor(after)) throw resumeError(new InvalidCursorError());
     let group = groups.get(plan.key);
     if (!group) {
       // A public group is shared by every subscriber with the same selection, so its payloads are
@@ -143,15 +229,27 @@ export function createSubscriptionHub(deps: {
       groups.set(plan.key, group);
       let entry = channels.get(plan.channel);
       if (!entry) {
-        const unsubscribe = live
-          ? live.subscribe(plan.channel, (message) => onMessage(plan.channel, message))
+        const created: ChannelEntry = { groups: new Set(), ready: null!, latest: CHANNEL_START };
+        created.ready = live
+          ? live
+              .subscribe(plan.channel, (message) => onEntry(plan.channel, message))
+              .then(async (stop) => {
+                // Listening first, then asking for the newest cursor: nothing falls in between.
+                const latest = await live.latest(plan.channel).catch(async (error) => {
+                  await stop();
+                  throw error;
+                });
+                if (compareCursors(latest, created.latest) > 0) created.latest = latest;
+                return stop;
+              })
           : Promise.resolve(async () => {});
-        entry = { groups: new Set(), unsubscribe };
+        entry = created;
         channels.set(plan.channel, entry);
       }
       entry.groups.add(group);
     }
-    group.sinks.set(sink, new Map());
+    const state: SinkState = { cursor: after ?? CHANNEL_START, waiting: after !== null ? [] : null };
+    group.sinks.set(sink, state);
     const joined = group;
     const leave = () => {
       if (!joined.sinks.delete(sink)) return false;
@@ -161,23 +259,44 @@ export function createSubscriptionHub(deps: {
       entry?.groups.delete(joined);
       if (entry && entry.groups.size === 0) {
         channels.delete(plan.channel);
-        void entry.unsubscribe.then((stop) => stop()).catch(() => {});
+        void entry.ready.then((stop) => stop()).catch(() => {});
       }
       return true;
     };
     // Listening on the channel before the subscription counts as open: no event is missed after.
-    const entry = channels.get(plan.channel);
+    const entry = channels.get(plan.channel)!;
     try {
-      await entry?.unsubscribe;
+      await entry.ready;
     } catch (error) {
       // The bus could not be reached: nothing stays behind, and the next subscriber tries again.
       if (channels.get(plan.channel) === entry) channels.delete(plan.channel);
-      for (const g of entry?.groups ?? []) groups.delete(g.plan.key);
+      for (const g of entry.groups) groups.delete(g.plan.key);
       leave();
       throw new GraphQLError("Live updates are unavailable right now, please retry shortly", {
         extensions: { code: "SERVICE_UNAVAILABLE" },
         originalError: error as Error,
       });
+    }
+    if (after === null) {
+      // Live from here: what the channel had before this subscriber is not sent.
+      if (compareCursors(entry.latest, state.cursor) > 0) state.cursor = entry.latest;
+    } else {
+      try {
+        if (live) await replay(joined, sink, state);
+      } catch (error) {
+        leave();
+        throw (
+          resumeError(error) ??
+          new GraphQLError("Live updates are unavailable right now, please retry shortly", {
+            extensions: { code: "SERVICE_UNAVAILABLE" },
+            originalError: error as Error,
+          })
+        );
+      }
+      // Caught up: the live payloads that came meanwhile, without those the replay already sent.
+      const waiting = state.waiting ?? [];
+      state.waiting = null;
+      for (const resolved of waiting) offer(sink, state, resolved);
     }
     metrics.active.inc();
     return () => {
@@ -290,6 +409,17 @@ export function createSubscriptionHub(deps: {
       if (!result.data?.[plan.responseKey])
         return { refusal: { errors: [new GraphQLError("Not found", { extensions: { code: "NOT_FOUND" } })] } };
       return { plan };
+    },
+
+    /**
+     * Keeps where closed connections' subscriptions stood (key → cursor), so that the same
+     * subscription resubscribing on a new connection (a graphql-ws client retrying) resumes there.
+     */
+    async remember(cursors: ReadonlyMap<string, string>): Promise<void> {
+      await live?.remember(cursors).catch((error) => logger.warn("resume points not kept", { error }));
+    },
+    async recall(key: string): Promise<string | null> {
+      return (await live?.recall(key).catch(() => null)) ?? null;
     },
 
     stats: () => ({ groups: groups.size, channels: channels.size }),

@@ -32,6 +32,8 @@ interface FieldRoute<K extends LiveKind = LiveKind> {
   scope: "public" | "principal";
   /** Checked once at subscribe time: the query must succeed for this id (e.g. the booking is visible). */
   authorizeId?(args: Record<string, unknown>): string;
+  /** Each payload is the whole state of its id: resuming sends each changed id once, as it is now. */
+  stateLike?: boolean;
 }
 
 const str = (value: unknown) => (typeof value === "string" && value.length > 0 ? value : null);
@@ -47,6 +49,7 @@ export const SUBSCRIPTION_ROUTES: Record<string, FieldRoute> = {
     queryArgument: "zoneId",
     idFor: (_args, message) => str(message.zoneId),
     scope: "public",
+    stateLike: true,
   }),
   bookingStatusChanged: route({
     signInRequired: true,

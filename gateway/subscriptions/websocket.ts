@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { TokenVerifier } from "../../lib/core/auth";
 import type { Logger } from "../../lib/observability/logger";
 import { authOf } from "./auth";
+import { compareCursors, isCursor } from "../../lib/messaging/live";
 import type { QueryExecutor, SubscriberAuth, SubscriptionHub } from "./hub";
 import type { RateLimiter } from "../rate-limit/limiter";
 import type { OperationLimiter } from "../operation-limits";
@@ -19,7 +20,10 @@ export const KEEP_ALIVE_MS = 12_000;
 const CONNECTION_INIT_TIMEOUT_MS = 3_000;
 const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
 
-/** Close codes: the protocol's own, plus 4401 when the token expires and 1013 for a slow reader. */
+/**
+ * Close codes: the protocol's own, 4403 also when the token expires (graphql-ws clients retry
+ * it, calling `connectionParams` again for a fresh token) and 1013 for a slow reader.
+ */
 export const CLOSE = {
   badRequest: 4400,
   unauthorized: 4401,
@@ -30,10 +34,29 @@ export const CLOSE = {
   slowConsumer: 1013,
 } as const;
 
+/** An operation of a connection: how to stop it, and for a subscription where it stands. */
+interface Operation {
+  leave: () => void;
+  /** Under which key its cursor is kept when the connection closes (see `resumeKey`). */
+  resumeKey?: string;
+  cursor?: string;
+}
+
+/**
+ * Resume across connections: a graphql-ws client that reconnects (network loss, token expiry)
+ * subscribes again with the same operation id, so where a subscription stood when its
+ * connection closed is kept under the subscriber, the channel and that id, and the new
+ * subscription continues from there. Only ids of 16+ characters (graphql-ws's UUIDs) are
+ * trusted to name one subscription; hand-picked ids like "1" start live.
+ */
+const MIN_RESUME_ID_LENGTH = 16;
+const resumeKey = (auth: SubscriberAuth, channel: string, id: string) =>
+  id.length >= MIN_RESUME_ID_LENGTH ? `${auth.principal?.userId ?? "anonymous"}|${channel}|${id}` : undefined;
+
 interface Connection {
   socket: WebSocket;
   auth: SubscriberAuth | null;
-  operations: Map<string, () => void>;
+  operations: Map<string, Operation>;
   alive: boolean;
   /** The client's address, when the gateway rate-limits (gateway/rate-limit/). */
   clientIp?: string;
@@ -47,7 +70,8 @@ interface Connection {
  *
  * The token comes in `connection_init` (`{ "authorization": "Bearer …" }`); an invalid one is
  * refused (4403), a missing one leaves the connection anonymous (public subscriptions only).
- * The connection closes when the token expires (4401) and when the client stops reading (1013).
+ * The connection closes when the token expires (4403, "Token expired") and when the client stops
+ * reading (1013); its subscriptions resume where they stood when the client reconnects.
  */
 export function attachWebSocketTransport(deps: {
   limiter: OperationLimiter;
@@ -134,23 +158,36 @@ export function attachWebSocketTransport(deps: {
     );
     if (!isSubscription) {
       // Queries and mutations over the socket run through the federated graph as usual.
-      connection.operations.set(id, () => {});
+      connection.operations.set(id, { leave: () => {} });
       const value = await deps.execute(print(document), variables, auth, connection.clientIp);
       if (connection.operations.has(id)) result(connection, id, value);
       return;
     }
-    connection.operations.set(id, () => {}); // reserved while authorising
+    connection.operations.set(id, { leave: () => {} }); // reserved while authorising
     // A subscription takes a token of the general class, like a request (gateway/rate-limit/).
     const limited = deps.rateLimiter && (await deps.rateLimiter.admit(auth.principal, connection.clientIp!));
     if (limited) return error(connection, id, [limited]);
     const prepared = await hub.prepare(schema, document, operationName, variables, auth);
     if (!connection.operations.has(id)) return; // completed by the client meanwhile
     if ("refusal" in prepared) return result(connection, id, prepared.refusal);
-    const leave = await hub.attach(prepared.plan, auth, {
-      push: (_value, json) => send(connection, next(id, json)),
+    let plan = prepared.plan;
+    const operation: Operation = { leave: () => {}, resumeKey: resumeKey(auth, plan.channel, id) };
+    // The same subscription coming back on a new connection continues where it stood.
+    const kept = operation.resumeKey ? await hub.recall(operation.resumeKey) : null;
+    const after = typeof plan.args.after === "string" ? plan.args.after : null;
+    if (kept && (!after || (isCursor(after) && compareCursors(kept, after) > 0)))
+      plan = { ...plan, args: { ...plan.args, after: kept } };
+    if (!connection.operations.has(id)) return;
+    connection.operations.set(id, operation);
+    const leave = await hub.attach(plan, auth, {
+      push: (_value, json, cursor) => {
+        operation.cursor = cursor;
+        send(connection, next(id, json));
+      },
     });
-    if (!connection.operations.has(id) || connection.socket.readyState !== connection.socket.OPEN) return leave();
-    connection.operations.set(id, leave);
+    if (connection.operations.get(id) !== operation || connection.socket.readyState !== connection.socket.OPEN)
+      return leave();
+    operation.leave = leave;
   }
 
   wss.on("connection", (socket: WebSocket, request: IncomingMessage) => {
@@ -172,8 +209,13 @@ export function attachWebSocketTransport(deps: {
       clearTimeout(initTimeout);
       clearTimeout(expiry);
       connections.delete(connection);
-      for (const leave of connection.operations.values()) leave();
+      const cursors = new Map<string, string>();
+      for (const operation of connection.operations.values()) {
+        operation.leave();
+        if (operation.resumeKey && operation.cursor) cursors.set(operation.resumeKey, operation.cursor);
+      }
       connection.operations.clear();
+      void hub.remember(cursors);
     });
     socket.on("message", (raw) => {
       let message: { type?: unknown; id?: unknown; payload?: unknown };
@@ -196,7 +238,7 @@ export function attachWebSocketTransport(deps: {
               const expiresAt = auth.principal?.expiresAt;
               if (expiresAt) {
                 expiry = setTimeout(
-                  () => socket.close(CLOSE.unauthorized, "Token expired"),
+                  () => socket.close(CLOSE.forbidden, "Token expired"),
                   Math.max(0, expiresAt * 1000 - Date.now()),
                 );
               }
@@ -228,9 +270,9 @@ export function attachWebSocketTransport(deps: {
         }
         case "complete": {
           const id = typeof message.id === "string" ? message.id : "";
-          const leave = connection.operations.get(id);
+          const operation = connection.operations.get(id);
           connection.operations.delete(id);
-          leave?.();
+          operation?.leave();
           return;
         }
         default:

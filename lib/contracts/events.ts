@@ -146,6 +146,21 @@ type PaymentEventDetails = {
   "payment.topup_required": { amountMinor: number; bookingVersion: number };
 };
 
+/** Inventory events: only changes subscribers see (a zone's seats left), not the ledger's every step. */
+type InventoryEventPayloads = {
+  /**
+   * Seats of the zone became free or taken (a hold, a release, an expiry, a capacity edit); held
+   * seats being sold change nothing anyone sees, so they are not an event. Aggregate: the zone.
+   */
+  "inventory.availability_changed": { slotId: string; zoneId: string };
+};
+
+/** Notification events. Aggregate: the notification. */
+type NotificationEventPayloads = {
+  /** A notification was stored for `recipientId` (a user; guests by email only get no event). */
+  "notification.added": { notificationId: string; recipientId: string };
+};
+
 /** A booking event's payload: the snapshot and the event's details. */
 export type BookingEventPayload<K extends BookingEventType> = BookingSnapshot & BookingEventDetails[K];
 /** A payment event's payload: the snapshot and the event's details (a refund's `feeMinor` is the refund's). */
@@ -154,10 +169,13 @@ export type PaymentEventPayload<K extends PaymentEventType> = PaymentSnapshot & 
 /** Every event type the platform produces, and its payload. */
 export type EventPayloads = { [K in BookingEventType]: BookingEventPayload<K> } & {
   [K in PaymentEventType]: PaymentEventPayload<K>;
-};
+} & InventoryEventPayloads &
+  NotificationEventPayloads;
 export type EventType = keyof EventPayloads;
 export type BookingEventType = keyof BookingEventDetails;
 export type PaymentEventType = keyof PaymentEventDetails;
+export type InventoryEventType = keyof InventoryEventPayloads;
+export type NotificationEventType = keyof NotificationEventPayloads;
 export type BookingEventExtra<K extends BookingEventType> = BookingEventDetails[K];
 export type PaymentEventExtra<K extends PaymentEventType> = PaymentEventDetails[K];
 
@@ -189,7 +207,7 @@ export function isEvent<K extends EventType>(
 }
 
 const aggregateEvent =
-  (aggregateType: "booking" | "payment") =>
+  (aggregateType: "booking" | "payment" | "zone" | "notification") =>
   (eventType: EventType, aggregate: { id: string; version: number }, actor: string | null, payload: object) => ({
     eventType,
     aggregateType,
@@ -214,3 +232,19 @@ export const paymentDomainEvent: <K extends PaymentEventType>(
   actor: string | null,
   payload: PaymentEventPayload<K>,
 ) => DomainEvent = aggregateEvent("payment");
+
+/** An inventory event (its aggregate is the zone; `version` any increasing number of the zone, or 0). */
+export const inventoryDomainEvent: <K extends InventoryEventType>(
+  eventType: K,
+  zone: { id: string; version: number },
+  actor: string | null,
+  payload: InventoryEventPayloads[K],
+) => DomainEvent = aggregateEvent("zone");
+
+/** A notification event (its aggregate is the notification). */
+export const notificationDomainEvent: <K extends NotificationEventType>(
+  eventType: K,
+  notification: { id: string; version: number },
+  actor: string | null,
+  payload: NotificationEventPayloads[K],
+) => DomainEvent = aggregateEvent("notification");

@@ -1,3 +1,4 @@
+import { isEvent, type EventEnvelope } from "./events";
 /**
  * Live updates for subscriptions (README: Live updates): what each kind of channel carries. Services
  * publish after their transaction committed; every gateway subscribes to the channels its
@@ -32,3 +33,40 @@ export const LIVE_CHANNELS = {
   userBookings: (userId: string): LiveChannel<"user-bookings"> => `user-bookings:${userId}`,
   userNotifications: (userId: string): LiveChannel<"user-notifications"> => `user-notifications:${userId}`,
 };
+
+/** One live message of an event, and the channel it goes to. */
+export interface LiveDelivery {
+  channel: LiveChannel;
+  message: LiveMessages[LiveKind];
+}
+
+const text = (value: unknown): string | null => (typeof value === "string" && value.length > 0 ? value : null);
+
+/**
+ * The live messages an event of an outbox stands for (README: Live updates). The relay appends
+ * them once the event is published, so every committed change is pushed, even when the process
+ * that committed it died right after: a booking's and a payment's events go to the booking's and
+ * its guest's channels, availability events to the slot's, a stored notification to its
+ * recipient's. Events of other types are not shown live.
+ */
+export function liveMessagesOf(event: EventEnvelope<string, object>): LiveDelivery[] {
+  const payload = event.payload as Record<string, unknown>;
+  if (event.aggregateType === "booking" || event.aggregateType === "payment") {
+    const bookingId = text(payload.bookingId) ?? (event.aggregateType === "booking" ? event.aggregateId : null);
+    if (!bookingId) return [];
+    const userId = text(payload.userId);
+    const deliveries: LiveDelivery[] = [{ channel: LIVE_CHANNELS.booking(bookingId), message: { bookingId } }];
+    if (userId) deliveries.push({ channel: LIVE_CHANNELS.userBookings(userId), message: { bookingId } });
+    return deliveries;
+  }
+  const known = event as EventEnvelope;
+  if (isEvent(known, "inventory.availability_changed")) {
+    const { slotId, zoneId } = known.payload;
+    return [{ channel: LIVE_CHANNELS.availability(slotId), message: { slotId, zoneId } }];
+  }
+  if (isEvent(known, "notification.added")) {
+    const { notificationId, recipientId } = known.payload;
+    return [{ channel: LIVE_CHANNELS.userNotifications(recipientId), message: { notificationId } }];
+  }
+  return [];
+}

@@ -201,6 +201,9 @@ export interface RelayConfig {
   databaseUrl: string;
   kafkaBrokers: string[];
   kafkaPrefix: string;
+  /** Where the live streams of subscriptions are (absent: the relay pushes no live updates). */
+  redisUrl?: string;
+  redisPrefix: string;
   logLevel: LogLevel;
 }
 
@@ -210,6 +213,8 @@ const relaySchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   KAFKA_BROKERS: kafkaBrokers.optional(),
   KAFKA_PREFIX: kafkaPrefix,
+  REDIS_URL: redisUrl.optional(),
+  REDIS_PREFIX: redisPrefix,
   LOG_LEVEL: logLevel,
 });
 
@@ -231,6 +236,8 @@ export function loadRelayConfig(env: Env): RelayConfig {
     databaseUrl: parsed.DATABASE_URL!,
     kafkaBrokers: parsed.KAFKA_BROKERS!,
     kafkaPrefix: parsed.KAFKA_PREFIX,
+    redisUrl: parsed.REDIS_URL,
+    redisPrefix: parsed.REDIS_PREFIX,
     logLevel: parsed.LOG_LEVEL,
   };
 }

@@ -59,6 +59,10 @@ type ReferenceResolvers<TContext> = Record<
 export const SERVED_BY_GATEWAY = (): never => {
   throw new Error("Subscriptions are served by the gateway");
 };
+
+/** Every subscription field's `after` argument (README: Live updates, resume). */
+export const RESUME_AFTER =
+  "Resume: the `extensions.cursor` of the last push you received. The changes since then come first, in order (availability: each changed zone once, as it is now), then live ones; a cursor older than what is kept (24 h, the last 10,000 changes) → CURSOR_EXPIRED: fetch the state and subscribe without it.";
 const gatewayServedPubSub = { publish: () => {}, subscribe: SERVED_BY_GATEWAY };
 
 export async function buildSubgraph<TContext extends RequestContext<any> = RequestContext>(options: {

@@ -6,6 +6,8 @@ import { Counter, Gauge, type Registry } from "prom-client";
 import { queryRows, type Database, type DatabaseSession } from "../storage/db";
 import type { EventEnvelope } from "../contracts/events";
 import type { EventPublisher, OutgoingMessage } from "./event-publisher";
+import { liveMessagesOf } from "../contracts/live";
+import type { LiveEvents } from "./live";
 import type { Logger } from "../observability/logger";
 import { OUTBOX_PARTITIONS } from "./outbox";
 
@@ -25,6 +27,12 @@ export interface RelayOptions {
   retentionMs?: number;
   /** Cap on partitions one instance claims (leave room for others). Default: all. */
   maxPartitions?: number;
+  /**
+   * Where the live messages of published events go (subscriptions, README: Live updates). A row
+   * counts as published once Kafka and the live streams both took it, so a push is never lost
+   * to a crash; absent: no live updates.
+   */
+  live?: LiveEvents;
 }
 
 interface Row {
@@ -182,35 +190,48 @@ export function createOutboxRelay(options: RelayOptions) {
     });
     if (ready.length === 0) return 0;
     const spans = tracingEnabled() ? ready.map((row) => publishSpan(row, topic)) : null;
+    let published: Row[];
     try {
       await publisher.publish(
         topic,
         spans ? ready.map((row, i) => toMessage(row, spans[i].traceparent)) : ready.map((row) => toMessage(row)),
       );
       spans?.forEach((span) => span.end());
-      await markPublished(ready.map((r) => r.id));
-      return ready.length;
+      published = ready;
     } catch (batchError) {
       spans?.forEach((span) => span.end(batchError));
       await publisher.ping().catch(() => {
         throw batchError; // the broker is away: keep everything, back off as a whole
       });
       // The broker is up but refused something: find it, one event at a time, in order.
-      const published: number[] = [];
+      published = [];
       const stopped = new Set<string>();
       for (const row of ready) {
         if (stopped.has(row.aggregate_id)) continue;
         try {
           await publisher.publish(topic, [toMessage(row)]);
-          published.push(row.id);
+          published.push(row);
         } catch (error) {
           stopped.add(row.aggregate_id);
           await recordFailure(row, error);
         }
       }
-      await markPublished(published);
-      return ready.length;
     }
+    // Live messages after Kafka took the events, before they are marked: if the live streams
+    // cannot be reached the batch is sent again later (consumers and the streams drop what they
+    // already have, by event id).
+    if (options.live && published.length) {
+      await options.live.append(
+        published.map((row) => ({
+          eventId: row.event_id,
+          eventType: row.event_type,
+          traceparent: row.traceparent,
+          deliveries: liveMessagesOf(envelopeOf(row)),
+        })),
+      );
+    }
+    await markPublished(published.map((r) => r.id));
+    return ready.length;
   }
 
   async function housekeeping() {

@@ -1,6 +1,7 @@
 import { EVENT_TOPICS, type OutboxSchema } from "../contracts/events";
 import type { Database } from "../storage/db";
 import type { EventPublisher } from "./event-publisher";
+import type { LiveEvents } from "./live";
 import { healthRoutes, startHttpServer, type RunningServer } from "../http/server";
 import type { Logger } from "../observability/logger";
 import { createMetricsRegistry, metricsRoutes, observeHttpServer } from "../observability/metrics";
@@ -20,6 +21,8 @@ export async function startRelays(options: {
   host: string;
   port: number;
   pollMs?: number;
+  /** The live streams the relay appends published events' live messages to (subscriptions). */
+  live?: LiveEvents;
 }): Promise<{ relays: OutboxRelay[]; server: RunningServer; close(): Promise<void> }> {
   const logger = options.logger.child({ service: "relay" });
   const registry = createMetricsRegistry("relay");
@@ -32,6 +35,7 @@ export async function startRelays(options: {
       logger,
       registry,
       pollMs: options.pollMs,
+      live: options.live,
     }),
   );
   for (const relay of relays) await relay.start();

@@ -15,16 +15,15 @@ import { createIdempotencyRepository } from "./idempotency/idempotency.repositor
 import { createInventoryClient } from "./inventory/inventory.client";
 import { createHoldReleaser } from "./inventory/hold.releaser";
 import { createPaymentSaga } from "./booking/booking.saga";
-import { withLiveUpdates } from "./booking/booking.live";
 import { createTopUps } from "./booking/booking.topup";
 import { EVENT_TOPICS } from "../../lib/contracts";
 import { runConsumer } from "../../lib/messaging/event-consumer";
 
 export const bookingSubgraph: SubgraphDefinition = {
   name: "booking",
-  async create({ config, database, logger, events, live }) {
+  async create({ config, database, logger, events }) {
     const { reservations: settings } = config;
-    const bookings = withLiveUpdates(createBookingRepository(database.db), live);
+    const bookings = createBookingRepository(database.db);
     const idempotency = createIdempotencyRepository(database.db);
     const inventory = createInventoryClient(
       settings.inventoryUrl,

@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { runConsumer } from "../../lib/messaging/event-consumer";
-import { EVENT_TOPICS, LIVE_CHANNELS } from "../../lib/contracts";
+import { EVENT_TOPICS } from "../../lib/contracts";
 import { createMetricsRegistry } from "../../lib/observability/metrics";
 import type { SubgraphDefinition } from "../../lib/graphql/service";
 import { buildSubgraph } from "../../lib/graphql/subgraph";
@@ -17,7 +17,7 @@ import { paymentWebhookRoutes } from "./payment/payment.webhook";
 
 export const paymentSubgraph: SubgraphDefinition = {
   name: "payment",
-  async create({ config, database, logger, events, live }) {
+  async create({ config, database, logger, events }) {
     const db = database.db;
     const settings = config.payments;
     let ownUrl = "";
@@ -31,12 +31,6 @@ export const paymentSubgraph: SubgraphDefinition = {
       store: createPaymentStore(db),
       provider,
       logger,
-      // Payment progress reaches the booking's subscribers (bookingStatusChanged, myBookingUpdates).
-      announce: ({ bookingId, userId }) => {
-        const message = { bookingId };
-        void live?.publish(LIVE_CHANNELS.booking(bookingId), message);
-        if (userId) void live?.publish(LIVE_CHANNELS.userBookings(userId), message);
-      },
     });
     const repo = createPaymentRepository(db);
     const registry = createMetricsRegistry("payment");

@@ -3,7 +3,11 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../lib/storage/db";
 import { createLogger } from "../../lib/observability/logger";
-import { createDelivery } from "../../subgraphs/notification/notification/notification.consumer";
+import type { EventEnvelope } from "../../lib/contracts";
+import {
+  createDelivery,
+  createNotificationConsumer,
+} from "../../subgraphs/notification/notification/notification.consumer";
 import {
   createNotificationRepository,
   MAX_DELIVERY_ATTEMPTS,
@@ -136,5 +140,128 @@ describe("e-mail delivery through a real SMTP server, with retries", () => {
     expect(smtp.received.filter((m) => m.subject === orphan.subject).map((m) => m.to)).toEqual([
       ["orphan@example.test"],
     ]);
+  });
+});
+
+/**
+ * A stored notification reaches its recipient's subscriptions through notification's outbox: the
+ * statement that stores it writes its `notification.added` (the relay pushes it to
+ * `user-notifications:<recipientId>`); a duplicate writes nothing.
+ */
+describe("notification.added in notification's outbox", () => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await test?.drop();
+  });
+
+  const draft = (recipientId = `user-${randomUUID()}`) => ({
+    id: randomUUID(),
+    bookingId: randomUUID(),
+    recipientId,
+    recipientAddress: null,
+    channel: "EMAIL" as const,
+    subject: "Booking BR-1 is confirmed",
+    body: "2 seats are yours.",
+    status: "PENDING" as const,
+    attempts: 0,
+    lastError: null,
+    sentAt: null,
+  });
+  /** The `notification.added` events about `ids`, oldest first. */
+  const events = (ids: string[]) =>
+    queryRows<{
+      event_type: string;
+      aggregate_type: string;
+      aggregate_id: string;
+      aggregate_version: number;
+      payload: { notificationId: string; recipientId: string };
+    }>(
+      test.database.db,
+      sql`select event_type, aggregate_type, aggregate_id, aggregate_version, payload from notification.outbox
+          where aggregate_id in (${sql.join(
+            ids.map((id) => sql`${id}`),
+            sql`, `,
+          )}) order by id`,
+    );
+
+  it("storing a notification writes one event with it; storing it again writes none", async () => {
+    const repository = createNotificationRepository(test.database.db);
+    const notification = draft();
+    await repository.insert(notification);
+    const added = {
+      event_type: "notification.added",
+      aggregate_type: "notification",
+      aggregate_id: notification.id,
+      aggregate_version: 1,
+      payload: { notificationId: notification.id, recipientId: notification.recipientId },
+    };
+    expect(await events([notification.id])).toEqual([added]);
+
+    // A batch with the duplicate and a new one: one more event, the new one's.
+    const fresh = draft();
+    await repository.insertMany([{ ...notification, subject: "again" }, fresh]);
+    expect(await events([notification.id, fresh.id])).toEqual([
+      added,
+      expect.objectContaining({
+        aggregate_id: fresh.id,
+        payload: { notificationId: fresh.id, recipientId: fresh.recipientId },
+      }),
+    ]);
+  });
+
+  it("a store that fails writes no event (one statement: both or neither)", async () => {
+    const repository = createNotificationRepository(test.database.db);
+    const good = draft();
+    const bad = { ...draft(), channel: "PIGEON" as "EMAIL" }; // breaks the channel check
+    await expect(repository.insertMany([good, bad])).rejects.toThrow();
+    expect(await events([good.id, bad.id])).toEqual([]);
+  });
+
+  it("the consumer: each notification of a batch writes one event; a redelivered batch none", async () => {
+    const db = test.database.db;
+    const sent: string[] = [];
+    const logger = createLogger("silent");
+    const delivery = createDelivery(db, { send: async (n) => void sent.push(n.id) }, logger);
+    const consumer = createNotificationConsumer({ name: "notification-booking-events", db, delivery, logger });
+    const guest = `guest-${randomUUID()}`;
+    const bookingId = randomUUID();
+    const reserved: EventEnvelope = {
+      eventId: randomUUID(),
+      eventType: "booking.reserved",
+      aggregateType: "booking",
+      aggregateId: bookingId,
+      aggregateVersion: 1,
+      occurredAt: new Date().toISOString(),
+      actor: guest,
+      traceparent: null,
+      payload: {
+        bookingId,
+        reference: "BR-20260101-000001",
+        userId: guest,
+        guestEmail: "guest@example.test",
+        organizerId: "organizer-1",
+        organizerEmail: null,
+        quantity: 2,
+        expiresAt: new Date(Date.now() + 600_000).toISOString(),
+        price: { total: 4200, currency: "EUR" },
+      },
+    };
+    await consumer.handleBatch([reserved]);
+    expect(sent).toHaveLength(2); // the guest and the venue's owner
+    const added = await events(sent);
+    expect(added.map((e) => e.payload.recipientId).sort()).toEqual([guest, "organizer-1"].sort());
+    expect(added.map((e) => e.payload.notificationId).sort()).toEqual([...sent].sort());
+
+    await consumer.handleBatch([reserved]); // redelivered
+    expect(sent).toHaveLength(2);
+    const rows = await queryRows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from notification.outbox where payload->>'recipientId' in (${guest}, 'organizer-1')
+          and payload->>'notificationId' in (select id::text from notification.notifications where booking_id = ${bookingId})`,
+    );
+    expect(rows[0].n).toBe(2);
   });
 });

@@ -5,6 +5,8 @@ import WebSocket from "ws";
 export interface LiveSubscription<T = Record<string, any>> {
   /** Every payload received so far (`data` of each `next`). */
   received: T[];
+  /** The `extensions` of each payload with data, in the same order (the cursor, the event type). */
+  extensions: { cursor?: string; eventType?: string }[];
   errors: unknown[];
   completed: boolean;
   /** Resolves with the first payload (already received or arriving) that matches. */
@@ -14,12 +16,13 @@ export interface LiveSubscription<T = Record<string, any>> {
 
 function track<T>(
   start: (sink: {
-    next(v: { data?: T | null; errors?: unknown[] }): void;
+    next(v: { data?: T | null; errors?: unknown[]; extensions?: Record<string, unknown> }): void;
     error(e: unknown): void;
     complete(): void;
   }) => () => void,
 ): LiveSubscription<T> {
   const received: T[] = [];
+  const extensions: LiveSubscription<T>["extensions"] = [];
   const errors: unknown[] = [];
   const waiters = new Set<() => void>();
   const state = { completed: false };
@@ -29,7 +32,10 @@ function track<T>(
   const stop = start({
     next(value) {
       if (value.errors?.length) errors.push(...value.errors);
-      if (value.data) received.push(value.data);
+      if (value.data) {
+        received.push(value.data);
+        extensions.push((value.extensions ?? {}) as LiveSubscription<T>["extensions"][number]);
+      }
       notify();
     },
     error(error) {
@@ -46,6 +52,7 @@ function track<T>(
   });
   return {
     received,
+    extensions,
     errors,
     get completed() {
       return state.completed;

@@ -23,7 +23,8 @@ export interface TestPlatform {
   ): Promise<GraphQLResponse<T>>;
   /** Rows of a SQL query on a subgraph's database. */
   sql<T = Record<string, any>>(subgraph: SubgraphName, query: SQL): Promise<T[]>;
-  tokenFor(userId: string, role: Role, email?: string): Promise<string>;
+  /** A token signed with the platform's JWT_SECRET, valid for `expiresIn` (default 12 h). */
+  tokenFor(userId: string, role: Role, email?: string, expiresIn?: string | number): Promise<string>;
   /** The gateway's `/metrics` text (with its METRICS_TOKEN). */
   metrics(): Promise<string>;
   close(): Promise<void>;
@@ -92,10 +93,11 @@ export async function startTestPlatform(
       if (!response.ok) throw new Error(`GET /metrics: ${response.status}`);
       return response.text();
     },
-    tokenFor: (userId, role, email) =>
+    tokenFor: (userId, role, email, expiresIn) =>
       signUserToken(
         { jwtSecret: secrets.JWT_SECRET, issuer: "booking-platform", audience: "booking-api" },
         { userId, role, email },
+        expiresIn,
       ),
     async close() {
       await platform.close();

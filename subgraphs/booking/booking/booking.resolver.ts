@@ -11,7 +11,7 @@ import {
   Root,
   Subscription,
 } from "type-graphql";
-import { SERVED_BY_GATEWAY, type RequestContext } from "../../../lib/graphql/subgraph";
+import { SERVED_BY_GATEWAY, RESUME_AFTER, type RequestContext } from "../../../lib/graphql/subgraph";
 import type { BookingContext } from "../booking.loaders";
 import { ZoneReference } from "../zone/zone.type";
 import type { Booking, BookingStatus } from "./booking.model";
@@ -129,7 +129,10 @@ export class BookingResolver {
       "The booking after each change (status, payment, quantity): its guest, the venue's organizer and admins only.",
     subscribe: SERVED_BY_GATEWAY,
   })
-  bookingStatusChanged(@Arg("bookingId", () => ID) _bookingId: string): Booking | null {
+  bookingStatusChanged(
+    @Arg("bookingId", () => ID) _bookingId: string,
+    @Arg("after", () => String, { nullable: true, description: RESUME_AFTER }) _after?: string | null,
+  ): Booking | null {
     return null;
   }
 
@@ -138,7 +141,9 @@ export class BookingResolver {
     description: "Each of your bookings after it changes (sign-in required).",
     subscribe: SERVED_BY_GATEWAY,
   })
-  myBookingUpdates(): Booking | null {
+  myBookingUpdates(
+    @Arg("after", () => String, { nullable: true, description: RESUME_AFTER }) _after?: string | null,
+  ): Booking | null {
     return null;
   }
 

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, GraphQLISODateTime, ID, Int, ObjectType, Query, Resolver, Subscription } from "type-graphql";
 import { isUuid } from "../../../lib/core/ids";
-import { SERVED_BY_GATEWAY } from "../../../lib/graphql/subgraph";
+import { SERVED_BY_GATEWAY, RESUME_AFTER } from "../../../lib/graphql/subgraph";
 import type { InventoryContext } from "../inventory.loaders";
 import type { Zone } from "./zone.repository";
 import { ZoneType } from "./zone.type";
@@ -39,7 +39,10 @@ export class AvailabilityResolver {
       "Public: a zone of the slot after each change of its seats left (reservations, releases, expiries, confirmations, capacity edits).",
     subscribe: SERVED_BY_GATEWAY,
   })
-  availabilityChanged(@Arg("slotId", () => ID) _slotId: string): ZoneAvailabilityType | null {
+  availabilityChanged(
+    @Arg("slotId", () => ID) _slotId: string,
+    @Arg("after", () => String, { nullable: true, description: RESUME_AFTER }) _after?: string | null,
+  ): ZoneAvailabilityType | null {
     return null;
   }
 }

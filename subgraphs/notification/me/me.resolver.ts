@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription } from "type-graphql";
 import { badInput, notFound, unauthenticated } from "../../../lib/core/errors";
 import { isUuid } from "../../../lib/core/ids";
-import { SERVED_BY_GATEWAY, type RequestContext } from "../../../lib/graphql/subgraph";
+import { SERVED_BY_GATEWAY, RESUME_AFTER, type RequestContext } from "../../../lib/graphql/subgraph";
 import type { Notification, NotificationRepository } from "../notification/notification.repository";
 import { NotificationType } from "../notification/notification.type";
 import { MeType } from "./me.type";
@@ -29,7 +29,9 @@ export class MeResolver {
     description: "Each notification sent to you, as it is stored (sign-in required).",
     subscribe: SERVED_BY_GATEWAY,
   })
-  notificationAdded(): Notification | null {
+  notificationAdded(
+    @Arg("after", () => String, { nullable: true, description: RESUME_AFTER }) _after?: string | null,
+  ): Notification | null {
     return null;
   }
 

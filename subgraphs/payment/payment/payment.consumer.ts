@@ -29,10 +29,6 @@ export function createBookingEventsConsumer(
     applyBatch: async (tx, events) => {
       const refundIds = await payments.applyBookingEvents(tx, events);
       return async () => {
-        // Payment changes a booking's subscribers see (the amount due, a refund opened, the
-        // payment closed); a new intent changes nothing they did not see with the reservation.
-        for (const event of events)
-          if (!isEvent(event, "booking.reserved")) payments.announceBooking(event.aggregateId, event.payload);
         for (const refundId of refundIds) await payments.startRefund(refundId);
       };
     },

@@ -103,20 +103,11 @@ export function createPaymentService(
     logger: Logger;
     /** How long `payBooking` waits for the intent of a booking reserved a moment ago. */
     intentWaitMs?: number;
-    /**
-     * Told after a payment's change committed (a charge started, succeeded or failed, a refund
-     * opened, accepted or completed), so the booking's live subscribers see payment and refund
-     * progress.
-     */
-    announce?(payment: Pick<Payment, "bookingId" | "userId">): void;
   },
 ) {
   const { provider, logger } = deps;
   const store = "store" in deps ? deps.store : createPaymentStore(deps.db);
   const repo = store.repo;
-  const announce = (payment: Pick<Payment, "bookingId" | "userId"> | null | undefined) => {
-    if (payment) deps.announce?.(payment);
-  };
   const intentWaitMs = deps.intentWaitMs ?? 5_000;
 
   /**
@@ -186,7 +177,6 @@ export function createPaymentService(
         { status: "PENDING", providerReference, lastError: null },
         { status: "REQUESTED" },
       );
-      announce(payment);
     } catch (error) {
       await repo.updateRefund(refund.id, { failedAttempt: true, lastError: (error as Error).message });
       logger.warn("refund not accepted by the provider yet; retrying", { refundId, error });
@@ -253,12 +243,6 @@ export function createPaymentService(
   return {
     startRefund,
 
-    /** Tells a booking's live subscribers its payment changed (after a consumer's commit). */
-    announceBooking(bookingId: string, payload: { userId?: unknown } | null) {
-      const userId = payload?.userId;
-      announce({ bookingId, userId: typeof userId === "string" ? userId : null });
-    },
-
     /**
      * Charges what the guest owes now (the balance: the booking's total, or the top-up after
      * seats were added), handing it to the provider. The same key again returns the payment (one
@@ -302,7 +286,6 @@ export function createPaymentService(
       });
       const { charge } = started;
       if (!charge) return started.payment;
-      announce(started.payment);
       try {
         const { providerReference } = await provider.charge({
           paymentId: payment.id,
@@ -327,7 +310,6 @@ export function createPaymentService(
             status: settledStatus(locked, { chargeInFlight: false, refundsInFlight }),
           });
         });
-        announce(payment);
         if (error instanceof InvalidPaymentMethod) throw badInput(error.message, { field: "paymentMethodToken" });
         logger.error("payment provider unreachable", { paymentId: payment.id, error });
         throw new DomainError("SERVICE_UNAVAILABLE", "The payment provider is unreachable, please retry shortly");
@@ -341,7 +323,6 @@ export function createPaymentService(
      */
     async handleProviderEvent(event: ProviderEvent): Promise<{ applied: boolean }> {
       let refundToStart: string | null = null;
-      let changed: Payment | null = null;
       const applied = await store.transaction(async (txRepo) => {
         if (!(await txRepo.recordProviderEvent(event.id, event.type))) return false;
         const payment = await txRepo.findById(event.data.paymentId, { forUpdate: true });
@@ -349,7 +330,6 @@ export function createPaymentService(
           logger.warn("webhook for an unknown payment", { eventId: event.id, paymentId: event.data.paymentId });
           return true;
         }
-        changed = payment;
         switch (event.type) {
           case "payment.succeeded":
           case "payment.failed": {
@@ -409,7 +389,6 @@ export function createPaymentService(
           }
         }
       });
-      if (applied) announce(changed);
       if (refundToStart) await startRefund(refundToStart);
       return { applied };
     },
