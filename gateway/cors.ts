@@ -6,7 +6,10 @@ import { sendError, type Handler } from "../lib/http/server";
 /** Origins of the local Next.js app (`next dev` on port 3000): the default allow-list. */
 export const DEVELOPMENT_ORIGINS = ["http://localhost:3000", "http://127.0.0.1:3000"];
 
-/** The headers browsers may send cross-origin: auth, JSON, Apollo Client's own, tracing, SSE resumption. */
+/**
+ * The headers browsers may send cross-origin: auth, JSON, Apollo Client's own, tracing, SSE
+ * resumption and the stream token of graphql-sse's single connection mode.
+ */
 export const CORS_ALLOWED_HEADERS = [
   "authorization",
   "content-type",
@@ -16,6 +19,7 @@ export const CORS_ALLOWED_HEADERS = [
   "apollographql-client-version",
   "x-request-id",
   "last-event-id",
+  "x-graphql-event-stream-token",
 ];
 /** Response headers a cross-origin page may read (the retry delay of a rate-limited request, the trace id). */
 export const CORS_EXPOSED_HEADERS = ["retry-after", "x-request-id"];
@@ -87,7 +91,8 @@ export function corsPolicy(allowed: readonly string[]) {
     callback(null, {
       // The request's own origin is listed when allowed, so `cors` reflects it; else none is sent.
       origin: originAllowed(allowed, req as IncomingMessage) ? [(req as IncomingMessage).headers.origin ?? ""] : [],
-      methods: ["GET", "POST", "OPTIONS"],
+      // PUT and DELETE: graphql-sse's single connection mode reserves a stream and stops operations with them.
+      methods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
       allowedHeaders: CORS_ALLOWED_HEADERS,
       exposedHeaders: CORS_EXPOSED_HEADERS,
       maxAge: CORS_MAX_AGE_SECONDS,

@@ -20,10 +20,11 @@ import { createMetricsRegistry, metricsRoutes, observeHttpServer } from "../lib/
 import { operationMetricsPlugin } from "./operation-metrics";
 import { connectRedis } from "../lib/storage/redis";
 import { createSubscriptionHub, type QueryExecutor } from "./subscriptions/hub";
-import { createSseHandler } from "./subscriptions/sse";
+import { createSseHandler, isSseRequest } from "./subscriptions/sse";
 import { EXAMPLE_OPERATIONS, explorerRoutes } from "./explorer";
 import { inputGuardPlugin } from "./input-guard";
 import { startRateLimiter } from "./rate-limit";
+import { clientIp, trustedProxies } from "./rate-limit/client-ip";
 import { createOperationLimiter, httpOperationCheck, operationLimitsPlugin } from "./operation-limits";
 import { attachWebSocketTransport } from "./subscriptions/websocket";
 import { corsPolicy, originAllowed } from "./cors";
@@ -163,6 +164,7 @@ export async function startGateway(
     return apiSchema;
   };
   const hub = createSubscriptionHub({ live, execute, logger: log, registry });
+  const proxies = trustedProxies(config.rateLimit.trustedProxies);
   const sse = createSseHandler({
     schema,
     hub,
@@ -172,6 +174,8 @@ export async function startGateway(
     rateLimiter: rateLimits.limiter ?? undefined,
     trustedDocuments,
     visibility,
+    clientIp: (req) => clientIp(req, proxies),
+    logger: log,
   });
   const explorer = config.explorerEnabled ? explorerRoutes({ demoTokens: options.explorerTokens ?? {} }) : null;
   const graphqlOrStream: typeof graphql = (req, res) => {
@@ -180,9 +184,9 @@ export async function startGateway(
     const id = requestId(req);
     req.headers["x-request-id"] = id;
     res.setHeader("x-request-id", id);
-    const accept = req.headers.accept ?? "";
-    if (accept.includes("text/event-stream")) return sse(req, res);
+    if (isSseRequest(req)) return sse(req, res);
     // A browser opening the endpoint gets the explorer; API clients (JSON) get GraphQL.
+    const accept = req.headers.accept ?? "";
     if (explorer && req.method === "GET" && accept.includes("text/html") && !req.url?.includes("query="))
       return explorer.page(req, res);
     return graphql(req, res);
@@ -205,6 +209,9 @@ export async function startGateway(
       "OPTIONS /graphql": cors.preflight,
       "POST /graphql": cors.wrap(graphqlOrStream),
       "GET /graphql": cors.wrap(graphqlOrStream),
+      // SSE single connection mode: PUT reserves an event stream, DELETE stops one of its operations.
+      "PUT /graphql": cors.wrap(graphqlOrStream),
+      "DELETE /graphql": cors.wrap(graphqlOrStream),
     },
   });
   observeHttpServer(server.server, registry);

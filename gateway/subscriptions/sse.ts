@@ -1,33 +1,52 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   getOperationAST,
   GraphQLError,
-  parse,
   print,
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLSchema,
 } from "graphql";
-import { createHandler } from "graphql-sse/lib/use/http";
+import { createHandler, TOKEN_HEADER_KEY, TOKEN_QUERY_KEY } from "graphql-sse";
 import type { TokenVerifier } from "../../lib/core/auth";
-import type { IncomingMessage } from "node:http";
-import { Readable } from "node:stream";
-import { HttpError, readBody, sendJson, type Handler } from "../../lib/http/server";
+import { HttpError, sendJson, readBody, type Handler } from "../../lib/http/server";
+import type { Logger } from "../../lib/observability/logger";
+import { limitSubject } from "../rate-limit/client-ip";
 import type { RateLimiter } from "../rate-limit/limiter";
 import { authOf } from "./auth";
 import type { QueryExecutor, SubscriberAuth, SubscriptionHub } from "./hub";
+import { createEventStreams, type EventStream } from "./sse-streams";
 import type { OperationLimiter } from "../operation-limits";
 import { trustedQueryOf, NOT_LISTED_CODE, type TrustedDocuments } from "../trusted-documents";
 import { transportValidation, type SchemaVisibility } from "../schema-visibility";
+
+/** An event stream whose unsent data passes this is a slow reader: it is cut off (memory stays bounded). */
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+/** Subscriptions one single-connection stream may carry, as many as one WebSocket connection. */
+export const MAX_SUBSCRIPTIONS_PER_STREAM = 100;
+
+const ANONYMOUS: SubscriberAuth = { principal: null, token: null };
 
 interface Served extends Record<PropertyKey, unknown> {
   auth: SubscriberAuth;
   /** The client's address when the gateway rate-limits; `admitted`: its subscription was already counted. */
   clientIp?: string;
   admitted?: boolean;
+  /** The single-connection stream the operation runs on; absent in distinct connections mode. */
+  stream?: EventStream;
 }
 
-/** What the POST path adds to the request it replays to graphql-sse (gateway/rate-limit/). */
-interface Replayed {
+/** What the gateway learnt about a request before graphql-sse sees it (graphql-sse's request context). */
+interface Incoming {
+  /** The caller, verified once per request however many hooks ask; null: an invalid token. */
+  auth: () => Promise<SubscriberAuth | null>;
+  /** The single-connection stream the request names, already checked to be the caller's. */
+  stream?: EventStream;
+  /** PUT: the stream being reserved (the gateway picks the token, never the client). */
+  reserving?: EventStream;
+  /** An expired reservation: graphql-sse drops its stream (no client is behind this request). */
+  dropping?: boolean;
+  /** The client's address when the gateway rate-limits; `admitted`: its subscription was already counted. */
   clientIp?: string;
   admitted?: boolean;
   /** The POST path already ran trusted documents and the operation limits. */
@@ -47,7 +66,7 @@ function operationRunner(deps: {
 }) {
   return {
     async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
-      const { auth, clientIp, admitted } = args.contextValue as Served;
+      const { auth, clientIp, admitted, stream } = args.contextValue as Served;
       // A subscription takes a general-class token (GET requests here; POST ones in the handler, as a 429).
       const refused =
         deps.rateLimiter && clientIp && !admitted && (await deps.rateLimiter.admit(auth.principal, clientIp));
@@ -61,12 +80,14 @@ function operationRunner(deps: {
       );
       if ("refusal" in prepared) return prepared.refusal;
       const endsAt = auth.principal?.expiresAt ? auth.principal.expiresAt * 1000 : undefined;
+      let payloads: AsyncIterableIterator<ExecutionResult>;
       try {
-        return await deps.hub.subscribe(prepared.plan, auth, endsAt);
+        payloads = await deps.hub.subscribe(prepared.plan, auth, endsAt);
       } catch (error) {
         if (error instanceof GraphQLError) return { errors: [error] };
         throw error;
       }
+      return stream ? onStream(stream, payloads) : payloads;
     },
     async execute(args: ExecutionArgs): Promise<ExecutionResult> {
       const { auth, clientIp } = args.contextValue as Served;
@@ -76,9 +97,82 @@ function operationRunner(deps: {
 }
 
 /**
- * Server-Sent Events (`graphql-sse`, distinct connections mode) for clients that cannot open
- * WebSockets: `POST /graphql` with `Accept: text/event-stream`. The token is the
- * `Authorization` header (invalid → 401); the stream ends when the token expires.
+ * A subscription on a single-connection stream, counted against the stream's limit. One that
+ * started while its stream closed is ended here: graphql-sse would keep it running, unread.
+ */
+async function onStream(
+  stream: EventStream,
+  payloads: AsyncIterableIterator<ExecutionResult>,
+): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  if (stream.closed || stream.subscriptions >= MAX_SUBSCRIPTIONS_PER_STREAM) {
+    await payloads.return?.();
+    const message = stream.closed
+      ? "The event stream closed; reserve a new one"
+      : `Too many subscriptions on this event stream (at most ${MAX_SUBSCRIPTIONS_PER_STREAM})`;
+    return { errors: [new GraphQLError(message, { extensions: { code: "BAD_REQUEST" } })] };
+  }
+  stream.subscriptions++;
+  let counted = true;
+  const uncount = () => {
+    if (counted) stream.subscriptions--;
+    counted = false;
+  };
+  const iterator: AsyncIterableIterator<ExecutionResult> = {
+    async next() {
+      try {
+        const step = await payloads.next();
+        if (step.done) uncount();
+        return step;
+      } catch (error) {
+        uncount();
+        throw error;
+      }
+    },
+    async return() {
+      uncount();
+      return payloads.return ? payloads.return() : { value: undefined, done: true };
+    },
+    async throw(error: unknown) {
+      uncount();
+      if (payloads.throw) return payloads.throw(error);
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}
+
+/** The single connection mode's stream token of a request: the header, else the `token` query parameter. */
+function streamTokenOf(req: IncomingMessage): string | null {
+  const header = req.headers[TOKEN_HEADER_KEY];
+  if (typeof header === "string" && header) return header;
+  return new URL(req.url ?? "/", "http://localhost").searchParams.get(TOKEN_QUERY_KEY) || null;
+}
+
+/**
+ * Whether a `/graphql` request is for the SSE transport: an event stream (`Accept:
+ * text/event-stream`), or a request of graphql-sse's single connection mode (`PUT` to reserve a
+ * stream, an operation or a `DELETE` naming a stream by its token).
+ */
+export function isSseRequest(req: IncomingMessage): boolean {
+  return (
+    (req.headers.accept ?? "").includes("text/event-stream") ||
+    req.method === "PUT" ||
+    req.method === "DELETE" ||
+    streamTokenOf(req) !== null
+  );
+}
+
+/**
+ * Server-Sent Events (`graphql-sse`) for clients that cannot open WebSockets, in both of its modes.
+ * Distinct connections: `POST /graphql` with `Accept: text/event-stream`, one stream per operation.
+ * Single connection: `PUT` reserves a stream and answers its token, `GET` with the token
+ * (`X-GraphQL-Event-Stream-Token` or `?token=`) opens it, `POST`s with the token run operations on
+ * it, `DELETE ?operationId=` stops one. A stream belongs to the user who reserved it (or to
+ * anonymous): a request naming it with anyone else's token is refused (403).
+ *
+ * The token is the `Authorization` header (invalid → 401); a subscription ends when its token
+ * expires, and the stream with it.
  */
 export function createSseHandler(deps: {
   limiter: OperationLimiter;
@@ -92,23 +186,28 @@ export function createSseHandler(deps: {
   trustedDocuments?: TrustedDocuments | null;
   /** Introspection and suggestions, as on HTTP (gateway/schema-visibility.ts); absent: both on. */
   visibility?: SchemaVisibility;
+  /** The client's address (gateway/rate-limit/client-ip.ts), which anonymous streams are counted by; absent: the socket's peer. */
+  clientIp?: (req: IncomingMessage) => string;
+  /** Bounds of single-connection streams; absent: MAX_STREAMS_PER_CLIENT and RESERVATION_TTL_MS. */
+  streams?: { maxPerClient?: number; reservationTtlMs?: number };
+  logger?: Logger;
 }): Handler {
   const run = operationRunner(deps);
-  // The caller's token is verified once per request: the POST path's admission, onConnect and
-  // context all read this one result, keyed by the request object graphql-sse is handed.
-  const verified = new WeakMap<object, Promise<SubscriberAuth | null>>();
-  const authOnce = (raw: object, authorization: unknown): Promise<SubscriberAuth | null> => {
-    let auth = verified.get(raw);
-    if (!auth) verified.set(raw, (auth = authOf(authorization, deps.verifier)));
-    return auth;
-  };
-  const handler = createHandler<Served>({
+  const streams = createEventStreams({
+    maxPerClient: deps.streams?.maxPerClient,
+    ttlMs: deps.streams?.reservationTtlMs,
+    onExpired: (stream) =>
+      void drop(stream).catch((error: unknown) => deps.logger?.warn("expired SSE stream not dropped", { error })),
+  });
+  const handler = createHandler<IncomingMessage | null, Incoming, Served>({
     schema: () => deps.schema(),
     validate: transportValidation(deps.visibility ?? { introspection: true, suggestions: true }) as never,
+    // The gateway's streams only: a token it did not issue was refused before graphql-sse runs.
+    authenticate: (req) => (req.context.reserving ?? req.context.stream)?.token ?? null,
     // GET streams (which skip the POST checks below) run trusted documents and the operation
     // limits here; a POST has run them already and swapped an id for its listed text.
     onSubscribe: (req, params) => {
-      if ((req.raw as unknown as Replayed).checked) return;
+      if (req.context.checked) return;
       const refuse = (message: string, code: string) =>
         [
           JSON.stringify({ errors: [{ message, extensions: { code } }] }),
@@ -127,33 +226,149 @@ export function createSseHandler(deps: {
       }
     },
     onConnect: async (req) => {
-      if (await authOnce(req.raw, req.headers.get("authorization"))) return;
+      if (req.context.dropping || (await req.context.auth())) return;
       return [
         JSON.stringify({ errors: [{ message: "Invalid or expired token", extensions: { code: "UNAUTHENTICATED" } }] }),
         { status: 401, statusText: "Unauthorized", headers: { "content-type": "application/json" } },
       ];
     },
     context: async (req) => {
-      const raw = req.raw as IncomingMessage & Replayed;
-      const clientIp = raw.clientIp ?? (deps.rateLimiter && raw.socket ? deps.rateLimiter.clientIp(raw) : undefined);
+      const { auth, stream, admitted } = req.context;
+      const clientIp =
+        req.context.clientIp ?? (deps.rateLimiter && req.raw ? deps.rateLimiter.clientIp(req.raw) : undefined);
       return {
-        auth: (await authOnce(raw, req.headers.get("authorization"))) ?? { principal: null, token: null },
-        ...(clientIp ? { clientIp, admitted: raw.admitted } : {}),
+        auth: (await auth()) ?? ANONYMOUS,
+        ...(stream ? { stream } : {}),
+        ...(clientIp ? { clientIp, admitted } : {}),
       };
     },
     subscribe: (args) => run.subscribe(args as ExecutionArgs) as never,
     execute: (args) => run.execute(args as ExecutionArgs) as never,
   });
+
+  /** Hands the request to graphql-sse and writes its answer; `body`: the JSON body, already read. */
+  async function serve(req: IncomingMessage, res: ServerResponse, context: Incoming, body?: string): Promise<void> {
+    const [answer, init] = await handler({
+      method: req.method ?? "GET",
+      url: req.url ?? "/",
+      headers: {
+        get: (key) => {
+          const value = req.headers[key];
+          return Array.isArray(value) ? value.join("\n") : value;
+        },
+      },
+      body: body ?? null,
+      raw: req,
+      context,
+    });
+    res.writeHead(init.status, init.statusText, init.headers);
+    if (answer === null || typeof answer === "string") {
+      res.end(answer ?? undefined);
+      return;
+    }
+    const stop = () => void answer.return(undefined);
+    res.once("close", stop);
+    try {
+      for await (const event of answer) {
+        // graphql-sse moves the hub's bounded queue into its own unbounded one as fast as payloads
+        // come, so the bound that keeps memory in check is the socket's: a reader that lets
+        // MAX_BUFFERED_BYTES pile up unsent is cut off (the client reconnects).
+        if (res.writableLength > MAX_BUFFERED_BYTES) {
+          deps.logger?.warn("closing a slow SSE reader", { buffered: res.writableLength });
+          res.destroy();
+          return;
+        }
+        res.write(event);
+      }
+    } finally {
+      res.off("close", stop);
+    }
+    res.end();
+  }
+
+  /** graphql-sse keeps a reserved stream until it is connected: an expired one is connected and closed at once. */
+  async function drop(stream: EventStream): Promise<void> {
+    const [events] = await handler({
+      method: "GET",
+      url: "/",
+      headers: { get: (key) => (key === "accept" ? "text/event-stream" : null) },
+      body: null,
+      raw: null,
+      context: { auth: async () => null, stream, dropping: true },
+    });
+    if (events && typeof events !== "string") await events.return(undefined);
+  }
+
+  const clientOf = (req: IncomingMessage, auth: SubscriberAuth) =>
+    auth.principal
+      ? `user:${auth.principal.userId}`
+      : `ip:${limitSubject(deps.clientIp?.(req) ?? req.socket.remoteAddress ?? "unknown")}`;
+
+  async function authenticated(context: Incoming): Promise<SubscriberAuth> {
+    const auth = await context.auth();
+    if (!auth) throw new HttpError(401, "Invalid or expired token", "UNAUTHENTICATED");
+    return auth;
+  }
+
+  /** `PUT`: reserves a stream for the caller, if the caller holds fewer than the maximum. */
+  async function reserve(req: IncomingMessage, res: ServerResponse, context: Incoming): Promise<void> {
+    const auth = await authenticated(context);
+    const stream = streams.reserve(auth.principal?.userId ?? null, clientOf(req, auth));
+    if (!stream) {
+      throw new HttpError(
+        429,
+        `Too many event streams reserved or open (at most ${streams.maxPerClient} per user or address): close one first`,
+        "RATE_LIMITED",
+      );
+    }
+    try {
+      await serve(req, res, { ...context, reserving: stream });
+    } finally {
+      // graphql-sse refused it (an Accept it does not serve): nothing is reserved.
+      if (res.statusCode !== 201) streams.release(stream.token);
+    }
+  }
+
+  /** The stream a request names, if it is the caller's. */
+  async function ownStream(token: string, context: Incoming): Promise<EventStream> {
+    const auth = await authenticated(context);
+    const stream = streams.get(token);
+    if (!stream)
+      throw new HttpError(404, "No such event stream (it closed or expired): reserve one with PUT", "NOT_FOUND");
+    if ((auth.principal?.userId ?? null) !== stream.owner) {
+      throw new HttpError(403, "This event stream was reserved by another user", "FORBIDDEN");
+    }
+    return stream;
+  }
+
   return async (req, res) => {
+    let verified: Promise<SubscriberAuth | null> | undefined;
+    const context: Incoming = { auth: () => (verified ??= authOf(req.headers.authorization, deps.verifier)) };
+    if (req.method === "PUT") return reserve(req, res, context);
+    const token = streamTokenOf(req);
+    if (token !== null) {
+      context.stream = await ownStream(token, context);
+      // graphql-sse's own test: exactly this Accept opens the stream; any other is an operation.
+      if (req.headers.accept === "text/event-stream") {
+        if (!streams.connect(context.stream)) throw new HttpError(409, "This event stream is open already", "CONFLICT");
+        try {
+          return await serve(req, res, context);
+        } finally {
+          streams.release(token);
+        }
+      }
+    } else if (req.method !== "GET" && req.method !== "POST") {
+      throw new HttpError(400, `${req.method} needs the ${TOKEN_HEADER_KEY} header of a reserved event stream`);
+    }
     if (req.method !== "POST" || !(req.headers["content-type"] ?? "").includes("application/json")) {
-      return handler(req, res);
+      return serve(req, res, context);
     }
     // graphql-sse answers a malformed body with an error that has no code; read and check it
     // here so clients get BAD_REQUEST like on every other transport, then hand it on.
-    const raw = await readBody(req);
+    const raw = (await readBody(req)).toString("utf8");
     let body: unknown;
     try {
-      body = JSON.parse(raw.toString("utf8"));
+      body = JSON.parse(raw);
     } catch {
       throw new HttpError(400, "Request body is not valid JSON");
     }
@@ -161,13 +376,13 @@ export function createSseHandler(deps: {
     const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
     // Trusted documents: an id (documentId, persisted-query hash) becomes its listed text,
     // which graphql-sse then receives; an unlisted document is refused here.
-    let replayBody = raw;
+    let forwarded = raw;
     if (isObject(params) && deps.trustedDocuments) {
       const trusted = trustedQueryOf(deps.trustedDocuments, params!);
       if ("refused" in trusted) throw new HttpError(400, trusted.refused, NOT_LISTED_CODE);
       if (trusted.query !== params!.query) {
         params!.query = trusted.query;
-        replayBody = Buffer.from(JSON.stringify(params));
+        forwarded = JSON.stringify(params);
       }
     }
     if (!isObject(params) || typeof params!.query !== "string") {
@@ -192,28 +407,18 @@ export function createSseHandler(deps: {
       throw new HttpError(400, "Say which operation to run with operationName", "OPERATION_RESOLUTION_FAILURE");
     }
     if (document) limited(() => deps.limiter.check(deps.schema(), document, operationName, params!.variables));
-    const replayed: Replayed = { checked: true };
+    context.checked = true;
     if (deps.rateLimiter && document) {
-      replayed.clientIp = deps.rateLimiter.clientIp(req);
+      context.clientIp = deps.rateLimiter.clientIp(req);
       if (getOperationAST(document, operationName)?.operation === "subscription") {
-        const principal = (await authOnce(req, req.headers.authorization))?.principal ?? null;
-        const refused = await deps.rateLimiter.admit(principal, replayed.clientIp);
+        const refused = await deps.rateLimiter.admit((await context.auth())?.principal ?? null, context.clientIp);
         if (refused) {
           res.setHeader("retry-after", String(refused.extensions.retryAfterSeconds));
           return sendJson(res, 429, { errors: [refused.toJSON()] });
         }
-        replayed.admitted = true;
+        context.admitted = true;
       }
     }
-    const replay = Object.assign(Readable.from([replayBody]), {
-      method: req.method,
-      url: req.url,
-      headers: req.headers,
-      ...replayed,
-    });
-    // onConnect and context see `replay`: they reuse the verification done here, if any.
-    const auth = verified.get(req);
-    if (auth) verified.set(replay, auth);
-    return handler(replay as unknown as IncomingMessage, res);
+    return serve(req, res, context, forwarded);
   };
 }

@@ -11,8 +11,8 @@ import { SUBGRAPHS, type SubgraphName } from "../core/services";
 
 /**
  * The outboxes and their topics: one topic per subgraph, named after it. Booking and payment
- * publish the events below; inventory and notification write none today (their outboxes and
- * relays stand ready for their first event).
+ * publish their lifecycles; inventory a zone's availability changes and notification a stored
+ * notification, which only the live updates of subscriptions use so far (lib/contracts/live.ts).
  */
 export const EVENT_TOPICS = Object.fromEntries(SUBGRAPHS.map((name) => [name, `${name}.events`])) as {
   readonly [Name in SubgraphName]: `${Name}.events`;

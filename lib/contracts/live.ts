@@ -1,9 +1,9 @@
 import { isEvent, type EventEnvelope } from "./events";
 /**
- * Live updates for subscriptions (README: Live updates): what each kind of channel carries. Services
- * publish after their transaction committed; every gateway subscribes to the channels its
- * subscribers need and resolves the payload itself. Messages carry ids, not data, so nothing is
- * shown that the subscriber could not query.
+ * Live updates for subscriptions (README: Live updates): what each kind of channel carries. The
+ * outbox relay derives them from committed events (`liveMessagesOf`); every gateway listens on the
+ * channels its subscribers need and resolves the payload itself. Messages carry ids, not data, so
+ * nothing is shown that the subscriber could not query.
  */
 export interface LiveMessages {
   /** Seats of a zone of the slot changed (held, released, sold, capacity). */

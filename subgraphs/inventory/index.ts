@@ -25,14 +25,15 @@ import { resolveZoneReference, ZoneResolver } from "./zone/zone.resolver";
 
 export const inventorySubgraph: SubgraphDefinition = {
   name: "inventory",
-  async create({ config, database, redis, logger, events, live }) {
+  async create({ config, database, redis, logger, events }) {
     const db = database.db;
     const venues = createVenueRepository(db);
     const slots = createSlotRepository(db);
     const zones = createZoneRepository(db);
     // Redis in production; the in-process store only when no REDIS_URL is configured.
     const store = redis ? createRedisHoldStore(redis, config.redisPrefix) : createMemoryHoldStore();
-    const holds = createHoldService({ store, ledger: createHoldRepository(db), zones, logger, live });
+    // Availability changes reach subscribers through inventory's outbox and the relay (inventory.outbox.ts).
+    const holds = createHoldService({ store, ledger: createHoldRepository(db), zones, logger });
     const worker = createHoldWorker(holds, config.reservations, logger);
     const catalog = createCatalogService({ venues, slots, zones, holds });
     const schema = await buildSubgraph<InventoryContext>({

@@ -15,7 +15,7 @@ import { createSender } from "./notification/notification.sender";
 
 export const notificationSubgraph: SubgraphDefinition = {
   name: "notification",
-  async create({ config, database, logger, events, live }) {
+  async create({ config, database, logger, events }) {
     const db = database.db;
     const registry = createMetricsRegistry("notification");
     const sender = createSender(config.notifications, logger);
@@ -25,7 +25,8 @@ export const notificationSubgraph: SubgraphDefinition = {
       { topic: EVENT_TOPICS.payment, name: "notification-payment-events" },
     ].map(({ topic, name }) => ({
       topic,
-      consumer: createNotificationConsumer({ name, db, delivery, logger, registry, live }),
+      // Stored notifications reach subscribers through notification's outbox and the relay.
+      consumer: createNotificationConsumer({ name, db, delivery, logger, registry }),
     }));
     let running: { stop(): Promise<void> }[] = [];
     let retries: NodeJS.Timeout | undefined;

@@ -1,4 +1,4 @@
-import { createClient as createSseClient } from "graphql-sse";
+import { createClient as createSseClient, type Client as SseClient } from "graphql-sse";
 import { createClient as createWsClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 
@@ -123,4 +123,36 @@ export function subscribeSse<T = Record<string, any>>(
       client.dispose();
     };
   });
+}
+
+/**
+ * A real graphql-sse client in single connection mode: one event stream (PUT, then GET) carries
+ * all of its operations. `requests` lists what it sent, as "METHOD status".
+ */
+export function sseSingleConnectionClient(
+  url: string,
+  token?: string,
+): { client: SseClient<true>; requests: string[] } {
+  const requests: string[] = [];
+  const client = createSseClient({
+    url,
+    singleConnection: true,
+    retryAttempts: 0,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    fetchFn: async (input: string, init?: RequestInit) => {
+      const response = await fetch(input, init);
+      requests.push(`${init?.method ?? "GET"} ${response.status}`);
+      return response;
+    },
+  });
+  return { client, requests };
+}
+
+/** A subscription on a graphql-sse client; `close()` stops it, the client stays. */
+export function subscribeOn<T = Record<string, any>>(
+  client: SseClient<boolean>,
+  query: string,
+  variables: Record<string, unknown> = {},
+): LiveSubscription<T> {
+  return track<T>((sink) => client.subscribe<T>({ query, variables }, sink as never));
 }

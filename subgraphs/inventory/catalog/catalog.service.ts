@@ -271,7 +271,11 @@ export function createCatalogService(deps: {
       if (patch.capacity !== undefined && patch.capacity !== zone.capacity) {
         const capacity = integer("capacity", patch.capacity, 0, 1_000_000);
         return changed(
-          await holds.changeCapacity(zone, capacity, async () => (await zones.update(id, { ...changes, capacity }))!),
+          await holds.changeCapacity(
+            zone,
+            capacity,
+            async () => (await zones.update(id, { ...changes, capacity }, who.userId))!,
+          ),
         );
       }
       return changed((await zones.update(id, changes))!);

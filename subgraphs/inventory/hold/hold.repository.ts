@@ -1,6 +1,7 @@
-import { and, eq, gt, inArray, lte, ne, sql } from "drizzle-orm";
-import type { AppDatabase } from "../../../lib/storage/db";
-import { holds, slots, zones } from "../inventory.tables";
+import { and, eq, gt, sql } from "drizzle-orm";
+import { queryRows, type AppDatabase } from "../../../lib/storage/db";
+import { availabilityEvent, availabilityEventsFrom } from "../inventory.outbox";
+import { holds, inventoryOutbox, slots, zones } from "../inventory.tables";
 import type { SlotLedger } from "./hold.store";
 
 export interface HoldRow {
@@ -23,19 +24,50 @@ const toHold = (row: typeof holds.$inferSelect): HoldRow => ({
   expiresAt: row.expiresAt,
 });
 
+/** The columns of a hold a statement returns (raw SQL: the CTEs below). */
+const HOLD_COLUMNS = sql.raw("id, zone_id, slot_id, user_id, quantity, status, expires_at");
+type RawHold = {
+  id: string;
+  zone_id: string;
+  slot_id: string;
+  user_id: string;
+  quantity: number;
+  status: string;
+  expires_at: Date | string | null;
+};
+const fromRaw = (row: RawHold): HoldRow => ({
+  id: row.id,
+  zoneId: row.zone_id,
+  slotId: row.slot_id,
+  userId: row.user_id,
+  quantity: row.quantity,
+  status: row.status as HoldRow["status"],
+  expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
+});
+
 /** The durable hold ledger. Status changes are conditional updates, so each happens once. */
 export function createHoldRepository(db: AppDatabase) {
   return {
     /**
-     * Records a hold. A hold with the same id is left as it is: null when this call recorded it,
+     * Records a hold, with its zone's availability event in the same statement. A hold with the
+     * same id is left as it is (and no event written): null when this call recorded it,
      * otherwise the row already there (an idempotent retry, or a release that came first).
+     * Written directly: it is the reservation's hot statement.
      */
     async insert(hold: Omit<HoldRow, "status">): Promise<HoldRow | null> {
-      const inserted = await db
-        .insert(holds)
-        .values({ ...hold, status: "HELD" })
-        .onConflictDoNothing()
-        .returning({ id: holds.id });
+      const expiresAt = hold.expiresAt?.toISOString() ?? null;
+      const inserted = await queryRows<{ id: string }>(
+        db,
+        sql`with held as (
+              insert into ${holds} (id, zone_id, slot_id, user_id, quantity, status, expires_at)
+              values (${hold.id}, ${hold.zoneId}, ${hold.slotId}, ${hold.userId}, ${hold.quantity}, 'HELD', ${expiresAt}::timestamptz)
+              on conflict do nothing
+              returning id, zone_id, slot_id
+            ), event as (
+              ${availabilityEventsFrom("held", hold.userId)}
+            )
+            select id from held`,
+      );
       return inserted.length ? null : this.findById(hold.id);
     },
 
@@ -43,6 +75,7 @@ export function createHoldRepository(db: AppDatabase) {
      * Records that a hold id is released before any hold with that id was recorded (the booking
      * gave up on a hold call that timed out). A hold request with this id that arrives later
      * finds it and gives its seats back. False if a row with this id exists already.
+     * No availability event: the ledger's seats do not change (see `availabilityChanged`).
      */
     async insertReleased(hold: Omit<HoldRow, "status" | "expiresAt">): Promise<boolean> {
       const inserted = await db
@@ -58,17 +91,27 @@ export function createHoldRepository(db: AppDatabase) {
       return row ? toHold(row) : null;
     },
 
-    /** Sets an active hold's quantity from `from` to `to`; null if it is not active or not at `from`. */
+    /**
+     * Sets an active hold's quantity from `from` to `to`, with the zone's availability event;
+     * null (and no event) if it is not active or not at `from`.
+     */
     async setQuantity(id: string, from: number, to: number): Promise<HoldRow | null> {
-      const [row] = await db
-        .update(holds)
-        .set({ quantity: to })
-        .where(and(eq(holds.id, id), eq(holds.quantity, from), ne(holds.status, "RELEASED")))
-        .returning();
-      return row ? toHold(row) : null;
+      const [row] = await queryRows<RawHold>(
+        db,
+        sql`with changed as (
+              update ${holds} set quantity = ${to}
+              where id = ${id} and quantity = ${from} and status <> 'RELEASED'
+              returning ${HOLD_COLUMNS}
+            )${from === to ? sql`` : sql`, event as (${availabilityEventsFrom("changed", null)})`}
+            select * from changed`,
+      );
+      return row ? fromRaw(row) : null;
     },
 
-    /** HELD → SOLD: the seats are paid for and no longer lapse. */
+    /**
+     * HELD → SOLD: the seats are paid for and no longer lapse. No availability event: held seats
+     * are not available, sold ones neither.
+     */
     async markSold(id: string): Promise<HoldRow | null> {
       const [row] = await db
         .update(holds)
@@ -78,30 +121,56 @@ export function createHoldRepository(db: AppDatabase) {
       return row ? toHold(row) : null;
     },
 
-    /** HELD → RELEASED; returns the hold if this call released it, null if it was not held. */
+    /**
+     * HELD or SOLD → RELEASED, with the zone's availability event in the same statement; returns
+     * the hold if this call released it, null (and no event) if it was released already.
+     */
     async markReleased(id: string): Promise<HoldRow | null> {
-      const [row] = await db
-        .update(holds)
-        .set({ status: "RELEASED", releasedAt: sql`now()` })
-        .where(and(eq(holds.id, id), ne(holds.status, "RELEASED")))
-        .returning();
-      return row ? toHold(row) : null;
+      const [row] = await queryRows<RawHold>(
+        db,
+        sql`with released as (
+              update ${holds} set status = 'RELEASED', released_at = now()
+              where id = ${id} and status <> 'RELEASED'
+              returning ${HOLD_COLUMNS}
+            ), event as (
+              ${availabilityEventsFrom("released", null)}
+            )
+            select * from released`,
+      );
+      return row ? fromRaw(row) : null;
     },
 
-    /** Releases up to `limit` holds that lapsed before `before`; each is returned to exactly one caller. */
+    /**
+     * Releases up to `limit` holds that lapsed before `before`, with one availability event per
+     * zone they were in, in one statement; each hold is returned to exactly one caller.
+     */
     async releaseLapsed(before: Date, limit: number): Promise<HoldRow[]> {
-      const lapsed = db
-        .select({ id: holds.id })
-        .from(holds)
-        .where(and(eq(holds.status, "HELD"), lte(holds.expiresAt, before)))
-        .limit(limit)
-        .for("update", { skipLocked: true });
-      const rows = await db
-        .update(holds)
-        .set({ status: "RELEASED", releasedAt: sql`now()` })
-        .where(and(inArray(holds.id, lapsed), eq(holds.status, "HELD")))
-        .returning();
-      return rows.map(toHold);
+      const rows = await queryRows<RawHold>(
+        db,
+        sql`with lapsed as (
+              select id from ${holds}
+              where status = 'HELD' and expires_at <= ${before.toISOString()}::timestamptz
+              limit ${limit}
+              for update skip locked
+            ), released as (
+              update ${holds} set status = 'RELEASED', released_at = now()
+              where id in (select id from lapsed) and status = 'HELD'
+              returning ${HOLD_COLUMNS}
+            ), event as (
+              ${availabilityEventsFrom("released", "system")}
+            )
+            select * from released`,
+      );
+      return rows.map(fromRaw);
+    },
+
+    /**
+     * An availability event on its own, for seats the hold store gave back without a ledger
+     * change of this call (the store half of a release that was cut short, or seats taken for a
+     * hold request that never reached the ledger). Every ledger change writes its own.
+     */
+    async availabilityChanged(zone: { slotId: string; zoneId: string }): Promise<void> {
+      await db.insert(inventoryOutbox).values(availabilityEvent(zone, null));
     },
 
     /** Capacities and active holds of one slot, as the hold store needs them to rebuild. */

@@ -1,6 +1,5 @@
-import { LIVE_CHANNELS, type HeldSeats, type HoldSeatsInput, type RequestedHold } from "../../../lib/contracts";
+import type { HeldSeats, HoldSeatsInput, RequestedHold } from "../../../lib/contracts";
 import { DomainError, notFound } from "../../../lib/core/errors";
-import type { LiveEvents } from "../../../lib/messaging/live";
 import type { Logger } from "../../../lib/observability/logger";
 import type { ZoneContext, ZoneRepository } from "../zone/zone.repository";
 import type { HoldRepository } from "./hold.repository";
@@ -13,14 +12,18 @@ const unavailable = () =>
  * Holds seats: the hold store decides atomically (and fails closed when it cannot be
  * reached), the Postgres ledger makes the decision durable. If the ledger write fails the
  * seats go straight back; if the process dies in between, the hold lapses by itself.
+ *
+ * Live availability is not published from here: every ledger statement that changes a zone's
+ * available seats writes an `inventory.availability_changed` event into inventory's outbox in
+ * that statement (hold.repository.ts), and the relay pushes it once committed
+ * (inventory.outbox.ts). Only seats the store gives back without a ledger change (repairs of a
+ * release cut short) get an event written here, on its own.
  */
 export function createHoldService(deps: {
   store: HoldStore;
   ledger: HoldRepository;
   zones: ZoneRepository;
   logger: Logger;
-  /** Where availability changes are announced after they are durable (subscriptions). */
-  live?: LiveEvents;
   now?: () => Date;
 }) {
   const { store, ledger, zones, logger } = deps;
@@ -32,8 +35,12 @@ export function createHoldService(deps: {
     if (finished.size >= 10_000) finished.delete(finished.keys().next().value!);
     finished.set(holdId, status);
   };
-  const announce = (slotId: string, zoneId: string) =>
-    void deps.live?.publish(LIVE_CHANNELS.availability(slotId), { slotId, zoneId });
+  // Seats the store gave back without a ledger change of this call: announced on their own
+  // (a lost event only costs subscribers a push; the seats are right either way).
+  const storeOnlyChange = (zone: { slotId: string; zoneId: string }) =>
+    ledger
+      .availabilityChanged(zone)
+      .catch((error) => logger.warn("availability change not announced", { ...zone, error }));
   const now = deps.now ?? (() => new Date());
   // Every attempt needs the zone's slot, price and limits; in a flash sale that is thousands of
   // identical reads a second. They are kept for a second (catalog edits reach other instances
@@ -147,6 +154,7 @@ export function createHoldService(deps: {
           );
       let existing;
       try {
+        // Writes the zone's availability event too, when it records the hold.
         existing = await ledger.insert({
           id: input.holdId,
           zoneId: input.zoneId,
@@ -165,7 +173,6 @@ export function createHoldService(deps: {
         await undo();
         throw new DomainError("CONFLICT", "This hold was cancelled by its requester");
       }
-      if (outcome.kind === "held") announce(context.slotId, input.zoneId);
       return {
         holdId: input.holdId,
         zoneId: input.zoneId,
@@ -223,6 +230,7 @@ export function createHoldService(deps: {
       if (outcome.kind !== "held") throw unavailable();
       const undo = () => store.resize(ref, quantity, from, Number.MAX_SAFE_INTEGER).catch(() => {});
       try {
+        // Writes the zone's availability event too.
         if (!(await ledger.setQuantity(holdId, from, quantity))) {
           await undo();
           throw changedMeanwhile();
@@ -231,27 +239,26 @@ export function createHoldService(deps: {
         if (!(error instanceof DomainError)) await undo();
         throw error;
       }
-      announce(hold.slotId, hold.zoneId);
       return { quantity, available: outcome.available };
     },
 
     /**
      * The booking is paid: its held seats become sold and no longer lapse. Repeating it is
      * harmless (`sold: true` again); a hold that was already released cannot be sold
-     * (`sold: false`): its seats may belong to someone else by now.
+     * (`sold: false`): its seats may belong to someone else by now. Nothing is announced:
+     * held seats becoming sold leave the zone's available seats as they were.
      */
     async sellHold(holdId: string, options: { fromEvent?: boolean } = {}): Promise<{ sold: boolean }> {
       if (options.fromEvent && finished.get(holdId) === "SOLD") return { sold: true };
       const hold = await ledger.markSold(holdId);
       // A repeat (the event consumer after the booking's own call): the store was told the first
-      // time (or the reconcile repairs it from the ledger); nothing changed, nothing to announce.
+      // time (or the reconcile repairs it from the ledger); nothing changed.
       if (!hold) return { sold: (await ledger.findById(holdId))?.status === "SOLD" };
       await guarded(() => store.markSold({ holdId, slotId: hold.slotId }))
         .then(() => remember(holdId, "SOLD"))
         .catch((error) =>
           logger.warn("hold sold in the ledger only; the next reconcile repairs the store", { holdId, error }),
         );
-      announce(hold.slotId, hold.zoneId);
       return { sold: true };
     },
 
@@ -261,6 +268,8 @@ export function createHoldService(deps: {
      * With `requested` (what the hold request asked for), an id the ledger does not know yet is
      * recorded as released, so a hold request still in flight (its caller timed out) is refused
      * when it lands, and seats the store took for it without a ledger row are given back now.
+     * The ledger write that releases the hold writes the zone's availability event; a repeat
+     * writes none (unless the store still had the seats: see below).
      */
     async releaseHold(
       holdId: string,
@@ -269,14 +278,15 @@ export function createHoldService(deps: {
     ): Promise<{ released: boolean }> {
       if (options.finishRepeat === false && finished.get(holdId) === "RELEASED") return { released: true };
       const forgetKey = requested?.keyToken;
-      let hold = await ledger.markReleased(holdId);
+      let hold = await ledger.markReleased(holdId); // with the availability event when it released
       if (!hold && requested) {
         const context = await zoneContext(requested.zoneId);
         if (!context) return { released: false };
         const ref = { holdId, slotId: context.slotId, zoneId: requested.zoneId, userId: requested.userId };
         if (await ledger.insertReleased({ id: holdId, ...ref, quantity: requested.quantity })) {
           const released = await guarded(() => store.release(ref, forgetKey));
-          if (released) announce(context.slotId, requested.zoneId);
+          // The store had taken seats for the request in flight: they are free again.
+          if (released) await storeOnlyChange(ref);
           return { released };
         }
         hold = await ledger.markReleased(holdId); // the hold was recorded meanwhile
@@ -305,18 +315,22 @@ export function createHoldService(deps: {
           });
           return false;
         });
-      if (!repeat || storeReleased) announce(hold.slotId, hold.zoneId);
+      // A repeat that gave seats back finished a release whose ledger write (and event) committed
+      // while the store still counted them: announced again, now that they are free.
+      if (repeat && storeReleased) await storeOnlyChange(hold);
       return { released: true };
     },
 
-    /** Releases holds that lapsed more than `graceMs` ago (their bookings' sweeper missed them). */
+    /**
+     * Releases holds that lapsed more than `graceMs` ago (their bookings' sweeper missed them);
+     * the ledger statement writes one availability event per zone.
+     */
     async releaseLapsedHolds(graceMs: number, batch = 500): Promise<number> {
       const lapsed = await ledger.releaseLapsed(new Date(now().getTime() - graceMs), batch);
       for (const hold of lapsed) {
         await guarded(() =>
           store.release({ holdId: hold.id, slotId: hold.slotId, zoneId: hold.zoneId, userId: hold.userId }),
         ).catch((error) => logger.warn("lapsed hold released in the ledger only", { holdId: hold.id, error }));
-        announce(hold.slotId, hold.zoneId);
       }
       return lapsed.length;
     },
@@ -330,7 +344,8 @@ export function createHoldService(deps: {
 
     /**
      * Sets a zone's capacity: the counter moves first (refused if that would take seats that
-     * are held or sold), then `persist` writes the row; if that fails the counter moves back.
+     * are held or sold), then `persist` writes the row (and, in the same transaction, the zone's
+     * availability event: zone.repository.ts); if that fails the counter moves back.
      */
     async changeCapacity<T>(
       zone: { id: string; slotId: string; capacity: number },
@@ -355,9 +370,7 @@ export function createHoldService(deps: {
         });
       }
       try {
-        const persisted = await persist();
-        announce(zone.slotId, zone.id);
-        return persisted;
+        return await persist();
       } catch (error) {
         await adjust(-delta).catch((undoError) =>
           logger.error("capacity counter not restored; reconcile repairs it", { error: undoError }),

@@ -36,7 +36,7 @@ export class AvailabilityResolver {
   @Subscription(() => ZoneAvailabilityType, {
     nullable: true,
     description:
-      "Public: a zone of the slot after each change of its seats left (reservations, releases, expiries, confirmations, capacity edits).",
+      "Public: a zone of the slot after each change of its seats left (reservations, releases, expiries, capacity edits; a confirmation changes nothing here).",
     subscribe: SERVED_BY_GATEWAY,
   })
   availabilityChanged(

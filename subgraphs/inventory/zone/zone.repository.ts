@@ -1,6 +1,7 @@
 import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { AppDatabase } from "../../../lib/storage/db";
-import { slots, venues, zones } from "../inventory.tables";
+import { availabilityEvent } from "../inventory.outbox";
+import { inventoryOutbox, slots, venues, zones } from "../inventory.tables";
 
 /** A capacity pool inside a slot (stalls, balcony, terrace, double rooms) with one price. */
 export interface Zone {
@@ -78,13 +79,27 @@ export function createZoneRepository(db: AppDatabase) {
         .orderBy(asc(zones.name), asc(zones.id));
       return rows.map(toZone);
     },
-    async update(id: string, patch: Partial<Omit<Zone, "id">>): Promise<Zone | null> {
-      const [row] = await db
-        .update(zones)
-        .set({ ...patch, updatedAt: sql`now()` })
-        .where(eq(zones.id, id))
-        .returning();
-      return row ? toZone(row) : null;
+    /**
+     * Changes a zone. A new `capacity` changes the seats available: the zone's availability
+     * event is written in the same transaction (`actor`: who changed it).
+     */
+    async update(id: string, patch: Partial<Omit<Zone, "id">>, actor: string | null = null): Promise<Zone | null> {
+      const change = (tx: AppDatabase) =>
+        tx
+          .update(zones)
+          .set({ ...patch, updatedAt: sql`now()` })
+          .where(eq(zones.id, id))
+          .returning();
+      if (patch.capacity === undefined) {
+        const [row] = await change(db);
+        return row ? toZone(row) : null;
+      }
+      return db.transaction(async (tx) => {
+        const [row] = await change(tx);
+        if (!row) return null;
+        await tx.insert(inventoryOutbox).values(availabilityEvent({ slotId: row.slotId, zoneId: row.id }, actor));
+        return toZone(row);
+      });
     },
     async insert(zone: Zone): Promise<void> {
       await db.insert(zones).values(zone).onConflictDoNothing();

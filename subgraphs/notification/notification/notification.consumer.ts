@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Registry } from "prom-client";
 import type { AppDatabase } from "../../../lib/storage/db";
-import { isEvent, LIVE_CHANNELS, type EventEnvelope } from "../../../lib/contracts";
+import { isEvent, type EventEnvelope } from "../../../lib/contracts";
 import { createInboxConsumer } from "../../../lib/messaging/event-consumer";
-import type { LiveEvents } from "../../../lib/messaging/live";
 import type { Logger } from "../../../lib/observability/logger";
 import { createNotificationRepository, type Notification } from "./notification.repository";
 import { DeliveryError, type NotificationSender } from "./notification.sender";
@@ -171,6 +170,8 @@ export function createDelivery(db: AppDatabase, sender: NotificationSender, logg
  * Stores the notifications of a batch of events in one statement, in the same transaction as
  * their inbox entries (a redelivered event creates nothing), then sends them after the commit
  * and marks the sent ones in one statement. Events that notify nobody are skipped before any SQL.
+ * The same statement writes each stored notification's `notification.added` event: the relay
+ * pushes it to the recipient's subscriptions once the transaction committed.
  */
 export function createNotificationConsumer(options: {
   name: string;
@@ -178,7 +179,6 @@ export function createNotificationConsumer(options: {
   delivery: ReturnType<typeof createDelivery>;
   logger: Logger;
   registry?: Registry;
-  live?: LiveEvents;
 }) {
   const { db, delivery } = options;
   const rowsOf = (event: EventEnvelope): Notification[] =>
@@ -203,14 +203,7 @@ export function createNotificationConsumer(options: {
     applyBatch: async (tx, events) => {
       const rows = events.flatMap(rowsOf);
       await createNotificationRepository(tx).insertMany(rows.map(({ createdAt: _, ...row }) => row));
-      return async () => {
-        for (const notification of rows) {
-          void options.live?.publish(LIVE_CHANNELS.userNotifications(notification.recipientId), {
-            notificationId: notification.id,
-          });
-        }
-        await delivery.deliverMany(rows);
-      };
+      return () => delivery.deliverMany(rows);
     },
   });
 }

@@ -1,6 +1,8 @@
-import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, inArray, lte, sql, type SQL } from "drizzle-orm";
+import { notificationDomainEvent } from "../../../lib/contracts";
+import { outboxRow } from "../../../lib/messaging/outbox";
 import type { AppDatabase } from "../../../lib/storage/db";
-import { notifications } from "../notification.tables";
+import { notificationOutbox, notifications } from "../notification.tables";
 
 export const NOTIFICATION_CHANNELS = ["EMAIL", "SMS", "PUSH"] as const;
 export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
@@ -32,15 +34,55 @@ const toNotification = ({ nextAttemptAt: _, ...row }: typeof notifications.$infe
 /** Sending stops after this many attempts; the notification stays FAILED (still listed). */
 export const MAX_DELIVERY_ATTEMPTS = 5;
 
+/** The `notification.added` event of a notification, as a row of notification's outbox. */
+const addedEvent = (notification: Pick<Notification, "id" | "recipientId">) =>
+  outboxRow(
+    notificationDomainEvent("notification.added", { id: notification.id, version: 1 }, "system", {
+      notificationId: notification.id,
+      recipientId: notification.recipientId,
+    }),
+  );
+type OutboxEvent = ReturnType<typeof addedEvent>;
+
+const outboxColumns = getTableColumns(notificationOutbox);
+const EVENT_FIELDS = Object.keys(addedEvent({ id: "", recipientId: "" })) as (keyof OutboxEvent)[];
+/** The record type `jsonb_to_recordset` reads the events as: each field with its column's type. */
+const EVENT_RECORD = sql.raw(EVENT_FIELDS.map((field) => `"${field}" ${outboxColumns[field].getSQLType()}`).join(", "));
+
+/**
+ * The step of a data-modifying CTE that writes the events of the notifications the `source` step
+ * returned (their `id`): the ones a duplicate left out get none.
+ */
+function addedEventsFor(source: string, events: OutboxEvent[]): SQL {
+  return sql`insert into ${notificationOutbox} (${sql.join(
+    EVENT_FIELDS.map((field) => sql.identifier(outboxColumns[field].name)),
+    sql`, `,
+  )})
+    select ${sql.join(
+      EVENT_FIELDS.map((field) => sql`e.${sql.identifier(field)}`),
+      sql`, `,
+    )}
+    from jsonb_to_recordset(${JSON.stringify(events)}::jsonb) as e(${EVENT_RECORD})
+    join ${sql.identifier(source)} as stored on stored.id = e."aggregateId"::uuid`;
+}
+
 export function createNotificationRepository(db: AppDatabase) {
-  /** Stores notifications in one statement; see `insert`. */
+  /**
+   * Stores notifications in one statement, each with its `notification.added` event (the
+   * relay pushes it to the recipient's subscriptions) in the same statement; a notification whose
+   * id is stored already is left as it is, and gets no event. See `insert`.
+   */
   async function insertMany(rows: Omit<Notification, "createdAt">[], firstAttemptAfterSeconds = 30): Promise<void> {
     if (!rows.length) return;
     const nextAttemptAt = sql`now() + ${firstAttemptAfterSeconds} * interval '1 second'`;
-    await db
+    const stored = db
       .insert(notifications)
       .values(rows.map((row) => ({ ...row, nextAttemptAt })))
-      .onConflictDoNothing();
+      .onConflictDoNothing()
+      .returning({ id: notifications.id });
+    await db.execute(
+      sql`with stored as (${stored.getSQL()}), event as (${addedEventsFor("stored", rows.map(addedEvent))}) select 1`,
+    );
   }
   return {
     /** Notifications of several bookings, each booking's oldest first; only `recipientId`'s unless it is omitted. */
