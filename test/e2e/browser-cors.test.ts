@@ -175,7 +175,9 @@ describe.runIf(hasChromium)("the gateway from a browser page on another origin",
     await reserve(t, await t.tokenFor(`other-${randomUUID()}`, "GUEST"), zoneId, 3);
     await expect
       .poll(() => page.evaluate(() => (globalThis as any).sse.events.join("")), { timeout: 15_000 })
-      .toMatch(/event: next\s+data: \{"data":\{"availabilityChanged":\{"available":7\}\}\}/);
+      .toMatch(
+        /event: next\s+data: \{"data":\{"availabilityChanged":\{"available":7\}\},"extensions":\{"cursor":"\d+-\d+"/,
+      );
     expect(await page.evaluate(() => (globalThis as any).sse.error)).toBeNull();
   }, 60_000);
 
