@@ -163,6 +163,39 @@ describe("the subscription hub", () => {
     await stream.return!();
   });
 
+  it("a crowd resuming from the same cursor together shares one read and one resolution per missed change", async () => {
+    const bus = createMemoryLiveEvents();
+    let reads = 0;
+    const live: LiveEvents = { ...bus, read: (channel, after) => (reads++, bus.read(channel, after)) };
+    let resolutions = 0;
+    const hub = createSubscriptionHub({
+      live,
+      execute: async (_query, variables) => (
+        resolutions++,
+        { data: { bookingStatusChanged: { id: variables.__liveId, status: "CONFIRMED" } } }
+      ),
+      logger: createLogger("silent"),
+    });
+    const principal = { userId: "admin", role: "ADMIN" as const };
+    await emit(bus, "booking:b7", { bookingId: "b7" });
+    const [start] = await bus.read("booking:b7", "0-0");
+    for (let i = 0; i < 5; i++) await emit(bus, "booking:b7", { bookingId: "b7" });
+    const plan = planSubscription(
+      schema,
+      parse(`subscription($after: String) { bookingStatusChanged(bookingId: "b7", after: $after) { status } }`),
+      null,
+      { after: start.cursor },
+      principal as never,
+    );
+    const crowd = await Promise.all(
+      Array.from({ length: 50 }, () => hub.subscribe(plan, { principal: principal as never, token: "t" })),
+    );
+    for (const stream of crowd) for (let i = 0; i < 5; i++) await stream.next();
+    expect(reads).toBe(1);
+    expect(resolutions).toBe(5);
+    for (const stream of crowd) await stream.return!();
+  });
+
   it("refuses a cursor it no longer keeps (CURSOR_EXPIRED) and one it never gave out (BAD_USER_INPUT)", async () => {
     const live = createMemoryLiveEvents();
     const hub = createSubscriptionHub({ live, execute: async () => ({ data: null }), logger: createLogger("silent") });

@@ -83,7 +83,12 @@ interface Group {
   sinks: Map<Sink, SinkState>;
   /** Events of a group are resolved one after the other, so its subscribers see them in order. */
   chain: Promise<void>;
+  /** Payloads resolved for catching up, kept a second: a crowd reconnecting together shares them. */
+  replayed: Map<string, { at: number; resolved: Promise<Resolved | null> }>;
 }
+
+/** How long a payload resolved for a catch-up is reused for other subscribers catching up. */
+const REPLAY_REUSE_MS = 1_000;
 
 interface ChannelEntry {
   groups: Set<Group>;
@@ -194,8 +199,31 @@ export function createSubscriptionHub(deps: {
    * Sends a resuming subscriber what it missed after its cursor: every entry in order, each as
    * its payload is now; for a state-like field (availability), each changed id once, as it is now.
    */
+  // Reads of the same channel after the same cursor that run together share one round trip.
+  const reads = new Map<string, Promise<LiveEntry[]>>();
+  function read(channel: LiveChannel, after: string): Promise<LiveEntry[]> {
+    const key = `${channel}|${after}`;
+    let pending = reads.get(key);
+    if (!pending) {
+      pending = live!.read(channel, after).finally(() => reads.delete(key));
+      reads.set(key, pending);
+    }
+    return pending;
+  }
+
+  function resolveForReplay(group: Group, id: string, entry: LiveEntry): Promise<Resolved | null> {
+    const key = `${id}|${entry.cursor}`;
+    const now = Date.now();
+    const kept = group.replayed.get(key);
+    if (kept && now - kept.at < REPLAY_REUSE_MS) return kept.resolved;
+    if (group.replayed.size >= 1_000) group.replayed.clear();
+    const resolved = resolve(group, id, entry);
+    group.replayed.set(key, { at: now, resolved });
+    return resolved;
+  }
+
   async function replay(group: Group, sink: Sink, state: SinkState) {
-    let entries = await live!.read(group.plan.channel, state.cursor);
+    let entries = await read(group.plan.channel, state.cursor);
     if (group.plan.route.stateLike) {
       const last = new Map<string, LiveEntry>();
       for (const entry of entries) {
@@ -208,7 +236,7 @@ export function createSubscriptionHub(deps: {
     }
     for (const entry of entries) {
       const id = group.plan.route.idFor(group.plan.args, entry.message);
-      const resolved = id ? await resolve(group, id, entry) : null;
+      const resolved = id ? await resolveForReplay(group, id, entry) : null;
       if (!resolved || compareCursors(resolved.cursor, state.cursor) <= 0) continue;
       state.cursor = resolved.cursor;
       sink.push(resolved.payload, resolved.json, resolved.cursor);
@@ -225,7 +253,7 @@ export function createSubscriptionHub(deps: {
       // fetched as nobody: fields that depend on the caller (Venue.contactEmail) are not passed
       // from the first subscriber to the others.
       const groupAuth: SubscriberAuth = plan.route.scope === "public" ? { principal: null, token: null } : auth;
-      group = { plan, auth: groupAuth, sinks: new Map(), chain: Promise.resolve() };
+      group = { plan, auth: groupAuth, sinks: new Map(), chain: Promise.resolve(), replayed: new Map() };
       groups.set(plan.key, group);
       let entry = channels.get(plan.channel);
       if (!entry) {
