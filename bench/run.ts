@@ -8,6 +8,9 @@
  *                               [--arrival-rate R: open loop, each user on their own, R per second]
  *   outbox                      relay throughput and lag          [--writers 8 --duration 10] (KAFKA_BROKERS for Kafka)
  *   subscriptions               WebSocket subscribers, one gateway [--subscribers 1000,5000,10000 --rate 10 --duration 10]
+ *                               [--fanout batched|inline|inline,batched: SUBSCRIPTION_FANOUT, one platform per variant,
+ *                               each count run on each in turn] [--client-threads 1: threads the subscribers run in]
+ *                               [--mode one-process (its default) | distributed: the gateway alone is measured]
  *   burst                       N users at once, one attempt each  [--users 1000 --seats 12 --rounds 3] (defaults for burst)
  *   internal-call               one loopback JSON call: fetch vs undici vs node:http [--calls 4000 --concurrency 16]
  * Uses PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, the embedded backends otherwise.
@@ -47,6 +50,8 @@ const { values, positionals } = parseArgs({
     rounds: { type: "string", default: "3" },
     "arrival-rate": { type: "string" },
     tracing: { type: "string", default: "off" },
+    fanout: { type: "string", default: "batched" },
+    "client-threads": { type: "string", default: "1" },
   },
 });
 const known = [
@@ -123,6 +128,13 @@ if (positionals.includes("subscriptions")) {
     counts: values.subscribers.split(",").map(Number),
     rate: Number(values.rate),
     durationMs,
+    fanout: values.fanout.split(",").map((v) => {
+      if (v !== "batched" && v !== "inline") throw new Error(`--fanout: batched, inline or a list; got ${v}`);
+      return v;
+    }),
+    clientThreads: Math.max(1, Number(values["client-threads"])),
+    // One process unless --mode says otherwise (distributed: the gateway's own process is measured).
+    mode: (values.mode as BenchMode | undefined) ?? "one-process",
   });
 }
 const queries = positionals.filter((n) => n in QUERY_SCENARIOS);

@@ -48,6 +48,11 @@ export interface GatewayConfig {
    * request (gateway/subgraph-deduplication.ts). `GATEWAY_DEDUPLICATE=false` turns it off.
    */
   deduplicateSubgraphRequests: boolean;
+  /**
+   * How WebSocket subscription payloads are written (gateway/subscriptions/fanout.ts): `batched`,
+   * or `inline` (the former way, kept to compare them). `SUBSCRIPTION_FANOUT`.
+   */
+  subscriptionFanout: "batched" | "inline";
   redisUrl?: string;
   /** Serve the GraphQL explorer at `GET /` (turn off in production if it is not wanted). */
   explorerEnabled: boolean;
@@ -83,6 +88,7 @@ export const gatewayEnv = {
   SUBGRAPH_MAX_SOCKETS: z.coerce.number().int().min(1).max(1024).default(64),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   GATEWAY_DEDUPLICATE: booleanFlag(true),
+  SUBSCRIPTION_FANOUT: z.enum(["batched", "inline"]).default("batched"),
   REDIS_URL: redisUrl.optional(),
   REDIS_PREFIX: redisPrefix,
   EXPLORER_ENABLED: z.enum(["true", "false"]).default("true"),
@@ -154,6 +160,7 @@ export function gatewayConfigFrom(parsed: GatewayEnv, options: { embedded?: bool
     maxSocketsPerSubgraph: parsed.SUBGRAPH_MAX_SOCKETS,
     subgraphTimeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
     deduplicateSubgraphRequests: parsed.GATEWAY_DEDUPLICATE,
+    subscriptionFanout: parsed.SUBSCRIPTION_FANOUT,
     redisUrl: parsed.REDIS_URL,
     redisPrefix: parsed.REDIS_PREFIX,
     explorerEnabled: parsed.EXPLORER_ENABLED === "true",

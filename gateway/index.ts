@@ -228,6 +228,7 @@ export async function startGateway(
     rateLimiter: rateLimits.limiter ?? undefined,
     trustedDocuments,
     visibility,
+    fanout: config.subscriptionFanout,
   });
   log.info("gateway listening", { url: `${server.url}/graphql` });
   return {

@@ -10,6 +10,7 @@ import type { RateLimiter } from "../rate-limit/limiter";
 import type { OperationLimiter } from "../operation-limits";
 import { trustedQueryOf, NOT_LISTED_CODE, type TrustedDocuments } from "../trusted-documents";
 import { transportValidation, type SchemaVisibility } from "../schema-visibility";
+import { createFanout, type FanoutConnection, type FanoutMode } from "./fanout";
 
 /** The `graphql-ws` protocol's subprotocol name. */
 export const GRAPHQL_TRANSPORT_WS = "graphql-transport-ws";
@@ -17,6 +18,8 @@ export const GRAPHQL_TRANSPORT_WS = "graphql-transport-ws";
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Protocol-level pings keep idle connections open through proxies and find dead peers. */
 export const KEEP_ALIVE_MS = 12_000;
+/** The keep-alive pings go out in this many slices over KEEP_ALIVE_MS, not all at once. */
+const KEEP_ALIVE_SLICES = 12;
 const CONNECTION_INIT_TIMEOUT_MS = 3_000;
 const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
 
@@ -55,6 +58,8 @@ const resumeKey = (auth: SubscriberAuth, channel: string, id: string) =>
 
 interface Connection {
   socket: WebSocket;
+  /** Where its messages go (gateway/subscriptions/fanout.ts). */
+  out: FanoutConnection;
   auth: SubscriberAuth | null;
   operations: Map<string, Operation>;
   alive: boolean;
@@ -93,6 +98,8 @@ export function attachWebSocketTransport(deps: {
   trustedDocuments?: TrustedDocuments | null;
   /** Introspection and suggestions, as on HTTP (gateway/schema-visibility.ts); absent: both on. */
   visibility?: SchemaVisibility;
+  /** How messages are written (gateway/subscriptions/fanout.ts); absent: batched. */
+  fanout?: FanoutMode;
 }) {
   const { hub, logger } = deps;
   const validate = transportValidation(deps.visibility ?? { introspection: true, suggestions: true });
@@ -102,22 +109,21 @@ export function attachWebSocketTransport(deps: {
     verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) =>
       !deps.allowOrigin || deps.allowOrigin(info.req) ? done(true) : done(false, 403, "Origin not allowed"),
     maxPayload: 256 * 1024,
+    // Off (ws's default, said here because fanout.ts writes frames next to ws's own).
+    perMessageDeflate: false,
     handleProtocols: (protocols) => (protocols.has(GRAPHQL_TRANSPORT_WS) ? GRAPHQL_TRANSPORT_WS : false),
   });
   const connections = new Set<Connection>();
 
-  const send = (connection: Connection, message: string) => {
-    const { socket } = connection;
-    if (socket.readyState !== socket.OPEN) return;
-    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-      logger.warn("closing a slow subscriber", { buffered: socket.bufferedAmount });
+  const fanout = createFanout({
+    mode: deps.fanout ?? "batched",
+    maxBufferedBytes: MAX_BUFFERED_BYTES,
+    onSlow(socket, buffered) {
+      logger.warn("closing a slow subscriber", { buffered });
       socket.close(CLOSE.slowConsumer, "Slow consumer");
-      return;
-    }
-    socket.send(message);
-  };
-  const next = (id: string, payloadJson: string) =>
-    `{"id":${JSON.stringify(id)},"type":"next","payload":${payloadJson}}`;
+    },
+  });
+  const send = (connection: Connection, message: string) => connection.out.send(message);
   const complete = (connection: Connection, id: string) => {
     connection.operations.delete(id);
     send(connection, JSON.stringify({ id, type: "complete" }));
@@ -127,7 +133,7 @@ export function attachWebSocketTransport(deps: {
     send(connection, JSON.stringify({ id, type: "error", payload: errors.map((e) => e.toJSON()) }));
   };
   const result = (connection: Connection, id: string, value: ExecutionResult) => {
-    send(connection, next(id, JSON.stringify(value)));
+    connection.out.subscription(id)(JSON.stringify(value));
     complete(connection, id);
   };
 
@@ -179,10 +185,11 @@ export function attachWebSocketTransport(deps: {
       plan = { ...plan, args: { ...plan.args, after: kept } };
     if (!connection.operations.has(id)) return;
     connection.operations.set(id, operation);
+    const next = connection.out.subscription(id);
     const leave = await hub.attach(plan, auth, {
       push: (_value, json, cursor) => {
         operation.cursor = cursor;
-        send(connection, next(id, json));
+        next(json);
       },
     });
     if (connection.operations.get(id) !== operation || connection.socket.readyState !== connection.socket.OPEN)
@@ -195,7 +202,13 @@ export function attachWebSocketTransport(deps: {
       socket.close(1002, "Subprotocol not acceptable: use graphql-transport-ws");
       return;
     }
-    const connection: Connection = { socket, auth: null, operations: new Map(), alive: true };
+    const connection: Connection = {
+      socket,
+      out: fanout.connect(socket, request.socket),
+      auth: null,
+      operations: new Map(),
+      alive: true,
+    };
     if (deps.rateLimiter) connection.clientIp = deps.rateLimiter.clientIp(request);
     connections.add(connection);
     let expiry: NodeJS.Timeout | undefined;
@@ -209,6 +222,7 @@ export function attachWebSocketTransport(deps: {
       clearTimeout(initTimeout);
       clearTimeout(expiry);
       connections.delete(connection);
+      connection.out.closed();
       const cursors = new Map<string, string>();
       for (const operation of connection.operations.values()) {
         operation.leave();
@@ -281,9 +295,19 @@ export function attachWebSocketTransport(deps: {
     });
   });
 
-  // Keep-alive: a peer that did not answer the previous ping is gone.
+  // Keep-alive: a peer that did not answer the previous ping is gone. Each connection is pinged
+  // once every KEEP_ALIVE_MS, a slice of them at a time (10,000 pings at once hold the loop for
+  // ~100 ms): a round goes through the connections in KEEP_ALIVE_SLICES steps.
+  let round = connections.values();
+  let step = 0;
   const pinger = setInterval(() => {
-    for (const connection of connections) {
+    if (step === 0) round = connections.values();
+    const last = step === KEEP_ALIVE_SLICES - 1;
+    step = last ? 0 : step + 1;
+    for (let n = last ? Infinity : Math.ceil(connections.size / KEEP_ALIVE_SLICES); n > 0; n--) {
+      const item = round.next();
+      if (item.done) break;
+      const connection = item.value;
       if (!connection.alive) {
         connection.socket.terminate();
         continue;
@@ -291,7 +315,7 @@ export function attachWebSocketTransport(deps: {
       connection.alive = false;
       connection.socket.ping();
     }
-  }, KEEP_ALIVE_MS);
+  }, KEEP_ALIVE_MS / KEEP_ALIVE_SLICES);
   pinger.unref();
 
   return {
