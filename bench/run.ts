@@ -7,7 +7,8 @@
  *   cancel                      concurrent cancellations          [--bookings 1000 --concurrency 1000 --warmup-bookings 100]
  *                               [--arrival-rate R: open loop, each user on their own, R per second]
  *   outbox                      relay throughput and lag          [--writers 8 --duration 10] (KAFKA_BROKERS for Kafka)
- *   subscriptions               WebSocket subscribers, one gateway [--subscribers 1000,5000,10000 --rate 10 --duration 10]
+ *   subscriptions               WebSocket subscribers, one gateway [--subscribers 1000,5000,10000 --rate 10 --duration 10],
+ *                               then the resume cost: 1,000 subscribers catching up on 1,000 missed events
  *                               [--fanout batched|inline|inline,batched: SUBSCRIPTION_FANOUT, one platform per variant,
  *                               each count run on each in turn] [--client-threads 1: threads the subscribers run in]
  *                               [--mode one-process (its default) | distributed: the gateway alone is measured]
@@ -135,6 +136,7 @@ if (positionals.includes("subscriptions")) {
     clientThreads: Math.max(1, Number(values["client-threads"])),
     // One process unless --mode says otherwise (distributed: the gateway's own process is measured).
     mode: (values.mode as BenchMode | undefined) ?? "one-process",
+    resume: { clients: 1_000, missed: 1_000, zones: 10 },
   });
 }
 const queries = positionals.filter((n) => n in QUERY_SCENARIOS);

@@ -24,6 +24,7 @@ import {
   type BenchPlatform,
 } from "./support";
 import type { WorkerReply, WorkerRequest } from "./subscriber-worker";
+import { resumeCost } from "./resume";
 
 /** The gateway serves /metrics only with its METRICS_TOKEN. */
 const METRICS_TOKEN = randomBytes(24).toString("hex");
@@ -173,7 +174,10 @@ export async function subscriptionsBenchmark(options: {
   clientThreads: number;
   /** one-process: CPU and memory are the whole platform's; distributed: the gateway process's. */
   mode: BenchMode;
+  /** The resume cost (bench/resume.ts) on the first variant's platform; absent: not measured. */
+  resume?: { clients: number; missed: number; zones: number };
 }) {
+  let resumeRow: Record<string, number> | null = null;
   const platforms = new Map<FanoutVariant, BenchPlatform>();
   const rows: Record<string, string | number>[] = [];
   const subscribers = subscriberThreads(options.clientThreads);
@@ -201,6 +205,15 @@ export async function subscriptionsBenchmark(options: {
         console.error(JSON.stringify(rows.at(-1)));
       }
     }
+    const [platform] = platforms.values();
+    if (options.resume && platform) {
+      resumeRow = await resumeCost(platform, {
+        ...options.resume,
+        metricsToken: METRICS_TOKEN,
+        cpuSeconds: () => usage(platform.child.pid!).cpuSeconds,
+      });
+      console.error(JSON.stringify(resumeRow));
+    }
   } finally {
     await subscribers.terminate();
     for (const platform of platforms.values()) await platform.stop();
@@ -212,7 +225,13 @@ export async function subscriptionsBenchmark(options: {
     `latency: reservation sent → payload read by the subscriber (1st: by the first subscriber; spread: first to last); CPU and RSS: ${options.mode === "distributed" ? "the gateway process" : "the platform process (gateway and subgraphs)"}, per event and per message delivered`,
   );
   printTable(rows);
-  console.log(`\nwrote ${await writeResult("subscriptions", { backends, ...options, rows })}`);
+  if (resumeRow) {
+    console.log(
+      `\nresume: ${resumeRow.clients} clients of availabilityChanged disconnect, miss ${resumeRow["missed events"]} reservations over ${resumeRow.zones} zones, and come back at once with their cursor (each gets every changed zone once, as it is now); CPU: ${options.mode === "distributed" ? "the gateway process" : "the platform process"}`,
+    );
+    printTable([resumeRow]);
+  }
+  console.log(`\nwrote ${await writeResult("subscriptions", { backends, ...options, rows, resume: resumeRow })}`);
 }
 
 async function runOnce(
@@ -327,8 +346,8 @@ async function runOnce(
   const { latencies } = received;
   const deliverySeconds = Math.max(received.lastAt - eventsStartedHr, 1) / 1000;
   // An event no subscriber saw was superseded: its payload was resolved after the next
-  // reservation had committed, so it showed the later count, and the hub does not send the same
-  // state twice in a row. Only the events that were delivered count towards lost messages.
+  // reservation had committed, so it showed the later count (the fan-out coalesces, and two
+  // pushes may show one count). Only the events that were delivered count towards lost messages.
   const deliveredEvents = [...sentAt.keys()].filter((event) => received.perEvent.has(event));
   const lost = deliveredEvents.reduce((n, event) => n + count - received.perEvent.get(event)!.n, 0);
   // Where an event's latency goes: until its first subscriber has it (the reservation, the
