@@ -349,7 +349,9 @@ async function runOnce(
   // reservation had committed, so it showed the later count (the fan-out coalesces, and two
   // pushes may show one count). Only the events that were delivered count towards lost messages.
   const deliveredEvents = [...sentAt.keys()].filter((event) => received.perEvent.has(event));
-  const lost = deliveredEvents.reduce((n, event) => n + count - received.perEvent.get(event)!.n, 0);
+  // Two events whose payloads show the same count (the second resolved before the first was
+  // sent) are matched to one of them: what is above `count` there is not a duplicate of one change.
+  const lost = deliveredEvents.reduce((n, event) => n + Math.max(0, count - received.perEvent.get(event)!.n), 0);
   // Where an event's latency goes: until its first subscriber has it (the reservation, the
   // event's way to the gateway, its resolution), then until the last one has it (the fan-out).
   const firsts = deliveredEvents.map((e) => received.perEvent.get(e)!.first - sentAt.get(e)!).sort((a, b) => a - b);
