@@ -78,8 +78,10 @@ subscription WatchAvailability($slotId: ID!) {
   {
     title: "Watch a booking",
     query: `# Live: status, payment and notifications of your booking as they change.
-subscription WatchBooking($bookingId: ID!) {
-  bookingStatusChanged(bookingId: $bookingId) {
+# Each push names its change and cursor in "extensions"; to resume after a disconnect,
+# set "after" to the last cursor: the changes you missed come first, then live ones.
+subscription WatchBooking($bookingId: ID!, $after: String) {
+  bookingStatusChanged(bookingId: $bookingId, after: $after) {
     status version payment { status } zone { name available } notifications { subject }
   }
 }`,
