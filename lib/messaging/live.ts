@@ -92,12 +92,12 @@ export function checkCursor(cursor: string): string {
 }
 
 /** What an entry keeps besides its cursor (its stream field, and the body of its push). */
-const entryBody = (event: LiveAppend, delivery: LiveDelivery) =>
-  JSON.stringify({
-    eventId: event.eventId,
-    eventType: event.eventType,
-    message: event.traceparent ? { ...delivery.message, traceparent: event.traceparent } : delivery.message,
-  });
+const entryOf = (event: LiveAppend, delivery: LiveDelivery): Omit<LiveEntry, "cursor"> => ({
+  eventId: event.eventId,
+  eventType: event.eventType,
+  message: event.traceparent ? { ...delivery.message, traceparent: event.traceparent } : delivery.message,
+});
+const entryBody = (event: LiveAppend, delivery: LiveDelivery) => JSON.stringify(entryOf(event, delivery));
 
 /**
  * One round trip per batch: per event, a dedup key (kept as long as entries are); per delivery,
@@ -166,7 +166,7 @@ export function createRedisLiveEvents(redis: Redis, prefix: string, logger: Logg
     });
     return subscriber;
   }
-  const entryOf = ([cursor, fields]: [string, string[]]): LiveEntry => ({
+  const streamEntryOf = ([cursor, fields]: [string, string[]]): LiveEntry => ({
     cursor,
     ...(JSON.parse(fields[1]) as Omit<LiveEntry, "cursor">),
   });
@@ -212,7 +212,7 @@ export function createRedisLiveEvents(redis: Redis, prefix: string, logger: Logg
       // Entries after the cursor were trimmed away, or nothing is kept and the cursor is too old to tell.
       if (typeof trimmed === "string" && compareCursors(trimmed, after) > 0) throw new CursorExpiredError();
       if (!exists && olderThanRetention(after)) throw new CursorExpiredError();
-      return (range as [string, string[]][]).map(entryOf) as LiveEntry<never>[];
+      return (range as [string, string[]][]).map(streamEntryOf) as LiveEntry<never>[];
     },
     async latest(channel) {
       const [last] = (await redis.xrevrange(`${base}stream:${channel}`, "+", "-", "COUNT", 1)) as [string, string[]][];
@@ -271,7 +271,7 @@ export function createMemoryLiveEvents(): LiveEvents {
         for (const delivery of event.deliveries) {
           const entry = {
             cursor: nextCursor(),
-            ...(JSON.parse(entryBody(event, delivery)) as Omit<LiveEntry, "cursor">),
+            ...entryOf(event, delivery),
           };
           const stream = live(delivery.channel) ?? { entries: [], maxDeleted: CHANNEL_START, expiresAt: 0 };
           stream.entries.push(entry);
