@@ -20,6 +20,7 @@ import {
   type LiveEvents,
 } from "../../lib/messaging/live";
 import type { Logger } from "../../lib/observability/logger";
+import { graphqlCjs } from "../../lib/graphql/graphql-cjs";
 import { liveVariables, planSubscription, type SubscriptionPlan } from "./plan";
 
 /** Who subscribed: the payload query runs with this identity. */
@@ -85,6 +86,8 @@ interface Group {
   chain: Promise<void>;
   /** Payloads resolved for catching up, kept a second: a crowd reconnecting together shares them. */
   replayed: Map<string, { at: number; resolved: Promise<Resolved | null> }>;
+  /** A route with a local payload: the subscriber's seed, the parsed payload query, the last data pushed. */
+  local?: { seed: Record<string, unknown>; document: DocumentNode; lastData: string | null };
 }
 
 /** How long a payload resolved for a catch-up is reused for other subscribers catching up. */
@@ -144,10 +147,45 @@ export function createSubscriptionHub(deps: {
     }),
   };
 
+  /** The subscriber's seed for a route with a local payload (null: it has none, e.g. never joined). */
+  async function fetchSeed(plan: SubscriptionPlan, auth: SubscriberAuth): Promise<ExecutionResult> {
+    const id = plan.route.authorizeId!(plan.args);
+    return execute(plan.route.local!.seedQuery, { id }, auth);
+  }
+
+  /**
+   * A local payload: computed from the entry and the group's seed (fetched again when it does not
+   * say), then the subscription's selection applied to it here, with no subgraph call.
+   */
+  async function computeLocally(group: Group, id: string, entry: LiveEntry): Promise<ExecutionResult | null> {
+    const local = group.local!;
+    const route = group.plan.route.local!;
+    let value = route.compute(local.seed, entry.message, Date.now());
+    if (!value) {
+      const fresh = await fetchSeed(group.plan, group.auth);
+      const seed = fresh.data?.[group.plan.route.queryField];
+      if (!seed || typeof seed !== "object") return null;
+      local.seed = seed as Record<string, unknown>;
+      value = route.compute(local.seed, entry.message, Date.now());
+      if (!value) return null;
+    }
+    // The gateway's schema is built by graphql's CommonJS copy (lib/graphql/graphql-cjs.ts).
+    return graphqlCjs.execute({
+      schema: group.plan.schema,
+      document: local.document,
+      rootValue: { [group.plan.route.queryField]: value },
+      variableValues: liveVariables(group.plan, id),
+    }) as ExecutionResult;
+  }
+
   /** The group's payload for `id` as of `entry` (null: nothing to show, e.g. no longer visible). */
   async function resolve(group: Group, id: string, entry: LiveEntry): Promise<Resolved | null> {
     metrics.resolutions.inc();
-    const result = await execute(group.plan.query, liveVariables(group.plan, id), group.auth).catch((error) => {
+    const result = await (
+      group.local
+        ? computeLocally(group, id, entry)
+        : execute(group.plan.query, liveVariables(group.plan, id), group.auth)
+    ).catch((error) => {
       logger.warn("live update not resolved", { channel: group.plan.channel, error });
       return null;
     });
@@ -184,6 +222,12 @@ export function createSubscriptionHub(deps: {
         if (group.sinks.size === 0) return;
         const resolved = await resolve(group, id, entry);
         if (!resolved) return;
+        if (group.local) {
+          // A room's change that leaves this ticket as it was (another user's admission, say) is not pushed.
+          const data = JSON.stringify(resolved.payload.data);
+          if (data === group.local.lastData) return;
+          group.local.lastData = data;
+        }
         let delivered = 0;
         for (const [sink, state] of group.sinks) if (offer(sink, state, resolved)) delivered++;
         metrics.delivered.inc(delivered);
@@ -254,6 +298,7 @@ export function createSubscriptionHub(deps: {
       // from the first subscriber to the others.
       const groupAuth: SubscriberAuth = plan.route.scope === "public" ? { principal: null, token: null } : auth;
       group = { plan, auth: groupAuth, sinks: new Map(), chain: Promise.resolve(), replayed: new Map() };
+      if (plan.route.local && plan.seed) group.local = { seed: plan.seed, document: graphqlCjs.parse(plan.query), lastData: null };
       groups.set(plan.key, group);
       let entry = channels.get(plan.channel);
       if (!entry) {
@@ -432,6 +477,19 @@ export function createSubscriptionHub(deps: {
         throw error;
       }
       if (!plan.route.authorizeId) return { plan };
+      if (plan.route.local) {
+        // The seed (e.g. the subscriber's waiting-room number) is also the authorization.
+        const result = await fetchSeed(plan, auth);
+        if (result.errors?.length) return { refusal: { errors: asGraphQLErrors(result.errors) } };
+        const seed = result.data?.[plan.route.queryField];
+        if (!seed || typeof seed !== "object")
+          return {
+            refusal: {
+              errors: [new GraphQLError(plan.route.local.missingSeed, { extensions: { code: "NOT_FOUND" } })],
+            },
+          };
+        return { plan: { ...plan, seed: seed as Record<string, unknown> } };
+      }
       const result = await execute(plan.query, liveVariables(plan, plan.route.authorizeId(plan.args)), auth);
       if (result.errors?.length) return { refusal: { errors: asGraphQLErrors(result.errors) } };
       if (!result.data?.[plan.responseKey])

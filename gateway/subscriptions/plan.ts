@@ -11,6 +11,7 @@ import {
 } from "graphql";
 import type { Principal } from "../../lib/core/auth";
 import { LIVE_CHANNELS, type LiveChannel, type LiveKind, type LiveMessage } from "../../lib/contracts/live";
+import { ticketOf, type WaitingRoomState, type WaitingRoomTicket } from "../../lib/contracts/waiting-room";
 import { graphqlCjs } from "../../lib/graphql/graphql-cjs";
 
 /**
@@ -34,7 +35,25 @@ interface FieldRoute<K extends LiveKind = LiveKind> {
   authorizeId?(args: Record<string, unknown>): string;
   /** Each payload is the whole state of its id: resuming sends each changed id once, as it is now. */
   stateLike?: boolean;
+  /**
+   * The payload is computed here from the message (which carries the whole state) and what the
+   * subscriber fetched once when subscribing (its seed), instead of a query per event and
+   * subscriber: a waiting room's every admission changes every waiting subscriber's ticket.
+   */
+  local?: LocalPayload;
 }
+
+/** A payload the gateway computes itself (the query field's value); the selection is then applied to it. */
+export interface LocalPayload<K extends LiveKind = LiveKind> {
+  /** Fetched as the subscriber when subscribing (with `$id` = the route's id): the seed. Must return an object. */
+  seedQuery: string;
+  /** Refusal when the seed query returns null. */
+  missingSeed: string;
+  /** The query field's value for `message`; null when the seed does not say (the seed is then fetched again). */
+  compute(seed: Record<string, unknown>, message: LiveMessage<K>, now: number): Record<string, unknown> | null;
+}
+
+const localPayload = <K extends LiveKind>(payload: LocalPayload<K>): LocalPayload => payload as LocalPayload;
 
 const str = (value: unknown) => (typeof value === "string" && value.length > 0 ? value : null);
 
@@ -68,6 +87,21 @@ export const SUBSCRIPTION_ROUTES: Record<string, FieldRoute> = {
     idFor: (_args, message) => str(message.bookingId),
     scope: "principal",
   }),
+  waitingRoomUpdates: route({
+    signInRequired: true,
+    channel: (args) => LIVE_CHANNELS.waitingRoom(String(args.slotId)),
+    queryField: "waitingRoomTicket",
+    queryArgument: "slotId",
+    idFor: (_args, message) => str(message.slotId),
+    scope: "principal",
+    authorizeId: (args) => String(args.slotId),
+    stateLike: true,
+    local: localPayload<"waiting-room">({
+      seedQuery: "query WaitingRoomSeed($id: ID!) { waitingRoomTicket(slotId: $id) { number admittedUntil } }",
+      missingSeed: "No ticket in this slot's waiting room: join it first (joinWaitingRoom)",
+      compute: (seed, room, now) => waitingRoomTicket(seed as unknown as TicketSeed, room, now),
+    }),
+  }),
   notificationAdded: route({
     signInRequired: true,
     channel: (_args, principal) => LIVE_CHANNELS.userNotifications(principal!.userId),
@@ -91,6 +125,10 @@ export interface SubscriptionPlan {
   /** The response key of the subscription field (its alias, if any). */
   responseKey: string;
   args: Record<string, unknown>;
+  /** The schema the subscription was planned on (a local payload's selection runs on it). */
+  schema: GraphQLSchema;
+  /** What the subscriber fetched when subscribing, for a route with a local payload. */
+  seed?: Record<string, unknown>;
   /**
    * Subscribers with the same key get the same payloads: the work of resolving an event is done
    * once per key (selection, variables, channel and permission scope).
@@ -188,8 +226,47 @@ export function planSubscription(
     variables: queryVariables,
     responseKey: field.alias?.value ?? name,
     args,
+    schema,
     key: JSON.stringify([channel, scope, query, queryVariables]),
   };
 }
 
 export const liveVariables = (plan: SubscriptionPlan, id: string) => ({ ...plan.variables, [LIVE_ID]: id });
+
+/** What a waiting-room subscriber's ticket is computed from: its number and, once admitted, until when. */
+interface TicketSeed {
+  number: number | null;
+  admittedUntil: string | null;
+}
+
+/**
+ * A subscriber's ticket in `room` (the inventory's `ticketOf`, with the admission time learnt
+ * from the batch that admitted the subscriber). Null when the subscriber was admitted by a batch
+ * it did not see (its seed is fetched again).
+ */
+function waitingRoomTicket(seed: TicketSeed, room: WaitingRoomState, now: number): Record<string, unknown> | null {
+  const wire = (ticket: WaitingRoomTicket) => ({
+    ...ticket,
+    admittedUntil: ticket.admittedUntil?.toISOString() ?? null,
+  });
+  if (room.status === "CLOSED" || seed.number === null) {
+    if (room.status !== "CLOSED") return null;
+    return wire(ticketOf(room, null, now));
+  }
+  if (seed.number <= room.admitted && seed.admittedUntil === null) {
+    if (seed.number <= room.batchFrom) return null;
+    seed.admittedUntil = new Date(room.batchAt + room.admissionSeconds * 1000).toISOString();
+  }
+  if (seed.number <= room.admitted) {
+    const until = Date.parse(seed.admittedUntil!);
+    return {
+      slotId: room.slotId,
+      number: seed.number,
+      position: 0,
+      estimatedWaitSeconds: 0,
+      status: until > now ? "ADMITTED" : "EXPIRED",
+      admittedUntil: seed.admittedUntil,
+    };
+  }
+  return wire(ticketOf(room, { number: seed.number, joinedAt: 0, admittedAt: null }, now));
+}

@@ -1,4 +1,5 @@
 import { isEvent, type EventEnvelope } from "./events";
+import type { WaitingRoomState } from "./waiting-room";
 /**
  * Live updates for subscriptions (README: Live updates): what each kind of channel carries. The
  * outbox relay derives them from committed events (`liveMessagesOf`); every gateway listens on the
@@ -14,6 +15,12 @@ export interface LiveMessages {
   "user-bookings": { bookingId: string };
   /** The user has a new notification. */
   "user-notifications": { notificationId: string };
+  /**
+   * A slot's waiting room after a change (admissions, rate, pause, sold out). Published by the
+   * inventory's ticker itself (the room lives in Redis, not in an outbox); it carries the room's
+   * whole state, from which the gateway computes each subscriber's ticket.
+   */
+  "waiting-room": WaitingRoomState;
 }
 export type LiveKind = keyof LiveMessages;
 
@@ -32,6 +39,7 @@ export const LIVE_CHANNELS = {
   booking: (bookingId: string): LiveChannel<"booking"> => `booking:${bookingId}`,
   userBookings: (userId: string): LiveChannel<"user-bookings"> => `user-bookings:${userId}`,
   userNotifications: (userId: string): LiveChannel<"user-notifications"> => `user-notifications:${userId}`,
+  waitingRoom: (slotId: string): LiveChannel<"waiting-room"> => `waiting-room:${slotId}`,
 };
 
 /** One live message of an event, and the channel it goes to. */

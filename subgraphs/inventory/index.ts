@@ -22,18 +22,43 @@ import { createVenueRepository } from "./venue/venue.repository";
 import { resolveVenueReference, VenueResolver } from "./venue/venue.resolver";
 import { createZoneRepository } from "./zone/zone.repository";
 import { resolveZoneReference, ZoneResolver } from "./zone/zone.resolver";
+import { SlotWaitingRoomResolver, WaitingRoomResolver } from "./waiting-room/waiting-room.resolver";
+import { createWaitingRoomService } from "./waiting-room/waiting-room.service";
+import { createMemoryWaitingRoomStore } from "./waiting-room/waiting-room.store.memory";
+import { createRedisWaitingRoomStore } from "./waiting-room/waiting-room.store.redis";
 
 export const inventorySubgraph: SubgraphDefinition = {
   name: "inventory",
-  async create({ config, database, redis, logger, events }) {
+  async create({ config, database, redis, logger, events, live }) {
     const db = database.db;
     const venues = createVenueRepository(db);
     const slots = createSlotRepository(db);
     const zones = createZoneRepository(db);
     // Redis in production; the in-process store only when no REDIS_URL is configured.
     const store = redis ? createRedisHoldStore(redis, config.redisPrefix) : createMemoryHoldStore();
+    const registry = createMetricsRegistry("inventory");
+    // Waiting rooms share the hold store's Redis (keys under the slot's hash tag).
+    const waitingRooms = createWaitingRoomService({
+      store: redis ? createRedisWaitingRoomStore(redis, config.redisPrefix) : createMemoryWaitingRoomStore(),
+      managedSlot: (principal, slotId) => catalog.managedSlot(principal, slotId),
+      slotExists: async (slotId) => (await slots.findById(slotId)) !== null,
+      seatsLeft: async (slotId) => {
+        const slotZones = await zones.listBySlots([slotId]);
+        if (slotZones.length === 0) return null;
+        return holds.availableOf(slotZones.map((zone) => ({ slotId, zoneId: zone.id })));
+      },
+      live,
+      logger,
+      registry,
+    });
     // Availability changes reach subscribers through inventory's outbox and the relay (inventory.outbox.ts).
-    const holds = createHoldService({ store, ledger: createHoldRepository(db), zones, logger });
+    const holds = createHoldService({
+      store,
+      ledger: createHoldRepository(db),
+      zones,
+      logger,
+      requireAdmission: waitingRooms.requireAdmission,
+    });
     const worker = createHoldWorker(holds, config.reservations, logger);
     const catalog = createCatalogService({ venues, slots, zones, holds });
     const schema = await buildSubgraph<InventoryContext>({
@@ -43,6 +68,8 @@ export const inventorySubgraph: SubgraphDefinition = {
         new SlotResolver(),
         new ZoneResolver(),
         new AvailabilityResolver(),
+        new WaitingRoomResolver(waitingRooms),
+        new SlotWaitingRoomResolver(waitingRooms),
       ],
       references: {
         Venue: { __resolveReference: resolveVenueReference },
@@ -50,7 +77,6 @@ export const inventorySubgraph: SubgraphDefinition = {
         Zone: { __resolveReference: resolveZoneReference },
       },
     });
-    const registry = createMetricsRegistry("inventory");
     const seatRelease = createSeatReleaseConsumer(holds, db, logger, registry);
     let running: { stop(): Promise<void> } | null = null;
     return {
@@ -61,10 +87,12 @@ export const inventorySubgraph: SubgraphDefinition = {
       createLoaders: () => createInventoryLoaders({ venues, slots, zones, holds }),
       async start() {
         worker.start();
+        waitingRooms.start();
         running = await runConsumer(events, EVENT_TOPICS.booking, seatRelease);
       },
       async stop() {
         await running?.stop();
+        await waitingRooms.stop();
         await worker.stop();
       },
     };

@@ -118,6 +118,9 @@ export function createCatalogService(deps: {
   }
 
   return {
+    /** The slot, if `principal` manages its venue (organizer) or is an admin. */
+    managedSlot: (principal: Principal | null, slotId: string) => ownedSlot(manager(principal), slotId),
+
     async createVenue(
       principal: Principal | null,
       input: {

@@ -25,6 +25,8 @@ export function createHoldService(deps: {
   zones: ZoneRepository;
   logger: Logger;
   now?: () => Date;
+  /** Throws WAITING_ROOM_REQUIRED while the slot's waiting room is on and the user is not admitted. */
+  requireAdmission?: (slotId: string, userId: string) => Promise<void>;
 }) {
   const { store, ledger, zones, logger } = deps;
   // Holds this process finished releasing or selling (ledger and store), most recent last. The
@@ -108,6 +110,7 @@ export function createHoldService(deps: {
       const context = await zoneContext(input.zoneId);
       if (!context) throw notFound("Zone");
       checkSaleWindow(context);
+      await deps.requireAdmission?.(context.slotId, input.userId);
       if (input.quantity > context.maxPerUser) {
         throw new DomainError("MAX_PER_USER_EXCEEDED", `At most ${context.maxPerUser} seats per person for this slot`, {
           maxPerUser: context.maxPerUser,
