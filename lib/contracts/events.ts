@@ -153,6 +153,24 @@ type InventoryEventPayloads = {
    * seats being sold change nothing anyone sees, so they are not an event. Aggregate: the zone.
    */
   "inventory.availability_changed": { slotId: string; zoneId: string };
+  /**
+   * Someone joined the zone's waitlist: seats already free that fit nobody ahead may fit them
+   * (the offer-maker looks again). Not shown live. Aggregate: the zone.
+   */
+  "inventory.waitlist_joined": { slotId: string; zoneId: string; entryId: string };
+  /**
+   * Seats are held for a waitlist entry until `expiresAt` (ISO): the user accepts with
+   * `reserveSeats` for the zone, or the offer lapses and passes on. Aggregate: the zone.
+   */
+  "inventory.waitlist_offered": {
+    entryId: string;
+    userId: string;
+    email: string | null;
+    slotId: string;
+    zoneId: string;
+    quantity: number;
+    expiresAt: string;
+  };
 };
 
 /** Notification events. Aggregate: the notification. */

@@ -81,6 +81,8 @@ export interface ReservationConfig {
   inventoryTimeoutMs: number;
   /** Tax added to the base price, in basis points (2300 = 23 %). */
   taxRateBps: number;
+  /** How long seats offered to a waitlist entry stay held for it before the offer passes on. */
+  waitlistOfferTtlSeconds: number;
 }
 
 export { DEFAULT_PORTS } from "./services";
@@ -115,6 +117,7 @@ export const subgraphEnv = {
   INVENTORY_INTERNAL_URL: httpUrl.optional(),
   INVENTORY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
   TAX_RATE_BPS: z.coerce.number().int().min(0).max(10_000).default(0),
+  WAITLIST_OFFER_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   NOTIFICATION_SENDER: z.enum(["log", "smtp"]).default("log"),
   SMTP_URL: smtpUrl.optional(),
   SMTP_FROM: z.string().min(3).max(200).default("Booking Platform <no-reply@localhost>"),
@@ -177,6 +180,7 @@ export function subgraphConfigFrom(name: SubgraphName, parsed: SubgraphEnv, opti
       inventoryUrl: inventoryInternalUrl(parsed.INVENTORY_INTERNAL_URL, parsed.HOST, ports),
       inventoryTimeoutMs: parsed.INVENTORY_TIMEOUT_MS,
       taxRateBps: parsed.TAX_RATE_BPS,
+      waitlistOfferTtlSeconds: parsed.WAITLIST_OFFER_TTL_SECONDS,
     },
     payments: {
       // Only the payment subgraph needs it (checked above); the others never read it.

@@ -21,6 +21,13 @@ import { resolveSlotReference, SlotResolver } from "./slot/slot.resolver";
 import { createVenueRepository } from "./venue/venue.repository";
 import { resolveVenueReference, VenueResolver } from "./venue/venue.resolver";
 import { createZoneRepository } from "./zone/zone.repository";
+import { createWaitlistConsumer, createWaitlistedZones } from "./waitlist/waitlist.consumer";
+import { createWaitlistGate } from "./waitlist/waitlist.gate";
+import { createOfferMaker } from "./waitlist/waitlist.offers";
+import { createWaitlistRepository } from "./waitlist/waitlist.repository";
+import { WaitlistResolver } from "./waitlist/waitlist.resolver";
+import { createWaitlistService } from "./waitlist/waitlist.service";
+import { createWaitlistWorker } from "./waitlist/waitlist.worker";
 import { resolveZoneReference, ZoneResolver } from "./zone/zone.resolver";
 import { SlotWaitingRoomResolver, WaitingRoomResolver } from "./waiting-room/waiting-room.resolver";
 import { createWaitingRoomService } from "./waiting-room/waiting-room.service";
@@ -52,14 +59,30 @@ export const inventorySubgraph: SubgraphDefinition = {
       registry,
     });
     // Availability changes reach subscribers through inventory's outbox and the relay (inventory.outbox.ts).
+    const waitlistEntries = createWaitlistRepository(db);
+    const gate = createWaitlistGate(waitlistEntries);
     const holds = createHoldService({
       store,
       ledger: createHoldRepository(db),
       zones,
       logger,
       requireAdmission: waitingRooms.requireAdmission,
+      waitlist: gate,
     });
     const worker = createHoldWorker(holds, config.reservations, logger);
+    const offers = createOfferMaker({
+      db,
+      waitlist: waitlistEntries,
+      store,
+      holds,
+      zones,
+      gate,
+      offerTtlSeconds: config.reservations.waitlistOfferTtlSeconds,
+      logger,
+    });
+    const waitlist = createWaitlistService({ waitlist: waitlistEntries, zones, holds, store, gate, logger });
+    const waitlistedZones = createWaitlistedZones(waitlistEntries);
+    const waitlistWorker = createWaitlistWorker(offers, waitlistedZones, config.reservations.sweepIntervalMs, logger);
     const catalog = createCatalogService({ venues, slots, zones, holds });
     const schema = await buildSubgraph<InventoryContext>({
       resolvers: [
@@ -70,6 +93,7 @@ export const inventorySubgraph: SubgraphDefinition = {
         new AvailabilityResolver(),
         new WaitingRoomResolver(waitingRooms),
         new SlotWaitingRoomResolver(waitingRooms),
+        new WaitlistResolver(waitlist),
       ],
       references: {
         Venue: { __resolveReference: resolveVenueReference },
@@ -78,7 +102,8 @@ export const inventorySubgraph: SubgraphDefinition = {
       },
     });
     const seatRelease = createSeatReleaseConsumer(holds, db, logger, registry);
-    let running: { stop(): Promise<void> } | null = null;
+    const waitlistOffers = createWaitlistConsumer({ offers, zones: waitlistedZones, db, logger, registry });
+    let running: { stop(): Promise<void> }[] = [];
     return {
       schema,
       routes: holdRoutes(holds, config.auth.serviceSecret, logger),
@@ -88,11 +113,16 @@ export const inventorySubgraph: SubgraphDefinition = {
       async start() {
         worker.start();
         waitingRooms.start();
-        running = await runConsumer(events, EVENT_TOPICS.booking, seatRelease);
+        await waitlistWorker.start();
+        running = await Promise.all([
+          runConsumer(events, EVENT_TOPICS.booking, seatRelease),
+          runConsumer(events, EVENT_TOPICS.inventory, waitlistOffers),
+        ]);
       },
       async stop() {
-        await running?.stop();
+        await Promise.all(running.map((r) => r.stop()));
         await waitingRooms.stop();
+        await waitlistWorker.stop();
         await worker.stop();
       },
     };

@@ -1,7 +1,18 @@
 import { defineOutboxDeadLetterTable, defineOutboxTable } from "../../lib/messaging/outbox";
 import { defineConsumerDeadLetterTable, defineInboxTable } from "../../lib/messaging/inbox";
 import { sql } from "drizzle-orm";
-import { check, index, integer, jsonb, pgSchema, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  bigserial,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 /** Everything the inventory subgraph stores lives in the `inventory` Postgres schema. */
 export const inventorySchema = pgSchema("inventory");
@@ -112,6 +123,50 @@ export const holds = inventorySchema.table(
       .where(sql`${t.status} = 'HELD'`),
     check("holds_quantity_check", sql`${t.quantity} > 0`),
     check("holds_status_check", sql`${t.status} in ('HELD', 'SOLD', 'RELEASED')`),
+  ],
+);
+
+/**
+ * The per-zone waitlist (README: Waitlist). FIFO by `seq`; one active entry (WAITING or OFFERED)
+ * per user and zone. An offer is a real hold in the ledger and the hold store whose id is the
+ * entry's id (one offer per entry, so the id is deterministic and a repeated offer is a no-op).
+ */
+export const waitlistEntries = inventorySchema.table(
+  "waitlist_entries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** Queue order: lower first. */
+    seq: bigserial("seq", { mode: "number" }).notNull(),
+    zoneId: uuid("zone_id")
+      .notNull()
+      .references(() => zones.id),
+    slotId: uuid("slot_id")
+      .notNull()
+      .references(() => slots.id),
+    userId: text("user_id").notNull(),
+    /** The e-mail claim of the token the user joined with, for the offer's notification. */
+    email: text("email"),
+    quantity: integer("quantity").notNull(),
+    status: text("status").notNull().default("WAITING"),
+    offerQuantity: integer("offer_quantity"),
+    offerExpiresAt: timestamp("offer_expires_at", { withTimezone: true }),
+    /** The booking that took the offer (ACCEPTED). */
+    bookingId: uuid("booking_id"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("waitlist_entries_active_user_idx")
+      .on(t.zoneId, t.userId)
+      .where(sql`${t.status} in ('WAITING', 'OFFERED')`),
+    index("waitlist_entries_waiting_idx")
+      .on(t.zoneId, t.seq)
+      .where(sql`${t.status} = 'WAITING'`),
+    index("waitlist_entries_offer_expiry_idx")
+      .on(t.offerExpiresAt)
+      .where(sql`${t.status} = 'OFFERED'`),
+    index("waitlist_entries_user_idx").on(t.userId, t.createdAt),
+    check("waitlist_entries_quantity_check", sql`${t.quantity} > 0`),
+    check("waitlist_entries_status_check", sql`${t.status} in ('WAITING', 'OFFERED', 'ACCEPTED', 'LAPSED', 'LEFT')`),
   ],
 );
 

@@ -23,6 +23,8 @@ export const notificationSubgraph: SubgraphDefinition = {
     const consumers = [
       { topic: EVENT_TOPICS.booking, name: "notification-booking-events" },
       { topic: EVENT_TOPICS.payment, name: "notification-payment-events" },
+      // Waitlist offers (inventory.waitlist_offered); inventory's other events notify nobody.
+      { topic: EVENT_TOPICS.inventory, name: "notification-inventory-events" },
     ].map(({ topic, name }) => ({
       topic,
       // Stored notifications reach subscribers through notification's outbox and the relay.

@@ -177,6 +177,78 @@ function holdStoreContract(name: string, makeStore: () => HoldStore) {
       expect(await store.resize(ref, 1, 2, 4)).toEqual({ kind: "not-loaded" });
     });
 
+    it("turns a waitlist offer into a reservation's hold in one step, giving back the seats not taken", async () => {
+      const { slotId, zoneIds } = await freshSlot([6, 6]);
+      const offer = request(slotId, zoneIds[0], "w", 4, 4);
+      expect(await store.hold(offer)).toEqual({ kind: "held", available: 2 });
+      const now = new Date();
+      const claim = (quantity: number, userId = "w", zoneId = zoneIds[0]) => ({
+        ...request(slotId, zoneId, userId, quantity, 4),
+      });
+      // Only the offer's user, in the offer's zone, up to the offer's seats.
+      expect(await store.claim(claim(1, "someone-else"), offer.holdId, now)).toEqual({
+        kind: "offer-gone",
+        available: 2,
+      });
+      expect(await store.claim(claim(1, "w", zoneIds[1]), offer.holdId, now)).toEqual({
+        kind: "offer-gone",
+        available: 6,
+      });
+      expect(await store.claim(claim(5), offer.holdId, now)).toEqual({ kind: "offer-smaller", offered: 4 });
+      expect(await available(slotId, zoneIds)).toEqual([2, 6]);
+
+      const booking = claim(3);
+      expect(await store.claim(booking, offer.holdId, now)).toEqual({ kind: "held", available: 3 });
+      expect(await store.claim(booking, offer.holdId, now)).toEqual({ kind: "already-held", available: 3 });
+      expect(await store.claim(claim(1), offer.holdId, now)).toEqual({ kind: "offer-gone", available: 3 });
+      // The offer is gone; the booking's hold counts 3 seats for the user (4 - 3 + 3 = 4 at most).
+      const offerRef = { holdId: offer.holdId, slotId, zoneId: zoneIds[0], userId: "w" };
+      expect(await store.release(offerRef)).toBe(false);
+      expect(await store.hold(request(slotId, zoneIds[1], "w", 2, 4))).toEqual({ kind: "over-limit", alreadyHeld: 3 });
+      expect((await store.hold(request(slotId, zoneIds[1], "w", 1, 4))).kind).toBe("held");
+      expect(await store.release({ holdId: booking.holdId, slotId, zoneId: zoneIds[0], userId: "w" })).toBe(true);
+      expect(await available(slotId, zoneIds)).toEqual([6, 5]);
+    });
+
+    it("refuses to claim an offer that has lapsed, and checks the reservation's idempotency key first", async () => {
+      const { slotId, zoneIds } = await freshSlot([4]);
+      const offer = { ...request(slotId, zoneIds[0], "w", 2, 4), expiresAt: new Date(Date.now() + 1_000) };
+      await store.hold(offer);
+      const later = new Date(Date.now() + 5_000);
+      expect(await store.claim(request(slotId, zoneIds[0], "w", 2, 4), offer.holdId, later)).toEqual({
+        kind: "offer-gone",
+        available: 2,
+      });
+      const key = { token: randomUUID().replaceAll("-", ""), lockedUntil: Date.now() + 30_000, ttlMs: 60_000 };
+      const owner = { ...request(slotId, zoneIds[0], "v", 1, 4), key };
+      await store.hold(owner);
+      const twin = { ...request(slotId, zoneIds[0], "w", 2, 4), key };
+      expect(await store.claim(twin, offer.holdId, new Date())).toMatchObject({
+        kind: "key-taken",
+        holdId: owner.holdId,
+      });
+      const mine = {
+        ...request(slotId, zoneIds[0], "w", 2, 4),
+        key: { ...key, token: randomUUID().replaceAll("-", "") },
+      };
+      expect(await store.claim(mine, offer.holdId, new Date())).toEqual({ kind: "held", available: 1 });
+      expect(await store.claim(request(randomUUID(), zoneIds[0], "w", 1), offer.holdId, new Date())).toEqual({
+        kind: "not-loaded",
+      });
+    });
+
+    it("takes nothing for a request whose zone's seats belong to its waitlist, but still answers its key's owner", async () => {
+      const { slotId, zoneIds } = await freshSlot([4]);
+      const key = { token: randomUUID().replaceAll("-", ""), lockedUntil: Date.now() + 30_000, ttlMs: 60_000 };
+      const first = { ...request(slotId, zoneIds[0], "u", 1), key };
+      expect(await store.hold(first)).toEqual({ kind: "held", available: 3 });
+      const retry = { ...request(slotId, zoneIds[0], "u", 1), key, waitlistOnly: true };
+      expect(await store.hold(retry)).toMatchObject({ kind: "key-taken", holdId: first.holdId });
+      const queued = { ...request(slotId, zoneIds[0], "v", 1), waitlistOnly: true };
+      expect(await store.hold(queued)).toEqual({ kind: "insufficient", available: 3 });
+      expect(await available(slotId, zoneIds)).toEqual([3]);
+    });
+
     it("changes capacity only down to what is free", async () => {
       const { slotId, zoneIds } = await freshSlot([10]);
       await store.hold(request(slotId, zoneIds[0], "u", 7));

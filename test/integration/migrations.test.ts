@@ -41,6 +41,7 @@ describe("migrations", () => {
       "inventory.outbox_dead_letters",
       "inventory.slots",
       "inventory.venues",
+      "inventory.waitlist_entries",
       "inventory.zones",
       "notification.consumer_dead_letters",
       "notification.inbox",

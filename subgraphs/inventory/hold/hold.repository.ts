@@ -1,7 +1,7 @@
 import { and, eq, gt, sql } from "drizzle-orm";
 import { queryRows, type AppDatabase } from "../../../lib/storage/db";
 import { availabilityEvent, availabilityEventsFrom } from "../inventory.outbox";
-import { holds, inventoryOutbox, slots, zones } from "../inventory.tables";
+import { holds, inventoryOutbox, slots, waitlistEntries, zones } from "../inventory.tables";
 import type { SlotLedger } from "./hold.store";
 
 export interface HoldRow {
@@ -63,6 +63,38 @@ export function createHoldRepository(db: AppDatabase) {
               values (${hold.id}, ${hold.zoneId}, ${hold.slotId}, ${hold.userId}, ${hold.quantity}, 'HELD', ${expiresAt}::timestamptz)
               on conflict do nothing
               returning id, zone_id, slot_id
+            ), event as (
+              ${availabilityEventsFrom("held", hold.userId)}
+            )
+            select id from held`,
+      );
+      return inserted.length ? null : this.findById(hold.id);
+    },
+
+    /**
+     * Records a hold that took over a waitlist offer (`HoldStore.claim`), in one statement: the
+     * offer's hold released, the new hold recorded, the waitlist entry ACCEPTED with the booking
+     * (also if the lapse sweep got to it first: the store gave the seats to this hold), and the
+     * zone's availability event (seats of the offer the booking did not take are free again).
+     * Same answer as `insert`.
+     */
+    async insertFromOffer(hold: Omit<HoldRow, "status">, offerHoldId: string): Promise<HoldRow | null> {
+      const expiresAt = hold.expiresAt?.toISOString() ?? null;
+      const inserted = await queryRows<{ id: string }>(
+        db,
+        sql`with held as (
+              insert into ${holds} (id, zone_id, slot_id, user_id, quantity, status, expires_at)
+              values (${hold.id}, ${hold.zoneId}, ${hold.slotId}, ${hold.userId}, ${hold.quantity}, 'HELD', ${expiresAt}::timestamptz)
+              on conflict do nothing
+              returning id, zone_id, slot_id
+            ), offer as (
+              update ${holds} set status = 'RELEASED', released_at = now()
+              where id = ${offerHoldId} and status = 'HELD' and exists (select 1 from held)
+              returning id
+            ), accepted as (
+              update ${waitlistEntries} set status = 'ACCEPTED', booking_id = ${hold.id}, updated_at = now()
+              where id = ${offerHoldId} and status in ('OFFERED', 'LAPSED') and exists (select 1 from held)
+              returning id
             ), event as (
               ${availabilityEventsFrom("held", hold.userId)}
             )

@@ -3,7 +3,8 @@ import { DomainError, notFound } from "../../../lib/core/errors";
 import type { Logger } from "../../../lib/observability/logger";
 import type { ZoneContext, ZoneRepository } from "../zone/zone.repository";
 import type { HoldRepository } from "./hold.repository";
-import type { HoldStore, ZoneDrift } from "./hold.store";
+import type { WaitlistGate } from "../waitlist/waitlist.gate";
+import type { ClaimOutcome, HoldStore, ZoneDrift } from "./hold.store";
 
 const unavailable = () =>
   new DomainError("SERVICE_UNAVAILABLE", "Seat reservations are temporarily unavailable, please retry shortly");
@@ -24,6 +25,8 @@ export function createHoldService(deps: {
   ledger: HoldRepository;
   zones: ZoneRepository;
   logger: Logger;
+  /** The zone's waitlist decides whether freed seats are the caller's (waitlist/waitlist.gate.ts). */
+  waitlist?: WaitlistGate;
   now?: () => Date;
   /** Throws WAITING_ROOM_REQUIRED while the slot's waiting room is on and the user is not admitted. */
   requireAdmission?: (slotId: string, userId: string) => Promise<void>;
@@ -117,19 +120,40 @@ export function createHoldService(deps: {
           requested: input.quantity,
         });
       }
-      const request = { ...input, slotId: context.slotId, maxPerUser: context.maxPerUser };
-      let outcome = await guarded(() => store.hold(request));
+      const admission = deps.waitlist ? await deps.waitlist.admission(input.zoneId, input.userId) : null;
+      const waitlistOnly = admission?.kind === "queued";
+      const request = { ...input, slotId: context.slotId, maxPerUser: context.maxPerUser, waitlistOnly };
+      const offer = admission?.kind === "offer" ? admission.offer : null;
+      // With an offer, the offer's hold becomes this request's hold in one store step.
+      const take = (): Promise<ClaimOutcome> =>
+        offer ? store.claim(request, offer.holdId, now()) : store.hold(request);
+      let outcome = await guarded(take);
       if (outcome.kind === "not-loaded") {
         await loadSlot(context.slotId);
-        outcome = await guarded(() => store.hold(request));
+        outcome = await guarded(take);
       }
       switch (outcome.kind) {
+        case "offer-gone":
+          throw new DomainError("RESERVATION_EXPIRED", "Your waitlist offer for this zone has lapsed");
+        case "offer-smaller":
+          throw new DomainError("BAD_USER_INPUT", `Your waitlist offer is for ${outcome.offered} seats`, {
+            field: "quantity",
+            offered: outcome.offered,
+            requested: input.quantity,
+          });
         case "key-taken":
           throw new DomainError("CONFLICT", "Another request with this idempotency key got there first", {
             keyOwner: outcome.holdId,
             lockedUntil: outcome.lockedUntil,
           });
         case "insufficient":
+          if (waitlistOnly) {
+            throw new DomainError(
+              "INSUFFICIENT_STOCK",
+              "Seats freed in this zone go to its waitlist first: join it with joinWaitlist",
+              { requested: input.quantity, available: 0, waitlist: true },
+            );
+          }
           throw new DomainError(
             "INSUFFICIENT_STOCK",
             outcome.available === 0 ? "Sold out" : `Only ${outcome.available} seats left`,
@@ -149,23 +173,40 @@ export function createHoldService(deps: {
           throw unavailable();
       }
       const ref = { holdId: input.holdId, slotId: context.slotId, zoneId: input.zoneId, userId: input.userId };
+      // Undoing a taken offer puts the offer back as it was (the ledger still has it).
+      const restoreOffer = async () => {
+        if (!offer) return;
+        await store.hold({
+          holdId: offer.holdId,
+          slotId: context.slotId,
+          zoneId: input.zoneId,
+          userId: input.userId,
+          quantity: offer.quantity,
+          maxPerUser: Number.MAX_SAFE_INTEGER,
+          expiresAt: offer.expiresAt,
+        });
+      };
       const undo = () =>
         store
           .release(ref)
+          .then(restoreOffer)
           .catch((releaseError) =>
             logger.error("could not undo a hold", { holdId: input.holdId, error: releaseError }),
           );
       let existing;
+      const row = {
+        id: input.holdId,
+        zoneId: input.zoneId,
+        slotId: context.slotId,
+        userId: input.userId,
+        quantity: input.quantity,
+        expiresAt: input.expiresAt,
+      };
       try {
-        // Writes the zone's availability event too, when it records the hold.
-        existing = await ledger.insert({
-          id: input.holdId,
-          zoneId: input.zoneId,
-          slotId: context.slotId,
-          userId: input.userId,
-          quantity: input.quantity,
-          expiresAt: input.expiresAt,
-        });
+        // Writes the zone's availability event too, when it records the hold (and, for an offer,
+        // releases the offer's hold and marks the entry ACCEPTED in the same statement).
+        existing = offer ? await ledger.insertFromOffer(row, offer.holdId) : await ledger.insert(row);
+        if (offer) deps.waitlist?.forget(input.zoneId);
       } catch (error) {
         if (outcome.kind === "held") await undo();
         throw error;

@@ -1,4 +1,4 @@
-import type { HoldOutcome, HoldRequest, HoldStore, SlotLedger, ZoneDrift } from "./hold.store";
+import type { ClaimOutcome, HoldOutcome, HoldRequest, HoldStore, SlotLedger, ZoneDrift } from "./hold.store";
 
 interface SlotState {
   available: Map<string, number>;
@@ -30,7 +30,7 @@ export function createMemoryHoldStore(): HoldStore {
       if (owner && owner.holdId !== req.key!.supersede) {
         return { kind: "key-taken", available, holdId: owner.holdId, lockedUntil: owner.lockedUntil };
       }
-      if (available < req.quantity) return { kind: "insufficient", available };
+      if (req.waitlistOnly || available < req.quantity) return { kind: "insufficient", available };
       const held = slot.userHeld.get(req.userId) ?? 0;
       if (held + req.quantity > req.maxPerUser) return { kind: "over-limit", alreadyHeld: held };
       slot.available.set(req.zoneId, available - req.quantity);
@@ -52,6 +52,40 @@ export function createMemoryHoldStore(): HoldStore {
         });
       }
       return { kind: "held", available: available - req.quantity };
+    },
+
+    async claim(req: HoldRequest, offerHoldId: string, now: Date): Promise<ClaimOutcome> {
+      const slot = slots.get(req.slotId);
+      const available = slot?.available.get(req.zoneId);
+      if (!slot || available === undefined) return { kind: "not-loaded" };
+      if (slot.holds.has(req.holdId)) return { kind: "already-held", available };
+      const owner = req.key && ownerOf(req.slotId, req.key.token);
+      if (owner && owner.holdId !== req.key!.supersede) {
+        return { kind: "key-taken", available, holdId: owner.holdId, lockedUntil: owner.lockedUntil };
+      }
+      const offer = slot.holds.get(offerHoldId);
+      if (!offer || offer.zoneId !== req.zoneId || offer.userId !== req.userId || offer.lapsesAt < now.getTime()) {
+        return { kind: "offer-gone", available };
+      }
+      if (req.quantity > offer.quantity) return { kind: "offer-smaller", offered: offer.quantity };
+      const back = offer.quantity - req.quantity;
+      slot.holds.delete(offerHoldId);
+      slot.available.set(req.zoneId, available + back);
+      slot.userHeld.set(req.userId, (slot.userHeld.get(req.userId) ?? 0) - back);
+      slot.holds.set(req.holdId, {
+        zoneId: req.zoneId,
+        userId: req.userId,
+        quantity: req.quantity,
+        lapsesAt: req.expiresAt.getTime(),
+      });
+      if (req.key) {
+        keyOwners.set(`${req.slotId}:${req.key.token}`, {
+          holdId: req.holdId,
+          lockedUntil: req.key.lockedUntil,
+          expiresAt: Date.now() + req.key.ttlMs,
+        });
+      }
+      return { kind: "held", available: available + back };
     },
 
     async release(hold, forgetKey) {

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { HoldOutcome, HoldRequest, HoldStore, SlotLedger, ZoneDrift } from "./hold.store";
+import type { ClaimOutcome, HoldOutcome, HoldRequest, HoldStore, SlotLedger, ZoneDrift } from "./hold.store";
 
 /**
  * Redis hold store. All keys of a slot share the hash tag `{slot:<id>}`, so each script touches
@@ -27,6 +27,7 @@ if KEYS[6] then
     if ownerId ~= ARGV[9] then return {3, avail, ownerId, string.sub(owner, sep + 1)} end
   end
 end
+if ARGV[10] == '1' then return {-1, avail} end
 local qty = tonumber(ARGV[1])
 if avail < qty then return {-1, avail} end
 local held = tonumber(redis.call('GET', KEYS[3]) or '0')
@@ -37,6 +38,40 @@ redis.call('HSET', KEYS[4], 'zone', ARGV[3], 'user', ARGV[4], 'qty', qty)
 redis.call('ZADD', KEYS[5], ARGV[5], ARGV[6])
 if KEYS[6] then redis.call('SET', KEYS[6], ARGV[6] .. '|' .. ARGV[7], 'PX', ARGV[8]) end
 return {1, avail - qty}
+`;
+
+// KEYS: ready, avail, user, new hold, holds, offer hold[, key owner]. The key check is HOLD's.
+const CLAIM = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-3, 0} end
+local avail = tonumber(redis.call('GET', KEYS[2]))
+if not avail then return {-3, 0} end
+if redis.call('EXISTS', KEYS[4]) == 1 then return {2, avail} end
+if KEYS[7] then
+  local owner = redis.call('GET', KEYS[7])
+  if owner then
+    local sep = string.find(owner, '|', 1, true)
+    local ownerId = string.sub(owner, 1, sep - 1)
+    if ownerId ~= ARGV[8] then return {3, avail, ownerId, string.sub(owner, sep + 1)} end
+  end
+end
+local offer = redis.call('HMGET', KEYS[6], 'zone', 'user', 'qty')
+local lapse = redis.call('ZSCORE', KEYS[5], ARGV[9])
+if not offer[1] or offer[1] ~= ARGV[2] or offer[2] ~= ARGV[3] or not lapse then return {-5, avail} end
+if lapse ~= 'inf' and tonumber(lapse) < tonumber(ARGV[10]) then return {-5, avail} end
+local offered = tonumber(offer[3])
+local qty = tonumber(ARGV[1])
+if qty > offered then return {-6, offered} end
+local back = offered - qty
+if back > 0 then
+  redis.call('INCRBY', KEYS[2], back)
+  redis.call('DECRBY', KEYS[3], back)
+end
+redis.call('DEL', KEYS[6])
+redis.call('ZREM', KEYS[5], ARGV[9])
+redis.call('HSET', KEYS[4], 'zone', ARGV[2], 'user', ARGV[3], 'qty', qty)
+redis.call('ZADD', KEYS[5], ARGV[4], ARGV[5])
+if KEYS[7] then redis.call('SET', KEYS[7], ARGV[5] .. '|' .. ARGV[6], 'PX', ARGV[7]) end
+return {1, avail + back}
 `;
 
 const RELEASE = `
@@ -134,6 +169,7 @@ return {1, redis.call('INCRBY', KEYS[1], delta)}
 type Scripted = Redis & {
   holdSeats(...args: (string | number)[]): Promise<[number, number, string?, string?]>;
   releaseHold(...args: (string | number)[]): Promise<number>;
+  claimOffer(...args: (string | number)[]): Promise<[number, number, string?, string?]>;
   resizeHold(...args: (string | number)[]): Promise<[number, number]>;
   markHoldSold(...args: (string | number)[]): Promise<number>;
   loadSlot(...args: (string | number)[]): Promise<[string, string, number][]>;
@@ -149,6 +185,7 @@ export function createRedisHoldStore(redis: Redis, keyPrefix: string): HoldStore
   // The key-owner key is optional: the scripts take a variable number of keys.
   r.defineCommand("holdSeats", { lua: HOLD });
   r.defineCommand("releaseHold", { lua: RELEASE });
+  r.defineCommand("claimOffer", { lua: CLAIM });
   r.defineCommand("resizeHold", { numberOfKeys: 3, lua: RESIZE });
   r.defineCommand("markHoldSold", { numberOfKeys: 2, lua: MARK_SOLD });
   r.defineCommand("loadSlot", { numberOfKeys: 2, lua: LOAD });
@@ -177,6 +214,7 @@ export function createRedisHoldStore(redis: Redis, keyPrefix: string): HoldStore
         req.key?.lockedUntil ?? 0,
         req.key?.ttlMs ?? 0,
         req.key?.supersede ?? "",
+        req.waitlistOnly ? 1 : 0,
       );
       switch (code) {
         case 1:
@@ -189,6 +227,47 @@ export function createRedisHoldStore(redis: Redis, keyPrefix: string): HoldStore
           return { kind: "insufficient", available: value };
         case -2:
           return { kind: "over-limit", alreadyHeld: value };
+        default:
+          return { kind: "not-loaded" };
+      }
+    },
+
+    async claim(req: HoldRequest, offerHoldId: string, now: Date): Promise<ClaimOutcome> {
+      const p = slotPrefix(req.slotId);
+      const keys = [
+        `${p}ready`,
+        `${p}avail:${req.zoneId}`,
+        `${p}user:${req.userId}`,
+        `${p}hold:${req.holdId}`,
+        `${p}holds`,
+        `${p}hold:${offerHoldId}`,
+        ...(req.key ? [`${p}key:${req.key.token}`] : []),
+      ];
+      const [code, value, owner, lockedUntil] = await r.claimOffer(
+        keys.length,
+        ...keys,
+        req.quantity,
+        req.zoneId,
+        req.userId,
+        req.expiresAt.getTime(),
+        req.holdId,
+        req.key?.lockedUntil ?? 0,
+        req.key?.ttlMs ?? 0,
+        req.key?.supersede ?? "",
+        offerHoldId,
+        now.getTime(),
+      );
+      switch (code) {
+        case 1:
+          return { kind: "held", available: value };
+        case 2:
+          return { kind: "already-held", available: value };
+        case 3:
+          return { kind: "key-taken", available: value, holdId: owner!, lockedUntil: Number(lockedUntil) };
+        case -5:
+          return { kind: "offer-gone", available: value };
+        case -6:
+          return { kind: "offer-smaller", offered: value };
         default:
           return { kind: "not-loaded" };
       }

@@ -13,6 +13,12 @@ export interface HoldRequest {
    * owner the requester gave up on (its lock passed): that owner's claim is replaced.
    */
   key?: { token: string; lockedUntil: number; ttlMs: number; supersede?: string };
+  /**
+   * The zone's freed seats belong to its waitlist (others are waiting and the requester has no
+   * offer): after the idempotency key check (a retry whose first attempt got seats still learns
+   * its owner), nothing is taken and the answer is `insufficient`.
+   */
+  waitlistOnly?: boolean;
 }
 
 export type HoldOutcome =
@@ -25,6 +31,14 @@ export type HoldOutcome =
   | { kind: "over-limit"; alreadyHeld: number }
   /** The slot's counters are not in the store yet: load them from the ledger and retry. */
   | { kind: "not-loaded" };
+
+/** What claiming a waitlist offer can answer besides a hold's outcomes. */
+export type ClaimOutcome =
+  | HoldOutcome
+  /** The store has no live offer of that user and zone (released, taken, or lapsed). */
+  | { kind: "offer-gone"; available: number }
+  /** The request asks for more seats than the offer holds: nothing changed. */
+  | { kind: "offer-smaller"; offered: number };
 
 /** An active hold as the ledger knows it. `expiresAt: null` means sold (permanent). */
 export interface LedgerHold {
@@ -80,6 +94,13 @@ export interface HoldStore {
     to: number,
     maxPerUser: number,
   ): Promise<HoldOutcome | { kind: "changed"; current: number }>;
+  /**
+   * Turns a waitlist offer (a hold of the request's user and zone, not lapsed at `now`) into
+   * the request's hold in one step: the new hold has `request.quantity` seats (at most the
+   * offer's), the rest of the offer is free again, the offer is gone. No other request can take
+   * the offered seats in between. The idempotency key is checked and claimed as in `hold`.
+   */
+  claim(request: HoldRequest, offerHoldId: string, now: Date): Promise<ClaimOutcome>;
   /** Makes a hold permanent (sold): it no longer lapses when the store is rebuilt. */
   markSold(hold: { holdId: string; slotId: string }): Promise<void>;
   /**

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Registry } from "prom-client";
 import type { AppDatabase } from "../../../lib/storage/db";
-import { isEvent, type EventEnvelope } from "../../../lib/contracts";
+import { isEvent, type EventEnvelope, type EventPayloads } from "../../../lib/contracts";
 import { createInboxConsumer } from "../../../lib/messaging/event-consumer";
 import type { Logger } from "../../../lib/observability/logger";
 import { createNotificationRepository, type Notification } from "./notification.repository";
@@ -30,6 +30,7 @@ const NOTIFYING_EVENTS = [
  *, unless the owner booked for themselves.
  */
 export function notificationsFor(event: EventEnvelope): Draft[] {
+  if (isEvent(event, "inventory.waitlist_offered")) return waitlistOffer(event.payload);
   if (!isEvent(event, NOTIFYING_EVENTS)) return [];
   const { userId, reference, guestEmail } = event.payload;
   if (!userId || !reference) return [];
@@ -88,6 +89,20 @@ export function notificationsFor(event: EventEnvelope): Draft[] {
       ];
     }
   }
+}
+
+/** Seats held for a waitlist entry (inventory's `inventory.waitlist_offered`): the user is told to reserve them. */
+function waitlistOffer(p: Partial<EventPayloads["inventory.waitlist_offered"]>): Draft[] {
+  if (!p.userId || !p.quantity || !p.expiresAt || !p.zoneId) return [];
+  const seats = `${p.quantity} seat${p.quantity === 1 ? "" : "s"}`;
+  return [
+    {
+      recipientId: p.userId,
+      recipientAddress: p.email ?? null,
+      subject: `Seats are held for you from the waitlist`,
+      body: `${seats} in zone ${p.zoneId} are held for you until ${p.expiresAt}. Reserve them (reserveSeats) before then, or they go to the next person in line.`,
+    },
+  ];
 }
 
 /** The booking a (payment) event is about, as its payload names it. */
