@@ -87,6 +87,50 @@ subscription WatchBooking($bookingId: ID!, $after: String) {
 }`,
     variables: { bookingId: "<the id from Reserve>" },
   },
+  {
+    title: "Open a waiting room",
+    query: `# Organizers (their slots) and admins: from now on reserving in the slot needs an admission.
+# pauseWaitingRoom stops admitting, closeWaitingRoom turns it off, setWaitingRoomRate changes the rate.
+mutation OpenWaitingRoom($slotId: ID!) {
+  openWaitingRoom(slotId: $slotId, admitPerMinute: 60, admissionSeconds: 600) {
+    status admitPerMinute joined admitted waiting soldOut
+  }
+}`,
+    variables: { slotId: "<a slot id from Venues>" },
+  },
+  {
+    title: "Join a waiting room",
+    query: `# Needs a token. One ticket per person and slot: joining again returns the same ticket.
+# Reserve (the Reserve tab) once the status is ADMITTED, before admittedUntil.
+mutation JoinWaitingRoom($slotId: ID!) {
+  joinWaitingRoom(slotId: $slotId) { position estimatedWaitSeconds status admittedUntil }
+}`,
+    variables: { slotId: "<a slot id from Venues>" },
+  },
+  {
+    title: "Watch my place in line",
+    query: `# Live: your ticket each time the line moves, and your admission when it comes.
+subscription WatchWaitingRoom($slotId: ID!) {
+  waitingRoomUpdates(slotId: $slotId) { position estimatedWaitSeconds status admittedUntil }
+}`,
+    variables: { slotId: "<a slot id from Venues>" },
+  },
+  {
+    title: "Join a waitlist",
+    query: `# For a sold-out zone: seats that come back are held for the next people in line who fit
+# (offer.expiresAt), and you are notified; accept with Reserve for that zone.
+mutation JoinWaitlist($zoneId: ID!) {
+  joinWaitlist(zoneId: $zoneId, quantity: 2) { id status position quantity offer { quantity expiresAt } }
+}`,
+    variables: { zoneId: "<a sold-out zone id from Venues>" },
+  },
+  {
+    title: "My waitlist",
+    query: `# Your places in waitlists and the seats offered to you. leaveWaitlist(zoneId) leaves one.
+query MyWaitlist {
+  myWaitlist { id status position quantity offer { quantity expiresAt } zone { id name } }
+}`,
+  },
 ];
 
 /**

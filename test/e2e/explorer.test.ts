@@ -76,6 +76,11 @@ describe.runIf(hasChromium)("the GraphQL explorer in a browser", () => {
       "Cancel",
       "WatchAvailability",
       "WatchBooking",
+      "OpenWaitingRoom",
+      "JoinWaitingRoom",
+      "WatchWaitingRoom",
+      "JoinWaitlist",
+      "MyWaitlist",
     ]);
     expect(await page.locator(".graphiql-editor-tool").first().isVisible()).toBe(true);
     await page.screenshot({ path: path.join(OUTPUT, "explorer-start.png") });

@@ -10,6 +10,7 @@ import { createInventoryClient } from "../../subgraphs/booking/inventory/invento
 import { slotKeyPrefix } from "../../subgraphs/inventory/hold/hold.store.redis";
 import { connectRedis } from "../../lib/storage/redis";
 import { backends } from "../support/backends";
+import { eventually } from "../support/eventually";
 import { startTestPlatform, type GraphQLResponse, type TestPlatform } from "../support/platform";
 import { available, codeOf, ledgerHeld, newZone, pendingBookings, RESERVE, reserve } from "../support/scenario";
 import { startTcpProxy } from "../support/tcp-proxy";
@@ -341,6 +342,57 @@ describe.runIf(!!backends.redisUrl)("reserving seats while Redis is unreachable"
     expect(await ledgerHeld(t, zoneId)).toBe(20);
     expect(await pendingBookings(t, zoneId)).toHaveLength(10);
     expect(await available(t, zoneId)).toBe(0);
+  }, 60_000);
+
+  it("fails a slot's waiting room closed: joins, tickets, organizer calls and reservations answer SERVICE_UNAVAILABLE, and nothing is lost", async () => {
+    const organizer = t.platform.demoTokens.organizer!;
+    const { zoneId, slotId } = await newZone(t, 20);
+    const [early, late] = await Promise.all([
+      t.tokenFor(`wr-outage-early-${randomUUID()}`, "GUEST"),
+      t.tokenFor(`wr-outage-late-${randomUUID()}`, "GUEST"),
+    ]);
+    const JOIN = `mutation($slotId: ID!) { joinWaitingRoom(slotId: $slotId) { number position status } }`;
+    const TICKET = `query($slotId: ID!) { waitingRoomTicket(slotId: $slotId) { number position status } }`;
+    const ROOM = `query($slotId: ID!) { waitingRoom(slotId: $slotId) { status joined admitted } }`;
+    const PAUSE = `mutation($slotId: ID!) { pauseWaitingRoom(slotId: $slotId) { status } }`;
+    expect((await t.query(PAUSE, { slotId }, organizer)).data?.pauseWaitingRoom.status).toBe("PAUSED");
+    const joined = await t.query(JOIN, { slotId }, early);
+    expect(joined.data?.joinWaitingRoom).toMatchObject({ number: 1, position: 1, status: "WAITING" });
+
+    proxy.cut();
+    const during = await Promise.all([
+      t.query(JOIN, { slotId }, late),
+      t.query(TICKET, { slotId }, early),
+      t.query(ROOM, { slotId }, organizer),
+      t.query(PAUSE, { slotId }, organizer),
+      reserve(t, early, zoneId, 1),
+      reserve(t, late, zoneId, 1),
+    ]);
+    // Fails closed: nobody gets past the line, and the answer is a retryable code, not an internal error.
+    expect(during.map(codeOf)).toEqual(Array(during.length).fill("SERVICE_UNAVAILABLE"));
+    expect(JSON.stringify(during)).not.toMatch(/redis|ECONN|127\.0\.0\.1/i);
+    expect(await pendingBookings(t, zoneId)).toHaveLength(0);
+
+    proxy.restore();
+    // Back: the first ticket kept its place, the late joiner queues behind it, nobody was admitted.
+    const back = await eventually(
+      () => t.query(JOIN, { slotId }, late),
+      (r) => !!r.data?.joinWaitingRoom,
+      15_000,
+    );
+    expect(back.data!.joinWaitingRoom).toMatchObject({ number: 2, position: 2, status: "WAITING" });
+    expect((await t.query(TICKET, { slotId }, early)).data!.waitingRoomTicket).toMatchObject({
+      number: 1,
+      position: 1,
+      status: "WAITING",
+    });
+    expect((await t.query(ROOM, { slotId }, organizer)).data!.waitingRoom).toEqual({
+      status: "PAUSED",
+      joined: 2,
+      admitted: 0,
+    });
+    expect(codeOf(await reserve(t, early, zoneId, 1))).toBe("WAITING_ROOM_REQUIRED");
+    expect(await available(t, zoneId)).toBe(20);
   }, 60_000);
 });
 
