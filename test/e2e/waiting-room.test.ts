@@ -209,7 +209,11 @@ describe.runIf(!!backends.databaseUrl && !!backends.redisUrl)("waiting room", ()
     const early = await reserveOn(0, tokens[user(k + 50)], zoneId);
     expect(codeOf(early)).toBe("WAITING_ROOM_REQUIRED");
     expect(early.errors![0].extensions).toMatchObject({ ticketStatus: "WAITING" });
-    expect(codeOf(await reserveOn(1, tokens[user(25)], zoneId))).toBeUndefined();
+    const key25 = `wr-25-${randomUUID()}`;
+    const reserve25 = () =>
+      queryB(RESERVE, { input: { zoneId, quantity: 1, idempotencyKey: key25 } }, tokens[user(25)]);
+    const booked25 = await reserve25();
+    expect(codeOf(booked25)).toBeUndefined();
     expect(codeOf(await reserveOn(0, tokens[user(40)], zoneId))).toBeUndefined();
 
     // An admission lasts 5 seconds: once number 1's has passed, it no longer works.
@@ -220,6 +224,14 @@ describe.runIf(!!backends.databaseUrl && !!backends.redisUrl)("waiting room", ()
     const expired = await reserveOn(1, tokens[user(1)], zoneId);
     expect(codeOf(expired)).toBe("WAITING_ROOM_REQUIRED");
     expect(expired.errors![0].extensions).toMatchObject({ ticketStatus: "EXPIRED" });
+    // A retry of a reservation that got seats still gets its booking once the admission expired.
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, Date.parse(admitted25.waitingRoomUpdates.admittedUntil!) - Date.now() + 100)),
+    );
+    expect(codeOf(await reserveOn(0, tokens[user(25)], zoneId))).toBe("WAITING_ROOM_REQUIRED");
+    const retried25 = await reserve25();
+    expect(retried25.errors).toBeUndefined();
+    expect(retried25.data!.reserveSeats.id).toBe(booked25.data!.reserveSeats.id);
 
     // Someone admitted just now takes the last seat: admission stops, the waiting are told SOLD_OUT.
     const latest = (await t.query(ROOM, { slotId }, organizer)).data!.waitingRoom.admitted as number;

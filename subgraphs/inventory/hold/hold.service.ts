@@ -113,15 +113,23 @@ export function createHoldService(deps: {
       const context = await zoneContext(input.zoneId);
       if (!context) throw notFound("Zone");
       checkSaleWindow(context);
-      await deps.requireAdmission?.(context.slotId, input.userId);
+      // Without an admission nothing is taken, but the store still checks the idempotency key: a
+      // retry of a reservation that got seats (its admission may have expired since) gets its booking.
+      const refusal = await deps.requireAdmission?.(context.slotId, input.userId).then(
+        () => null,
+        (error: unknown) => {
+          if (error instanceof DomainError && error.code === "WAITING_ROOM_REQUIRED") return error;
+          throw error;
+        },
+      );
       if (input.quantity > context.maxPerUser) {
         throw new DomainError("MAX_PER_USER_EXCEEDED", `At most ${context.maxPerUser} seats per person for this slot`, {
           maxPerUser: context.maxPerUser,
           requested: input.quantity,
         });
       }
-      const admission = deps.waitlist ? await deps.waitlist.admission(input.zoneId, input.userId) : null;
-      const waitlistOnly = admission?.kind === "queued";
+      const admission = deps.waitlist && !refusal ? await deps.waitlist.admission(input.zoneId, input.userId) : null;
+      const waitlistOnly = !!refusal || admission?.kind === "queued";
       const request = { ...input, slotId: context.slotId, maxPerUser: context.maxPerUser, waitlistOnly };
       const offer = admission?.kind === "offer" ? admission.offer : null;
       // With an offer, the offer's hold becomes this request's hold in one store step.
@@ -147,6 +155,7 @@ export function createHoldService(deps: {
             lockedUntil: outcome.lockedUntil,
           });
         case "insufficient":
+          if (refusal) throw refusal;
           if (waitlistOnly) {
             throw new DomainError(
               "INSUFFICIENT_STOCK",
