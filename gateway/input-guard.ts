@@ -46,6 +46,28 @@ function checkScalar(field: string, value: unknown, scalar: string) {
   }
 }
 
+/**
+ * The size bounds alone, on raw variables before any type is known: the cost estimate coerces
+ * variables with graphql-js, which makes one GraphQLError (with a source-mapped stack) per bad
+ * list item and has no error limit there — 100,000 nulls in a list of non-null items held the
+ * event loop for 74 s. Checked first, such a request is refused in under a millisecond.
+ */
+export function checkVariableSizes(variables: unknown): void {
+  if (!variables || typeof variables !== "object" || Array.isArray(variables)) return;
+  const walk = (field: string, value: unknown): void => {
+    if (typeof value === "string") {
+      if (value.length > INPUT_LIMITS.maxStringLength)
+        throw refuse(field, `at most ${INPUT_LIMITS.maxStringLength} characters`);
+    } else if (Array.isArray(value)) {
+      if (value.length > INPUT_LIMITS.maxListLength) throw refuse(field, `at most ${INPUT_LIMITS.maxListLength} items`);
+      value.forEach((item, i) => walk(`${field}[${i}]`, item));
+    } else if (value && typeof value === "object") {
+      for (const [name, fieldValue] of Object.entries(value)) walk(`${field}.${name.slice(0, 100)}`, fieldValue);
+    }
+  };
+  for (const [name, value] of Object.entries(variables)) walk(`$${name.slice(0, 100)}`, value);
+}
+
 /** Walks a variable's value along its declared type. */
 function checkValue(field: string, value: unknown, type: GraphQLInputType): void {
   const { isNonNullType, isListType, isInputObjectType, isScalarType } = graphqlCjs;

@@ -40,6 +40,20 @@ describe("operation limits", () => {
     expect(refusal(graphqlCjs.getIntrospectionQuery())).toBeNull();
   });
 
+  it("refuse oversized variables before estimating a cost (100,000 nulls once held the process 74 s)", () => {
+    const query = `query Q($status: [BookingStatus!]) { myBookings(status: $status) { edges { cursor } } }`;
+    const started = performance.now();
+    expect(refusal(query, { status: Array(100_000).fill(null) })).toBe("BAD_USER_INPUT: $status: at most 1000 items");
+    expect(
+      refusal(`mutation M($input: CreateVenueInput!) { createVenue(input: $input) { id } }`, {
+        input: { name: "x", cancellationPolicy: [{ hoursBefore: 1, refundPercent: 10, note: "y".repeat(10_001) }] },
+      }),
+    ).toBe("BAD_USER_INPUT: $input.cancellationPolicy[0].note: at most 10000 characters");
+    expect(performance.now() - started).toBeLessThan(1_000);
+    // Within the bounds the usual checks apply.
+    expect(refusal(query, { status: ["CONFIRMED", "PENDING"] })).toBeNull();
+  });
+
   it("refuse a chain that returns to the same type (55k objects at depth 6)", () => {
     const chain = `{ slot(id: "s") { zones { slot { zones { slot { zones { id } } } } } } }`;
     expect(refusal(chain)).toMatch(/^OPERATION_TOO_COMPLEX: .*Slot appears more than 2 times/);

@@ -11,6 +11,7 @@ import {
 import { httpError } from "../lib/core/errors";
 import { graphqlCjs } from "../lib/graphql/graphql-cjs";
 import { HttpError } from "../lib/http/server";
+import { checkVariableSizes } from "./input-guard";
 import { NOT_LISTED_CODE, trustedQueryOf, type TrustedDocuments } from "./trusted-documents";
 
 // The gateway's schema is built by graphql's CommonJS copy (lib/graphql/graphql-cjs.ts), so the rules
@@ -257,6 +258,7 @@ export function createOperationLimiter(limits: OperationLimits = DEFAULT_OPERATI
       }
     },
     check(schema, document, operationName, variables) {
+      checkVariableSizes(variables);
       let byDocument = verdicts.get(schema);
       if (!byDocument) verdicts.set(schema, (byDocument = new WeakMap()));
       let byOperation = byDocument.get(document);
@@ -327,7 +329,8 @@ export function httpOperationCheck(
       if (document) limiter.check(schema(), document, operationName, params.variables);
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
-      throw new HttpError(400, error.message, String(error.extensions.code));
+      const { code, http: _http, ...details } = error.extensions;
+      throw new HttpError(400, error.message, String(code), details);
     }
   };
 }

@@ -46,6 +46,8 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly code = "BAD_REQUEST",
+    /** More extensions for the client (e.g. the `field` a BAD_USER_INPUT names). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -55,11 +57,17 @@ export class HttpError extends Error {
  * A transport-level refusal in the shape GraphQL clients read (GraphQL over HTTP): `errors[]`
  * with a message and a code, whatever route it came from.
  */
-export function sendError(res: ServerResponse, status: number, message: string, code = "BAD_REQUEST"): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  code = "BAD_REQUEST",
+  details: Record<string, unknown> = {},
+): void {
   // A body refused half-way (413) is still arriving: close the connection rather than leave the
   // rest of it to be parsed as the next request.
   if (status === 413) res.setHeader("connection", "close");
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+  sendJson(res, status, { errors: [{ message, extensions: { ...details, code } }] });
 }
 
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
@@ -223,7 +231,7 @@ export async function startHttpServer(options: {
     );
     handled.catch((error: unknown) => {
       if (error instanceof HttpError) {
-        if (!res.headersSent) sendError(res, error.status, error.message, error.code);
+        if (!res.headersSent) sendError(res, error.status, error.message, error.code, error.details);
         return;
       }
       logger.error("request failed", { error, path, requestId: id });
