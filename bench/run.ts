@@ -14,10 +14,16 @@
  *                               [--mode one-process (its default) | distributed: the gateway alone is measured]
  *   burst                       N users at once, one attempt each  [--users 1000 --seats 12 --rounds 3] (defaults for burst)
  *   internal-call               one loopback JSON call: fetch vs undici vs node:http [--calls 4000 --concurrency 16]
+ *   waiting-room                N users join a slot's waiting room, a sample subscribes to waitingRoomUpdates, then it
+ *                               admits at a fixed rate: join latency, push delivery latency, admitted/min vs the rate,
+ *                               FIFO, Redis commands per join [--users 10000 --subscribers 1000 --rate 600 (per minute)
+ *                               --admit-window 30 (s) --concurrency 100 --warmup-joins 500] [--open-before-join: the
+ *                               room admits while people join (default: paused)] [--own-redis: a redis-server of the
+ *                               run's own instead of REDIS_URL, for exact command counts on a shared server]
  * Uses PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, the embedded backends otherwise.
  * --mode distributed (default with DATABASE_URL): gateway, subgraphs and relay one process each;
  * --mode one-process (default without): everything in one process, as `npm start`.
- * flash-sale, cancel and the query scenarios also print the CPU ms (/proc) and SQL statements
+ * flash-sale, cancel, waiting-room and the query scenarios also print the CPU ms (/proc) and SQL statements
  * (db_client_statements_total) per operation of every process, sampled --settle 2 s after each phase.
  * Prints a table and writes bench/results/<scenario>-<time>.json.
  */
@@ -30,6 +36,7 @@ import { internalCallBenchmark } from "./internal-call";
 import { outboxBenchmark } from "./outbox";
 import { QUERY_SCENARIOS, queryScenarios } from "./queries";
 import { subscriptionsBenchmark } from "./subscriptions";
+import { waitingRoomBenchmark } from "./waiting-room";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -53,6 +60,10 @@ const { values, positionals } = parseArgs({
     tracing: { type: "string", default: "off" },
     fanout: { type: "string", default: "batched" },
     "client-threads": { type: "string", default: "1" },
+    "admit-window": { type: "string", default: "30" },
+    "warmup-joins": { type: "string", default: "500" },
+    "open-before-join": { type: "boolean", default: false },
+    "own-redis": { type: "boolean", default: false },
   },
 });
 const known = [
@@ -63,6 +74,7 @@ const known = [
   "subscriptions",
   "internal-call",
   "burst",
+  "waiting-room",
 ];
 if (!positionals.length || positionals.some((n) => !known.includes(n))) {
   console.error(`usage: npm run bench -- <${known.join("|")}> [options] (see bench/run.ts)`);
@@ -111,6 +123,22 @@ if (positionals.includes("burst")) {
     rounds: Number(values.rounds),
     mode,
     settleMs,
+  });
+}
+if (positionals.includes("waiting-room")) {
+  // Its own defaults for the options other scenarios share.
+  const given = (flag: string) => process.argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
+  await waitingRoomBenchmark({
+    users: Number(values.users),
+    subscribers: given("subscribers") ? Number(values.subscribers) : 1_000,
+    rate: given("rate") ? Number(values.rate) : 600,
+    admitWindowMs: Number(values["admit-window"]) * 1000,
+    concurrency: Number(values.concurrency ?? 100),
+    warmupJoins: Number(values["warmup-joins"]),
+    openBeforeJoin: values["open-before-join"],
+    ownRedis: values["own-redis"],
+    settleMs,
+    mode,
   });
 }
 if (positionals.includes("internal-call")) {
