@@ -13,6 +13,7 @@
  *                               each count run on each in turn] [--client-threads 1: threads the subscribers run in]
  *                               [--mode one-process (its default) | distributed: the gateway alone is measured]
  *   burst                       N users at once, one attempt each  [--users 1000 --seats 12 --rounds 3] (defaults for burst)
+ *   local-payload               a waiting-room push built for one subscriber: graphql-js execute vs projection [--pushes 100000]
  *   internal-call               one loopback JSON call: fetch vs undici vs node:http [--calls 4000 --concurrency 16]
  *   waiting-room                N users join a slot's waiting room, a sample subscribes to waitingRoomUpdates, then it
  *                               admits at a fixed rate: join latency, push delivery latency, admitted/min vs the rate,
@@ -33,6 +34,7 @@ import { burstBenchmark } from "./burst";
 import { cancelBenchmark } from "./cancel";
 import { flashSale } from "./flash-sale";
 import { internalCallBenchmark } from "./internal-call";
+import { localPayloadBenchmark } from "./local-payload";
 import { outboxBenchmark } from "./outbox";
 import { QUERY_SCENARIOS, queryScenarios } from "./queries";
 import { subscriptionsBenchmark } from "./subscriptions";
@@ -55,6 +57,7 @@ const { values, positionals } = parseArgs({
     settle: { type: "string", default: "2" },
     "warmup-bookings": { type: "string", default: "100" },
     calls: { type: "string", default: "4000" },
+    pushes: { type: "string", default: "100000" },
     rounds: { type: "string", default: "3" },
     "arrival-rate": { type: "string" },
     tracing: { type: "string", default: "off" },
@@ -73,6 +76,7 @@ const known = [
   "outbox",
   "subscriptions",
   "internal-call",
+  "local-payload",
   "burst",
   "waiting-room",
 ];
@@ -143,6 +147,9 @@ if (positionals.includes("waiting-room")) {
 }
 if (positionals.includes("internal-call")) {
   await internalCallBenchmark({ calls: Number(values.calls), concurrency: Number(values.concurrency ?? 16) });
+}
+if (positionals.includes("local-payload")) {
+  await localPayloadBenchmark({ pushes: Number(values.pushes) });
 }
 if (positionals.includes("outbox")) {
   await outboxBenchmark({

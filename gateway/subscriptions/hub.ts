@@ -22,6 +22,7 @@ import {
 import type { Logger } from "../../lib/observability/logger";
 import { graphqlCjs } from "../../lib/graphql/graphql-cjs";
 import { liveVariables, planSubscription, type SubscriptionPlan } from "./plan";
+import { compileProjection, type Projection } from "./projection";
 
 /** Who subscribed: the payload query runs with this identity. */
 export interface SubscriberAuth {
@@ -87,7 +88,13 @@ interface Group {
   /** Payloads resolved for catching up, kept a second: a crowd reconnecting together shares them. */
   replayed: Map<string, { at: number; resolved: Promise<Resolved | null> }>;
   /** A route with a local payload: the subscriber's seed, the parsed payload query, the last data pushed. */
-  local?: { seed: Record<string, unknown>; document: DocumentNode; lastData: string | null };
+  local?: {
+    seed: Record<string, unknown>;
+    document: DocumentNode;
+    /** The selection as a plain projection, when it is simple enough (projection.ts). */
+    project: Projection | null;
+    lastData: string | null;
+  };
 }
 
 /** How long a payload resolved for a catch-up is reused for other subscribers catching up. */
@@ -168,6 +175,14 @@ export function createSubscriptionHub(deps: {
       local.seed = seed as Record<string, unknown>;
       value = route.compute(local.seed, entry.message, Date.now());
       if (!value) return null;
+    }
+    if (local.project) {
+      try {
+        const data = local.project(value);
+        if (data) return { data };
+      } catch {
+        // A value the schema does not serialize: execute reports it as it would for anyone.
+      }
     }
     // The gateway's schema is built by graphql's CommonJS copy (lib/graphql/graphql-cjs.ts).
     return graphqlCjs.execute({
@@ -298,7 +313,10 @@ export function createSubscriptionHub(deps: {
       // from the first subscriber to the others.
       const groupAuth: SubscriberAuth = plan.route.scope === "public" ? { principal: null, token: null } : auth;
       group = { plan, auth: groupAuth, sinks: new Map(), chain: Promise.resolve(), replayed: new Map() };
-      if (plan.route.local && plan.seed) group.local = { seed: plan.seed, document: graphqlCjs.parse(plan.query), lastData: null };
+      if (plan.route.local && plan.seed) {
+        const document = graphqlCjs.parse(plan.query);
+        group.local = { seed: plan.seed, document, project: compileProjection(plan.schema, document), lastData: null };
+      }
       groups.set(plan.key, group);
       let entry = channels.get(plan.channel);
       if (!entry) {
