@@ -1,0 +1,47 @@
+"use client";
+
+import { ApolloLink, HttpLink } from "@apollo/client";
+import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
+import { getMainDefinition } from "@apollo/client/utilities";
+import { ApolloClient, ApolloNextAppProvider, InMemoryCache } from "@apollo/client-integration-nextjs";
+import { createClient } from "graphql-ws";
+import type { ReactNode } from "react";
+
+/**
+ * One Apollo Client per browser tab (and one per request while rendering on the server), for the
+ * gateway URL and the user's token the server passed down. Queries and mutations go over HTTP;
+ * subscriptions over the gateway's WebSocket (graphql-ws), in the browser only.
+ */
+function makeClient(url: string, token: string | null) {
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const http = new HttpLink({ uri: url, headers });
+  const cache = new InMemoryCache();
+  if (typeof window === "undefined") return new ApolloClient({ cache, link: http });
+  const ws = new GraphQLWsLink(
+    createClient({
+      url: url.replace(/^http/, "ws"),
+      connectionParams: headers,
+      lazy: true,
+      retryAttempts: Infinity,
+      shouldRetry: () => true,
+      // The page says whether live updates are connected (and tests wait for it).
+      on: {
+        connected: () => document.documentElement.setAttribute("data-live", "connected"),
+        closed: () => document.documentElement.setAttribute("data-live", "closed"),
+      },
+    }),
+  );
+  const link = ApolloLink.split(
+    ({ query }) => {
+      const definition = getMainDefinition(query);
+      return definition.kind === "OperationDefinition" && definition.operation === "subscription";
+    },
+    ws,
+    http,
+  );
+  return new ApolloClient({ cache, link });
+}
+
+export function ApolloWrapper({ url, token, children }: { url: string; token: string | null; children: ReactNode }) {
+  return <ApolloNextAppProvider makeClient={() => makeClient(url, token)}>{children}</ApolloNextAppProvider>;
+}

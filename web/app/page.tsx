@@ -1,0 +1,5 @@
+import { Browse } from "./browse";
+
+export default function Home() {
+  return <Browse />;
+}
