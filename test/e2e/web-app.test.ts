@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isCI } from "../support/backends";
+import { backends, isCI } from "../support/backends";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 import { freePort } from "../support/ports";
+import { startProcess, waitReady, type ServiceProcess } from "../support/processes";
 import { newZone } from "../support/scenario";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -16,6 +17,9 @@ const OUTPUT = path.resolve(import.meta.dirname, "../../test-output");
 const NEXT = path.join(WEB, "node_modules/next/dist/bin/next");
 const hasChromium = existsSync(CHROMIUM);
 const hasWeb = existsSync(NEXT);
+const MANIFEST = path.join(WEB, "persisted-query-manifest.json");
+/** With real backends the app gets a gateway that enforces its manifest (live updates need shared backends). */
+const trusted = !!backends.databaseUrl && !!backends.redisUrl;
 if (isCI && !hasChromium) throw new Error(`CI must have Chromium at ${CHROMIUM} (.ci/run installs it)`);
 if (isCI && !hasWeb) throw new Error("CI must have web/node_modules (.ci/run runs npm ci in web/)");
 
@@ -27,7 +31,15 @@ function newestSource(): number {
     if (stat.isDirectory()) for (const entry of readdirSync(file)) visit(path.join(file, entry));
     else newest = Math.max(newest, stat.mtimeMs);
   };
-  for (const entry of ["app", "lib", "gql", "next.config.mjs", "package-lock.json", "tsconfig.json"]) {
+  for (const entry of [
+    "app",
+    "lib",
+    "gql",
+    "next.config.mjs",
+    "package-lock.json",
+    "persisted-query-manifest.json",
+    "tsconfig.json",
+  ]) {
     if (existsSync(path.join(WEB, entry))) visit(path.join(WEB, entry));
   }
   return newest;
@@ -60,6 +72,8 @@ describe.runIf(hasChromium && hasWeb)("the web app in a browser", () => {
   let app: ChildProcess;
   let appUrl: string;
   let browser: Browser;
+  let trustedGateway: ServiceProcess | null = null;
+  let appGateway: string;
   const problems: string[] = [];
 
   beforeAll(async () => {
@@ -68,11 +82,50 @@ describe.runIf(hasChromium && hasWeb)("the web app in a browser", () => {
     appUrl = `http://127.0.0.1:${port}`;
     // The demo tokens reach the app's server from the explorer page, as with embedded `npm start`.
     t = await startTestPlatform({ EXPLORER_DEMO_TOKENS: "true", CORS_ORIGINS: appUrl });
+    let gatewayUrl = t.platform.gatewayUrl;
+    const appEnv: Record<string, string> = {};
+    if (trusted) {
+      // The app talks to a gateway of its own that runs only the operations in the app's
+      // persisted-query manifest (web/persisted-query-manifest.json): every journey below then
+      // shows the manifest lists everything the app sends. The test's own setup uses the open one.
+      const env = t.platform.env;
+      const gatewayPort = await freePort();
+      trustedGateway = startProcess("scripts/start-service.ts", ["gateway"], {
+        JWT_SECRET: env.JWT_SECRET!,
+        SERVICE_SECRET: env.SERVICE_SECRET!,
+        DATABASE_URL: env.DATABASE_URL!,
+        REDIS_URL: backends.redisUrl!,
+        REDIS_PREFIX: env.REDIS_PREFIX!,
+        KAFKA_BROKERS: env.KAFKA_BROKERS ?? "",
+        KAFKA_PREFIX: env.KAFKA_PREFIX ?? "",
+        GATEWAY_PORT: String(gatewayPort),
+        BOOKING_URL: `${t.platform.subgraphs.booking.url}/graphql`,
+        INVENTORY_URL: `${t.platform.subgraphs.inventory.url}/graphql`,
+        PAYMENT_URL: `${t.platform.subgraphs.payment.url}/graphql`,
+        NOTIFICATION_URL: `${t.platform.subgraphs.notification.url}/graphql`,
+        CORS_ORIGINS: appUrl,
+        TRUSTED_DOCUMENTS: MANIFEST,
+        TRUSTED_DOCUMENTS_MODE: "enforce",
+        RATE_LIMIT_ENABLED: "false",
+        LOG_LEVEL: "error",
+      });
+      await waitReady(`http://127.0.0.1:${gatewayPort}/readyz`, trustedGateway);
+      gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
+      // This gateway serves no explorer tokens: the app's server signs its own (server-only secret).
+      appEnv.DEV_JWT_SECRET = env.JWT_SECRET!;
+    }
     app = spawn(process.execPath, [NEXT, "start", "-p", String(port), "-H", "127.0.0.1"], {
       cwd: WEB,
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production", GRAPHQL_URL: t.platform.gatewayUrl },
+      env: {
+        ...process.env,
+        ...appEnv,
+        NEXT_TELEMETRY_DISABLED: "1",
+        NODE_ENV: "production",
+        GRAPHQL_URL: gatewayUrl,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
+    appGateway = gatewayUrl;
     let output = "";
     app.stdout!.on("data", (chunk) => (output += chunk));
     app.stderr!.on("data", (chunk) => (output += chunk));
@@ -96,6 +149,7 @@ describe.runIf(hasChromium && hasWeb)("the web app in a browser", () => {
   afterAll(async () => {
     await browser?.close();
     app?.kill("SIGTERM");
+    await trustedGateway?.stop();
     await t?.close();
   });
 
@@ -338,6 +392,37 @@ describe.runIf(hasChromium && hasWeb)("the web app in a browser", () => {
     await page.screenshot({ path: path.join(OUTPUT, "web-organizer-new-slot.png"), fullPage: true });
     await context.close();
   }, 60_000);
+
+  it("its committed manifest is what the app's operations generate (cd web && npm run manifest)", async () => {
+    const generator = (await import(
+      path.join(WEB, "node_modules/@apollo/generate-persisted-query-manifest/dist/index.js")
+    )) as { generatePersistedQueryManifest(config: object, file: string): Promise<object> };
+    const config = path.join(WEB, "persisted-query-manifest.config.json");
+    const generated = await generator.generatePersistedQueryManifest(
+      { ...JSON.parse(readFileSync(config, "utf8")), documents: [path.join(WEB, "lib/operations.ts")] },
+      config,
+    );
+    expect(generated).toEqual(JSON.parse(readFileSync(MANIFEST, "utf8")));
+  });
+
+  it.runIf(trusted)("its gateway runs only the app's listed operations", async () => {
+    const post = (body: object) =>
+      fetch(appGateway, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    const refused = await post({ query: "{ venues { id name } }" });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0].extensions.code).toBe("PERSISTED_QUERY_NOT_LISTED");
+    // A listed operation, by the id the app sends.
+    const venues = (
+      JSON.parse(readFileSync(MANIFEST, "utf8")) as { operations: { id: string; name: string }[] }
+    ).operations.find((o) => o.name === "Venues")!;
+    const listed = await post({ extensions: { persistedQuery: { version: 1, sha256Hash: venues.id } } });
+    expect(listed.status).toBe(200);
+    expect(listed.body.data.venues.length).toBeGreaterThan(0);
+  });
 
   it("logged no console error on any page", () => {
     expect(problems).toEqual([]);

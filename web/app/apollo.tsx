@@ -1,11 +1,14 @@
 "use client";
 
 import { ApolloLink, HttpLink } from "@apollo/client";
+import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { getMainDefinition } from "@apollo/client/utilities";
 import { ApolloClient, ApolloNextAppProvider, InMemoryCache } from "@apollo/client-integration-nextjs";
+import { generatePersistedQueryIdsFromManifest } from "@apollo/persisted-query-lists";
 import { createClient } from "graphql-ws";
 import type { ReactNode } from "react";
+import manifest from "../persisted-query-manifest.json";
 
 /**
  * One Apollo Client per browser tab (and one per request while rendering on the server), for the
@@ -14,7 +17,14 @@ import type { ReactNode } from "react";
  */
 function makeClient(url: string, token: string | null) {
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  const http = new HttpLink({ uri: url, headers });
+  // Queries and mutations are sent by id from the app's persisted-query manifest (`npm run
+  // manifest`), which is also the gateway's trusted-documents list (TRUSTED_DOCUMENTS): a gateway
+  // that runs only listed operations serves this app. A gateway without the list asks for the text
+  // once (automatic persisted queries).
+  const persisted = new PersistedQueryLink(
+    generatePersistedQueryIdsFromManifest({ loadManifest: () => Promise.resolve(manifest) }),
+  );
+  const http = ApolloLink.from([persisted, new HttpLink({ uri: url, headers })]);
   const cache = new InMemoryCache();
   if (typeof window === "undefined") return new ApolloClient({ cache, link: http });
   const ws = new GraphQLWsLink(
