@@ -158,7 +158,12 @@ describe("cancellation policies: tiers, quotes, fees and waivers through the gat
       tierHoursBefore: 24,
     });
     // The payment subgraph refunds exactly the quote through the provider and keeps the fee.
-    const money = await moneyOf(guest, booking.id, (p) => p.refunds[0]?.status === "SUCCEEDED");
+    // The payment row and its refunds are read by separate statements, so wait for both to show it.
+    const money = await moneyOf(
+      guest,
+      booking.id,
+      (p) => p.refunds[0]?.status === "SUCCEEDED" && p.status === "REFUNDED",
+    );
     expect(money).toMatchObject({
       amountRefunded: refund,
       payment: { status: "REFUNDED", fee: total - refund, refunds: [{ amount: refund, fee: total - refund }] },
