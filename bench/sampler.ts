@@ -63,7 +63,7 @@ const clientCpuMs = () => {
   return (usage.user + usage.system) / 1000;
 };
 
-interface Snapshot {
+export interface Snapshot {
   at: number;
   clientCpuMs: number;
   processes: { name: string; cpuMs: number | null; statements: number | null }[];
@@ -73,7 +73,7 @@ interface Snapshot {
  * `cpuFirst`: CPU is read before the metrics (an "after" sample, so rendering the metrics is not
  * counted); otherwise after them (a "before" sample, same reason).
  */
-async function snapshot(processes: SampledProcess[], cpuFirst: boolean): Promise<Snapshot> {
+export async function snapshot(processes: SampledProcess[], cpuFirst: boolean): Promise<Snapshot> {
   const cpu = () => processes.map((p) => processCpuMs(p.pid));
   const early = cpuFirst ? cpu() : null;
   const statements = await Promise.all(processes.map(sqlStatementsOf));

@@ -1,19 +1,16 @@
 /**
  * The subscribers of bench/subscriptions.ts, in a worker thread of their own: raw
- * graphql-transport-ws connections over `node:net`, with just enough of RFC 6455 for the bench
- * (handshake, unfragmented server frames, masked client frames, pong). The `ws` client cost
- * ~20 µs of CPU per message received (its Receiver stream, events, a string per message); this
- * costs a few, and in its own thread the receiving neither delays the reservations the main
- * thread sends nor is delayed by them. The load generator still shares the machine's cores
- * with the platform: the bench reports its CPU beside the platform's.
+ * graphql-transport-ws connections (bench/raw-ws.ts). In its own thread the receiving neither
+ * delays the reservations the main thread sends nor is delayed by them. The load generator still
+ * shares the machine's cores with the platform: the bench reports its CPU beside the platform's.
  *
  * Messages from the main thread: `connect` (open `count` subscribers of `slotId`), `count`
  * (payloads received so far), `collect` (latencies against the reservations' send times),
  * `close`. Times are `process.hrtime` milliseconds, the same clock in every thread.
  */
 import net from "node:net";
-import { randomBytes } from "node:crypto";
 import { parentPort } from "node:worker_threads";
+import { openRawWs, text } from "./raw-ws";
 
 const hrNow = () => Number(process.hrtime.bigint()) / 1e6;
 
@@ -40,24 +37,6 @@ export type WorkerReply =
 
 const NEXT_PREFIX = Buffer.from('{"id":"1","type":"next","payload":{"data":{"availabilityChanged":');
 const AVAILABLE = Buffer.from('"available":');
-
-/** A masked client frame (opcode 1 text, 10 pong). */
-function clientFrame(opcode: number, payload: Buffer): Buffer {
-  const length = payload.length;
-  const header = length < 126 ? 2 : 4;
-  const frame = Buffer.allocUnsafe(header + 4 + length);
-  frame[0] = 0x80 | opcode;
-  if (header === 2) frame[1] = 0x80 | length;
-  else {
-    frame[1] = 0x80 | 126;
-    frame.writeUInt16BE(length, 2);
-  }
-  const mask = randomBytes(4);
-  mask.copy(frame, header);
-  for (let i = 0; i < length; i++) frame[header + 4 + i] = payload[i] ^ mask[i & 3];
-  return frame;
-}
-const text = (value: object) => clientFrame(1, Buffer.from(JSON.stringify(value)));
 
 // What this thread received: the `available` of each payload and when it arrived.
 let capacity = 1 << 16;
@@ -86,17 +65,6 @@ function record(available: number, at: number) {
 /** One subscriber; resolves once its subscription is sent (after connection_ack). */
 function subscriber(port: number, slotId: string, query: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.setNoDelay(true);
-    let upgraded = false;
-    let pending: Buffer | null = null;
-    socket.on("connect", () =>
-      socket.write(
-        `GET /graphql HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n` +
-          `Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n`,
-      ),
-    );
     const control = (payload: Buffer) => {
       const message = JSON.parse(payload.toString()) as { type: string; payload?: any };
       if (message.type === "connection_ack") {
@@ -107,66 +75,29 @@ function subscriber(port: number, slotId: string, query: string): Promise<net.So
         record(message.payload.data.availabilityChanged.available, hrNow());
       else unexpected++;
     };
-    socket.on("data", (chunk: Buffer) => {
-      const at = hrNow();
-      let data = pending ? Buffer.concat([pending, chunk]) : chunk;
-      pending = null;
-      let offset = 0;
-      if (!upgraded) {
-        const end = data.indexOf("\r\n\r\n");
-        if (end < 0) {
-          pending = data;
-          return;
-        }
-        if (!data.toString("latin1", 0, 12).startsWith("HTTP/1.1 101")) {
-          reject(new Error(`upgrade refused: ${data.toString("latin1", 0, end)}`));
-          socket.destroy();
-          return;
-        }
-        upgraded = true;
-        offset = end + 4;
-        socket.write(text({ type: "connection_init", payload: {} }));
-      }
-      while (offset + 2 <= data.length) {
-        const opcode = data[offset] & 0x0f;
-        let length = data[offset + 1] & 0x7f;
-        let start = offset + 2;
-        if (length === 126) {
-          if (start + 2 > data.length) break;
-          length = data.readUInt16BE(start);
-          start += 2;
-        } else if (length === 127) {
-          if (start + 8 > data.length) break;
-          length = data.readUInt32BE(start + 4);
-          start += 8;
-        }
-        if (start + length > data.length) break;
-        const end = start + length;
-        if (opcode === 1) {
-          // The hot path: a payload, read without parsing the whole message.
-          const found =
-            length > NEXT_PREFIX.length &&
-            data.compare(NEXT_PREFIX, 0, NEXT_PREFIX.length, start, start + NEXT_PREFIX.length) === 0
-              ? data.indexOf(AVAILABLE, start + NEXT_PREFIX.length)
-              : -1;
-          let i = found + AVAILABLE.length;
-          let value = 0;
-          for (; found >= 0 && i < end && data[i] >= 48 && data[i] <= 57; i++) value = value * 10 + data[i] - 48;
-          if (found >= 0 && i < end && i > found + AVAILABLE.length) record(value, at);
-          else control(data.subarray(start, end));
-        } else if (opcode === 9) socket.write(clientFrame(10, data.subarray(start, end)));
-        else if (opcode === 8) {
-          closed++;
-          socket.destroy();
-          return;
-        }
-        offset = end;
-      }
-      if (offset < data.length) pending = data.subarray(offset);
-    });
-    socket.on("error", (error) => {
-      errors++;
-      reject(error);
+    const socket = openRawWs(port, {
+      connectionParams: {},
+      now: hrNow,
+      onText(data, start, end, at) {
+        // The hot path: a payload, read without parsing the whole message.
+        const length = end - start;
+        const found =
+          length > NEXT_PREFIX.length &&
+          data.compare(NEXT_PREFIX, 0, NEXT_PREFIX.length, start, start + NEXT_PREFIX.length) === 0
+            ? data.indexOf(AVAILABLE, start + NEXT_PREFIX.length)
+            : -1;
+        let i = found + AVAILABLE.length;
+        let value = 0;
+        for (; found >= 0 && i < end && data[i] >= 48 && data[i] <= 57; i++) value = value * 10 + data[i] - 48;
+        if (found >= 0 && i < end && i > found + AVAILABLE.length) record(value, at);
+        else control(data.subarray(start, end));
+      },
+      onClose: () => closed++,
+      onRefused: reject,
+      onError(error) {
+        errors++;
+        reject(error);
+      },
     });
   });
 }

@@ -1,7 +1,6 @@
 /**
  * The `waitingRoomUpdates` subscribers of bench/waiting-room.ts, in a worker thread of their own
- * (as bench/subscriber-worker.ts: raw graphql-transport-ws over `node:net`, just enough of RFC
- * 6455), each signed in as its own user (the token in `connection_init`). Every push is recorded
+ * (raw graphql-transport-ws, bench/raw-ws.ts), each signed in as its own user (the token in `connection_init`). Every push is recorded
  * with the time it arrived (`Date.now()`, the clock the cursor's milliseconds come from: Redis's
  * stream ids, or the embedded channel's `Date.now()` on the same machine), its cursor, and the
  * ticket it shows.
@@ -10,8 +9,8 @@
  * failures so far), `collect` (every push recorded), `close`.
  */
 import net from "node:net";
-import { randomBytes } from "node:crypto";
 import { parentPort } from "node:worker_threads";
+import { openRawWs, text } from "./raw-ws";
 
 export interface SubscriberSpec {
   /** The user's index in the bench (returned with each of its pushes). */
@@ -52,24 +51,6 @@ export type WaitingRoomWorkerReply =
   | { type: "collected"; pushes: Pushes; errors: number; closed: number; messages: string[] }
   | { type: "closed" }
   | { type: "failed"; message: string };
-
-/** A masked client frame (opcode 1 text, 10 pong). */
-function clientFrame(opcode: number, payload: Buffer): Buffer {
-  const length = payload.length;
-  const header = length < 126 ? 2 : 4;
-  const frame = Buffer.allocUnsafe(header + 4 + length);
-  frame[0] = 0x80 | opcode;
-  if (header === 2) frame[1] = 0x80 | length;
-  else {
-    frame[1] = 0x80 | 126;
-    frame.writeUInt16BE(length, 2);
-  }
-  const mask = randomBytes(4);
-  mask.copy(frame, header);
-  for (let i = 0; i < length; i++) frame[header + 4 + i] = payload[i] ^ mask[i & 3];
-  return frame;
-}
-const text = (value: object) => clientFrame(1, Buffer.from(JSON.stringify(value)));
 
 let capacity = 1 << 16;
 let store: Pushes = allocate(capacity);
@@ -122,17 +103,6 @@ function record(user: number, at: number, payload: any) {
 /** One subscriber; resolves once its subscription is sent (after connection_ack). */
 function subscriber(port: number, slotId: string, query: string, spec: SubscriberSpec): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.setNoDelay(true);
-    let upgraded = false;
-    let pending: Buffer | null = null;
-    socket.on("connect", () =>
-      socket.write(
-        `GET /graphql HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n` +
-          `Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n`,
-      ),
-    );
     const onMessage = (payload: Buffer, at: number) => {
       let message: { type: string; payload?: any };
       try {
@@ -157,58 +127,20 @@ function subscriber(port: number, slotId: string, query: string, spec: Subscribe
         note(JSON.stringify(message.payload));
       } else if (message.type === "complete") note(`subscription of user ${spec.user} completed by the server`);
     };
-    socket.on("data", (chunk: Buffer) => {
-      const at = Date.now();
-      let data = pending ? Buffer.concat([pending, chunk]) : chunk;
-      pending = null;
-      let offset = 0;
-      if (!upgraded) {
-        const end = data.indexOf("\r\n\r\n");
-        if (end < 0) {
-          pending = data;
-          return;
-        }
-        if (!data.toString("latin1", 0, 12).startsWith("HTTP/1.1 101")) {
-          reject(new Error(`upgrade refused: ${data.toString("latin1", 0, end)}`));
-          socket.destroy();
-          return;
-        }
-        upgraded = true;
-        offset = end + 4;
-        socket.write(text({ type: "connection_init", payload: { authorization: `Bearer ${spec.token}` } }));
-      }
-      while (offset + 2 <= data.length) {
-        const opcode = data[offset] & 0x0f;
-        let length = data[offset + 1] & 0x7f;
-        let start = offset + 2;
-        if (length === 126) {
-          if (start + 2 > data.length) break;
-          length = data.readUInt16BE(start);
-          start += 2;
-        } else if (length === 127) {
-          if (start + 8 > data.length) break;
-          length = data.readUInt32BE(start + 4);
-          start += 8;
-        }
-        if (start + length > data.length) break;
-        const end = start + length;
-        if (opcode === 1) onMessage(data.subarray(start, end), at);
-        else if (opcode === 9) socket.write(clientFrame(10, data.subarray(start, end)));
-        else if (opcode === 8) {
-          closed++;
-          const code = length >= 2 ? data.readUInt16BE(start) : 0;
-          note(`closed by the gateway: ${code} ${data.toString("utf8", start + 2, end)}`);
-          socket.destroy();
-          return;
-        }
-        offset = end;
-      }
-      if (offset < data.length) pending = data.subarray(offset);
-    });
-    socket.on("error", (error) => {
-      errors++;
-      note(error.message);
-      reject(error);
+    const socket = openRawWs(port, {
+      connectionParams: { authorization: `Bearer ${spec.token}` },
+      now: Date.now,
+      onText: (data, start, end, at) => onMessage(data.subarray(start, end), at),
+      onClose(code, reason) {
+        closed++;
+        note(`closed by the gateway: ${code} ${reason}`);
+      },
+      onRefused: reject,
+      onError(error) {
+        errors++;
+        note(error.message);
+        reject(error);
+      },
     });
   });
 }

@@ -33,16 +33,7 @@ import { Worker } from "node:worker_threads";
 import { Redis } from "ioredis";
 import { signUserToken } from "../lib/core/auth";
 import { DEMO_IDS } from "../lib/core/demo";
-import {
-  costNotes,
-  createSampler,
-  fmt,
-  printProcessTable,
-  processCpuMs,
-  sqlStatementsOf,
-  type PhaseCost,
-  type SampledProcess,
-} from "./sampler";
+import { costNotes, createSampler, fmt, printProcessTable, snapshot, type PhaseCost, type Snapshot } from "./sampler";
 import {
   describePlatform,
   percentile,
@@ -296,34 +287,15 @@ async function startOwnRedis(): Promise<{ url: string; child: ChildProcess; stop
 }
 
 // ---------------------------------------------------------------------------------------------
-// Process costs of a phase that never goes quiet (the steady admission): two samples, as
-// bench/sampler.ts takes them.
-
-interface CostSample {
-  at: number;
-  clientCpuMs: number;
-  processes: { name: string; cpuMs: number | null; statements: number | null }[];
-}
-
-async function costSample(processes: SampledProcess[], cpuFirst: boolean): Promise<CostSample> {
-  const cpu = () => processes.map((p) => processCpuMs(p.pid));
-  const early = cpuFirst ? cpu() : null;
-  const statements = await Promise.all(processes.map(sqlStatementsOf));
-  const cpuMs = early ?? cpu();
-  const usage = process.cpuUsage();
-  return {
-    at: performance.now(),
-    clientCpuMs: (usage.user + usage.system) / 1000,
-    processes: processes.map((p, i) => ({ name: p.name, cpuMs: cpuMs[i], statements: statements[i] })),
-  };
-}
+// Process costs of a phase that never goes quiet (the steady admission): two of bench/sampler.ts's
+// snapshots.
 
 const perOp = (value: number | null, operations: number) =>
   value === null || operations <= 0 ? null : value / operations;
 const sumOrNull = (values: (number | null)[]) =>
   values.some((v) => v === null) ? null : values.reduce((s, v) => s! + v!, 0);
 
-function costBetween(operation: string, operations: number, before: CostSample, after: CostSample): PhaseCost {
+function costBetween(operation: string, operations: number, before: Snapshot, after: Snapshot): PhaseCost {
   const rows = before.processes.map((p, i) => {
     const a = after.processes[i];
     const cpuMs = p.cpuMs === null || a.cpuMs === null ? null : a.cpuMs - p.cpuMs;
@@ -652,7 +624,7 @@ export async function waitingRoomBenchmark(options: WaitingRoomBenchOptions): Pr
     }
     await sampler.waitQuiet();
     const { pushes: pushesBefore } = await subscribers.count();
-    const costBefore = await costSample(p.processes, false);
+    const costBefore = await snapshot(p.processes, false);
     const redisSteadyBefore = redis ? await commandStats(redis) : null;
     const steadyStarted = performance.now();
     const openedAt = Date.now();
@@ -670,7 +642,7 @@ export async function waitingRoomBenchmark(options: WaitingRoomBenchOptions): Pr
         errors: counts.errors,
       });
     }
-    const costAfter = await costSample(p.processes, true);
+    const costAfter = await snapshot(p.processes, true);
     const redisSteady: RedisWindow | null = redis
       ? {
           before: redisSteadyBefore!,

@@ -1,4 +1,5 @@
 import { SignJWT } from "jose";
+import { devSigning } from "./config";
 import type { Role } from "./session";
 
 /**
@@ -39,15 +40,14 @@ export function isDemoUser(value: unknown): value is DemoUser {
 }
 
 export async function demoToken(user: DemoUser, gatewayUrl: string): Promise<string> {
-  const env = process.env;
-  const secret = env.DEV_JWT_SECRET;
+  const { secret, issuer, audience } = devSigning();
   if (secret) {
     const demo = DEMO_USERS[user];
     return new SignJWT({ role: demo.role, email: demo.email, name: demo.name })
       .setProtectedHeader({ alg: "HS256" })
       .setSubject(demo.userId)
-      .setIssuer(env.JWT_ISSUER || "booking-platform")
-      .setAudience(env.JWT_AUDIENCE || "booking-api")
+      .setIssuer(issuer)
+      .setAudience(audience)
       .setIssuedAt()
       .setExpirationTime("12h")
       .sign(new TextEncoder().encode(secret));

@@ -12,21 +12,29 @@ import type { ClaimOutcome, HoldOutcome, HoldRequest, HoldStore, SlotLedger, Zon
  *   inv:{slot:S}:key:<digest>   "<hold id>|<locked until ms>": the hold that owns a reservation's
  *                               idempotency key (expires with the key)
  */
-// The key check comes before the seat checks, so a retried request whose first attempt got
-// seats is told so even when the zone has sold out since.
-const HOLD = `
+/**
+ * The checks HOLD and CLAIM start with (KEYS[1] ready, KEYS[2] avail, KEYS[4] the new hold): the
+ * slot is loaded, the hold id is new, and the idempotency key (KEYS[ownerKey], optional) is free or
+ * already this request's (ARGV[requesterArg]). Leaves `avail` set for the rest of the script.
+ */
+const startChecks = (ownerKey: number, requesterArg: number) => `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-3, 0} end
 local avail = tonumber(redis.call('GET', KEYS[2]))
 if not avail then return {-3, 0} end
 if redis.call('EXISTS', KEYS[4]) == 1 then return {2, avail} end
-if KEYS[6] then
-  local owner = redis.call('GET', KEYS[6])
+if KEYS[${ownerKey}] then
+  local owner = redis.call('GET', KEYS[${ownerKey}])
   if owner then
     local sep = string.find(owner, '|', 1, true)
     local ownerId = string.sub(owner, 1, sep - 1)
-    if ownerId ~= ARGV[9] then return {3, avail, ownerId, string.sub(owner, sep + 1)} end
+    if ownerId ~= ARGV[${requesterArg}] then return {3, avail, ownerId, string.sub(owner, sep + 1)} end
   end
 end
+`;
+
+// The key check comes before the seat checks, so a retried request whose first attempt got
+// seats is told so even when the zone has sold out since.
+const HOLD = `${startChecks(6, 9)}
 if ARGV[10] == '1' then return {-1, avail} end
 local qty = tonumber(ARGV[1])
 if avail < qty then return {-1, avail} end
@@ -41,19 +49,7 @@ return {1, avail - qty}
 `;
 
 // KEYS: ready, avail, user, new hold, holds, offer hold[, key owner]. The key check is HOLD's.
-const CLAIM = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return {-3, 0} end
-local avail = tonumber(redis.call('GET', KEYS[2]))
-if not avail then return {-3, 0} end
-if redis.call('EXISTS', KEYS[4]) == 1 then return {2, avail} end
-if KEYS[7] then
-  local owner = redis.call('GET', KEYS[7])
-  if owner then
-    local sep = string.find(owner, '|', 1, true)
-    local ownerId = string.sub(owner, 1, sep - 1)
-    if ownerId ~= ARGV[8] then return {3, avail, ownerId, string.sub(owner, sep + 1)} end
-  end
-end
+const CLAIM = `${startChecks(7, 8)}
 local offer = redis.call('HMGET', KEYS[6], 'zone', 'user', 'qty')
 local lapse = redis.call('ZSCORE', KEYS[5], ARGV[9])
 if not offer[1] or offer[1] ~= ARGV[2] or offer[2] ~= ARGV[3] or not lapse then return {-5, avail} end
