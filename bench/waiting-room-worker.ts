@@ -117,7 +117,10 @@ function subscriber(port: number, slotId: string, query: string, spec: Subscribe
           errors++;
           note(JSON.stringify(message.payload.errors));
         }
-        if (message.payload?.data?.waitingRoomUpdates) record(spec.user, at, message.payload);
+        // The first push (the ticket as it is on subscribing) has no event behind it: only the
+        // pushes of changes are timed.
+        if (message.payload?.data?.waitingRoomUpdates && message.payload.extensions?.eventType)
+          record(spec.user, at, message.payload);
       } else if (message.type === "connection_ack") {
         socket.write(text({ id: "1", type: "subscribe", payload: { query, variables: { slotId } } }));
         resolve(socket);

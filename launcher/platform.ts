@@ -11,12 +11,14 @@ import {
   migratePgliteDatabase,
   migratePostgres,
   openPglite,
+  type PgliteDatabase,
   type Database,
   type SubgraphName,
 } from "../lib/storage/db";
 import { DEMO_USERS } from "../lib/core/demo";
 import type { RunningServer } from "../lib/http/server";
 import type { Logger, LogLevel } from "../lib/observability/logger";
+import { openMigratedPglite } from "../lib/storage/pglite-snapshot";
 import { connectRedis } from "../lib/storage/redis";
 import { createMemoryLiveEvents, createRedisLiveEvents } from "../lib/messaging/live";
 import { startSubgraph, type SubgraphDefinition } from "../lib/graphql/service";
@@ -293,11 +295,18 @@ async function openDatabases(
   }
   // One embedded database for all subgraphs; each keeps to its own Postgres schema.
   pool.progress(`opening the embedded database (${config.pgliteDataDir ?? "in memory"}) and migrating it`);
-  const embedded = await openPglite(config.pgliteDataDir);
-  closers.push(() => embedded.close());
-  for (const d of definitions) {
-    await migratePgliteDatabase(embedded, d.name);
-    databases[d.name] = embedded;
+  let embedded: PgliteDatabase;
+  if (config.pgliteDataDir) {
+    embedded = await openPglite(config.pgliteDataDir);
+    for (const d of definitions) await migratePgliteDatabase(embedded, d.name);
+  } else {
+    const log = pool.logger.child({ service: "database" });
+    ({ database: embedded } = await openMigratedPglite(
+      definitions.map((d) => d.name),
+      (message, error) => log.warn(message, { error }),
+    ));
   }
+  closers.push(() => embedded.close());
+  for (const d of definitions) databases[d.name] = embedded;
   return databases;
 }

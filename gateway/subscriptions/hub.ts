@@ -281,6 +281,31 @@ export function createSubscriptionHub(deps: {
     return resolved;
   }
 
+  /**
+   * A `startsWithCurrent` subscriber's first payload: its value now, read once the channel is
+   * listened to (so every later change comes after it), at the channel's newest cursor. Nothing is
+   * sent when it cannot be read; the live payloads still follow.
+   */
+  async function sendCurrent(group: Group, sink: Sink, state: SinkState) {
+    const { route } = group.plan;
+    if (!route.authorizeId) return;
+    const result = await execute(
+      group.plan.query,
+      liveVariables(group.plan, route.authorizeId(group.plan.args)),
+      group.auth,
+    ).catch((error) => {
+      logger.warn("current value not resolved", { channel: group.plan.channel, error });
+      return null;
+    });
+    const value = result?.data?.[group.plan.responseKey];
+    if (!value) return;
+    const payload: ExecutionResult = {
+      data: { [group.plan.responseKey]: value },
+      extensions: { cursor: state.cursor },
+    };
+    sink.push(payload, JSON.stringify(payload), state.cursor);
+  }
+
   async function replay(group: Group, sink: Sink, state: SinkState) {
     let entries = await read(group.plan.channel, state.cursor);
     if (group.plan.route.stateLike) {
@@ -339,7 +364,9 @@ export function createSubscriptionHub(deps: {
       }
       entry.groups.add(group);
     }
-    const state: SinkState = { cursor: after ?? CHANNEL_START, waiting: after !== null ? [] : null };
+    const current = after === null && plan.route.startsWithCurrent === true;
+    // While it catches up (missed entries, or its current value), the live payloads wait.
+    const state: SinkState = { cursor: after ?? CHANNEL_START, waiting: after !== null || current ? [] : null };
     group.sinks.set(sink, state);
     const joined = group;
     const leave = () => {
@@ -371,6 +398,7 @@ export function createSubscriptionHub(deps: {
     if (after === null) {
       // Live from here: what the channel had before this subscriber is not sent.
       if (compareCursors(entry.latest, state.cursor) > 0) state.cursor = entry.latest;
+      if (current) await sendCurrent(joined, sink, state);
     } else {
       try {
         if (live) await replay(joined, sink, state);
@@ -384,11 +412,11 @@ export function createSubscriptionHub(deps: {
           })
         );
       }
-      // Caught up: the live payloads that came meanwhile, without those the replay already sent.
-      const waiting = state.waiting ?? [];
-      state.waiting = null;
-      for (const resolved of waiting) offer(sink, state, resolved);
     }
+    // Caught up: the live payloads that came meanwhile, without those already sent.
+    const waiting = state.waiting ?? [];
+    state.waiting = null;
+    for (const resolved of waiting) offer(sink, state, resolved);
     metrics.active.inc();
     return () => {
       if (leave()) metrics.active.dec();

@@ -36,6 +36,12 @@ interface FieldRoute<K extends LiveKind = LiveKind> {
   /** Each payload is the whole state of its id: resuming sends each changed id once, as it is now. */
   stateLike?: boolean;
   /**
+   * Without `after`, the first payload is the subscriber's value as it is once the gateway listens
+   * (the query run as the subscriber): a change between the client's last read and its subscribing
+   * is not missed — an admission that came meanwhile would otherwise never be pushed again.
+   */
+  startsWithCurrent?: boolean;
+  /**
    * The payload is computed here from the message (which carries the whole state) and what the
    * subscriber fetched once when subscribing (its seed), instead of a query per event and
    * subscriber: a waiting room's every admission changes every waiting subscriber's ticket.
@@ -96,6 +102,7 @@ export const SUBSCRIPTION_ROUTES: Record<string, FieldRoute> = {
     scope: "principal",
     authorizeId: (args) => String(args.slotId),
     stateLike: true,
+    startsWithCurrent: true,
     local: localPayload<"waiting-room">({
       seedQuery: "query WaitingRoomSeed($id: ID!) { waitingRoomTicket(slotId: $id) { number admittedUntil } }",
       missingSeed: "No ticket in this slot's waiting room: join it first (joinWaitingRoom)",

@@ -38,7 +38,7 @@ export interface DatabaseSession {
 import type { SubgraphName } from "../core/services";
 export { SUBGRAPHS, type SubgraphName } from "../core/services";
 
-const MIGRATIONS_ROOT = path.resolve(import.meta.dirname, "..", "..", "drizzle");
+export const MIGRATIONS_ROOT = path.resolve(import.meta.dirname, "..", "..", "drizzle");
 
 /**
  * SQL statements this process has sent (every round trip a client makes: queries, BEGIN and
@@ -142,8 +142,12 @@ export function connectPostgres(
 }
 
 /** Embedded PostgreSQL (WASM). In memory unless `dataDir` is given. One connection for all. */
-export async function openPglite(dataDir?: string): Promise<Database & { client: PGlite }> {
-  const client = await PGlite.create(dataDir ? { dataDir } : {});
+/** The embedded database, with its PGlite client (for dumps and LISTEN). */
+export type PgliteDatabase = Database & { client: PGlite };
+
+/** Opens PGlite in `dataDir` (in memory without), starting from the dump `loadDataDir` if given. */
+export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<PgliteDatabase> {
+  const client = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}) });
   for (const method of ["query", "exec"] as const) {
     const original = client[method].bind(client) as (...a: unknown[]) => Promise<unknown>;
     (client as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
@@ -213,10 +217,7 @@ export async function migratePostgres(url: string, subgraph: SubgraphName): Prom
   }
 }
 
-export async function migratePgliteDatabase(
-  database: Database & { client: PGlite },
-  subgraph: SubgraphName,
-): Promise<void> {
+export async function migratePgliteDatabase(database: PgliteDatabase, subgraph: SubgraphName): Promise<void> {
   await migratePglite(drizzlePglite({ client: database.client }), migrationOptions(subgraph));
 }
 

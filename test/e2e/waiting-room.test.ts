@@ -181,11 +181,17 @@ describe.runIf(!!backends.databaseUrl && !!backends.redisUrl)("waiting room", ()
     const admitted25 = await watch25.next((p) => p.waitingRoomUpdates.status === "ADMITTED", 15_000);
     expect(Date.parse(admitted25.waitingRoomUpdates.admittedUntil!)).toBeGreaterThan(Date.now());
     const seen25 = watch25.received.map((p) => p.waitingRoomUpdates);
-    const waiting25 = seen25.filter((ticket) => ticket.status === "WAITING").map((ticket) => ticket.position);
+    // The first push is the ticket as it was on subscribing (no event behind it), then the
+    // opening (an estimate appears), then each admission moves it.
+    expect(seen25[0]).toMatchObject({ position: 25, status: "WAITING" });
+    expect(watch25.extensions[0].eventType).toBeUndefined();
+    const waiting25 = seen25
+      .slice(1)
+      .filter((ticket) => ticket.status === "WAITING")
+      .map((ticket) => ticket.position);
     expect(waiting25.length).toBeGreaterThanOrEqual(1);
     expect(waiting25).toEqual([...waiting25].sort((a, b) => b - a));
     expect(new Set(waiting25).size).toBe(waiting25.length);
-    // The first push is the opening itself (an estimate appears), then each admission moves it.
     expect(waiting25[0]).toBeLessThanOrEqual(25);
     expect(waiting25.at(-1)).toBeLessThan(25);
     const admitted40 = await watch40.next((p) => p.waitingRoomUpdates.status === "ADMITTED", 15_000);
@@ -253,6 +259,30 @@ describe.runIf(!!backends.databaseUrl && !!backends.redisUrl)("waiting room", ()
     await watchLast.next((p) => p.waitingRoomUpdates.status === "CLOSED", 10_000);
     expect(codeOf(await reserveOn(1, tokens[user(USERS)], zoneId))).toBe("INSUFFICIENT_STOCK");
   }, 120_000);
+
+  it("tells a subscriber admitted before it subscribed at once: the first push is the ticket as it is", async () => {
+    const { slotId } = await newZone(t, 5);
+    const opened = await t.query(
+      `mutation($s: ID!) { openWaitingRoom(slotId: $s, admitPerMinute: 600, admissionSeconds: 600) { status } }`,
+      { s: slotId },
+      t.platform.demoTokens.organizer!,
+    );
+    expect(opened.errors).toBeUndefined();
+    const token = await t.tokenFor(`wr-late-${randomUUID()}`, "GUEST");
+    expect((await queryB(JOIN, { slotId }, token)).errors).toBeUndefined();
+    await eventually(
+      () => t.query(TICKET, { slotId }, token),
+      (r) => r.data?.waitingRoomTicket?.status === "ADMITTED",
+    );
+    // Nobody else joins: the room does not change again, so only a first push can say so.
+    for (const url of [t.platform.gatewayUrl, gatewayB]) {
+      const watch = subscribe(url, token, slotId);
+      const first = await watch.next(undefined, 10_000);
+      expect(first.waitingRoomUpdates).toMatchObject({ status: "ADMITTED", position: 0, estimatedWaitSeconds: 0 });
+      expect(Date.parse(first.waitingRoomUpdates.admittedUntil!)).toBeGreaterThan(Date.now() + 500_000);
+      expect(watch.extensions[0].cursor).toMatch(/^\d+-\d+$/);
+    }
+  });
 
   it("refuses bad input and other people's rooms with clear codes", async () => {
     const { slotId } = await newZone(t, 5);

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { connectPostgres, migratePgliteDatabase, openPglite, SUBGRAPHS, type Database } from "../../lib/storage/db";
+import { connectPostgres, SUBGRAPHS, type Database } from "../../lib/storage/db";
+import { openMigratedPglite } from "../../lib/storage/pglite-snapshot";
 import { backends } from "./backends";
 import { adminQuery } from "./global-setup";
 
@@ -16,8 +17,7 @@ export interface TestDatabase {
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (!backends.databaseUrl) {
-    const embedded = await openPglite();
-    for (const subgraph of SUBGRAPHS) await migratePgliteDatabase(embedded, subgraph);
+    const { database: embedded } = await openMigratedPglite(SUBGRAPHS);
     return { database: embedded, drop: () => embedded.close() };
   }
   const template = process.env.TEST_TEMPLATE_DATABASE;

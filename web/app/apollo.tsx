@@ -7,8 +7,30 @@ import { getMainDefinition } from "@apollo/client/utilities";
 import { ApolloClient, ApolloNextAppProvider, InMemoryCache } from "@apollo/client-integration-nextjs";
 import { generatePersistedQueryIdsFromManifest } from "@apollo/persisted-query-lists";
 import { createClient } from "graphql-ws";
-import type { ReactNode } from "react";
+import { useSyncExternalStore, type ReactNode } from "react";
 import manifest from "../persisted-query-manifest.json";
+
+type LiveState = "connecting" | "connected" | "reconnecting";
+let liveState: LiveState = "connecting";
+const liveListeners = new Set<() => void>();
+function setLive(state: LiveState) {
+  liveState = state;
+  // The page says whether live updates are connected (and tests wait for it).
+  document.documentElement.setAttribute("data-live", state === "connected" ? "connected" : "closed");
+  for (const listener of liveListeners) listener();
+}
+
+/** Whether the WebSocket for live updates is connected (a subscription may have nothing to push yet). */
+export function useLiveState(): LiveState {
+  return useSyncExternalStore(
+    (listener) => {
+      liveListeners.add(listener);
+      return () => liveListeners.delete(listener);
+    },
+    () => liveState,
+    () => "connecting",
+  );
+}
 
 /**
  * One Apollo Client per browser tab (and one per request while rendering on the server), for the
@@ -34,11 +56,7 @@ function makeClient(url: string, token: string | null) {
       lazy: true,
       retryAttempts: Infinity,
       shouldRetry: () => true,
-      // The page says whether live updates are connected (and tests wait for it).
-      on: {
-        connected: () => document.documentElement.setAttribute("data-live", "connected"),
-        closed: () => document.documentElement.setAttribute("data-live", "closed"),
-      },
+      on: { connected: () => setLive("connected"), closed: () => setLive("reconnecting") },
     }),
   );
   const link = ApolloLink.split(

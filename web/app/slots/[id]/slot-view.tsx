@@ -14,13 +14,15 @@ import {
   SlotQuery,
   WaitingRoomSubscription,
 } from "../../../lib/operations";
+import { useLiveState } from "../../apollo";
 import { Countdown } from "../../countdown";
 import type { SlotQuery as SlotData0 } from "../../../gql/graphql";
 
 export function SlotView({ id }: { id: string }) {
   const { data } = useSuspenseQuery(SlotQuery, { variables: { id }, fetchPolicy: "cache-and-network" });
   // Each push carries the zone's id and seats left: Apollo's cache updates the zone in place.
-  const live = useSubscription(AvailabilitySubscription, { variables: { slotId: id } });
+  useSubscription(AvailabilitySubscription, { variables: { slotId: id } });
+  const live = useLiveState();
   const slot = data.slot;
   if (!slot) return <p role="alert">This slot does not exist.</p>;
   const soldOut = slot.zones.every((z) => z.available === 0);
@@ -34,7 +36,11 @@ export function SlotView({ id }: { id: string }) {
         {slot.venue.name}, {slot.venue.city} · {dateTime(slot.startsAt)}
       </p>
       <p className="muted" aria-live="polite">
-        {live.data ? "Live: seats update as people book." : "Connecting to live updates…"}
+        {live === "connected"
+          ? "Live: seats update as people book."
+          : live === "reconnecting"
+            ? "Live updates lost: reconnecting…"
+            : "Connecting to live updates…"}
       </p>
       {soldOut && <p className="badge sold">Sold out</p>}
       <table className="zones-table">
