@@ -143,7 +143,7 @@ describe.runIf(!!backends.databaseUrl && !!backends.kafkaBrokers)("the Kafka bro
         await eventually(
           () => t.query(MY_WAITLIST, {}, token),
           (r) => r.data?.myWaitlist?.[0]?.status === "OFFERED",
-          30_000,
+          60_000,
         )
       ).data!.myWaitlist;
       expect(entry).toMatchObject({
