@@ -117,6 +117,13 @@ function resumeError(error: unknown): GraphQLError | null {
   return null;
 }
 
+/** A subscription refused because live updates cannot be served now (clients retry). */
+const liveUnavailable = (error: unknown) =>
+  new GraphQLError("Live updates are unavailable right now, please retry shortly", {
+    extensions: { code: "SERVICE_UNAVAILABLE" },
+    originalError: error as Error,
+  });
+
 /**
  * Fans live events out to subscribers (README: Live updates). Subscribers whose payload is the
  * same (same selection, variables, channel and permission scope) form a group; for each entry
@@ -282,25 +289,19 @@ export function createSubscriptionHub(deps: {
   }
 
   /**
-   * A `startsWithCurrent` subscriber's first payload: its value now, read once the channel is
-   * listened to (so every later change comes after it), at the channel's newest cursor. Nothing is
-   * sent when it cannot be read; the live payloads still follow.
+   * A `startsWithCurrent` subscriber's first payload: its value now, read as the subscriber once
+   * the channel is listened to (so every later change comes after it), at the channel's newest
+   * cursor. Throws when it cannot be read: the subscription is then refused as unavailable (and
+   * retried by the client), since going on without it could miss a change for good.
    */
-  async function sendCurrent(group: Group, sink: Sink, state: SinkState) {
-    const { route } = group.plan;
-    if (!route.authorizeId) return;
-    const result = await execute(
-      group.plan.query,
-      liveVariables(group.plan, route.authorizeId(group.plan.args)),
-      group.auth,
-    ).catch((error) => {
-      logger.warn("current value not resolved", { channel: group.plan.channel, error });
-      return null;
-    });
-    const value = result?.data?.[group.plan.responseKey];
+  async function sendCurrent(plan: SubscriptionPlan, auth: SubscriberAuth, sink: Sink, state: SinkState) {
+    if (!plan.route.authorizeId) return;
+    const result = await execute(plan.query, liveVariables(plan, plan.route.authorizeId(plan.args)), auth);
+    if (result.errors?.length) throw new Error(`current value not read: ${result.errors[0].message}`);
+    const value = result.data?.[plan.responseKey];
     if (!value) return;
     const payload: ExecutionResult = {
-      data: { [group.plan.responseKey]: value },
+      data: { [plan.responseKey]: value },
       extensions: { cursor: state.cursor },
     };
     sink.push(payload, JSON.stringify(payload), state.cursor);
@@ -390,27 +391,26 @@ export function createSubscriptionHub(deps: {
       if (channels.get(plan.channel) === entry) channels.delete(plan.channel);
       for (const g of entry.groups) groups.delete(g.plan.key);
       leave();
-      throw new GraphQLError("Live updates are unavailable right now, please retry shortly", {
-        extensions: { code: "SERVICE_UNAVAILABLE" },
-        originalError: error as Error,
-      });
+      throw liveUnavailable(error);
     }
     if (after === null) {
       // Live from here: what the channel had before this subscriber is not sent.
       if (compareCursors(entry.latest, state.cursor) > 0) state.cursor = entry.latest;
-      if (current) await sendCurrent(joined, sink, state);
+      if (current) {
+        try {
+          await sendCurrent(plan, auth, sink, state);
+        } catch (error) {
+          logger.warn("current value not resolved", { channel: plan.channel, error });
+          leave();
+          throw liveUnavailable(error);
+        }
+      }
     } else {
       try {
         if (live) await replay(joined, sink, state);
       } catch (error) {
         leave();
-        throw (
-          resumeError(error) ??
-          new GraphQLError("Live updates are unavailable right now, please retry shortly", {
-            extensions: { code: "SERVICE_UNAVAILABLE" },
-            originalError: error as Error,
-          })
-        );
+        throw resumeError(error) ?? liveUnavailable(error);
       }
     }
     // Caught up: the live payloads that came meanwhile, without those already sent.

@@ -297,7 +297,9 @@ describe.runIf(hasChromium && hasWeb)("the web app in a browser", () => {
     const { context, page } = await signedIn("guest");
     await page.goto(`${appUrl}/slots/${slotId}`);
     // Live before anything changes: the page tells the connection, not the first push.
-    await expect.poll(() => page.locator("main").innerText()).toContain("Live: seats update as people book.");
+    await expect
+      .poll(() => page.locator("main").innerText(), { timeout: 15_000 })
+      .toContain("Live: seats update as people book.");
     await page.getByRole("button", { name: "Join the line" }).click();
     await expect.poll(() => page.locator("main").innerText(), { timeout: 20_000 }).toContain("You are in!");
     await expect.poll(() => page.getByTestId("countdown").innerText()).toMatch(/Your admission ends in: \d+:\d\d/);

@@ -58,27 +58,41 @@ describe("the embedded database's snapshot", () => {
     }
   }, 60_000);
 
-  it("is made again when it does not load, and an old migrations' snapshot is removed", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "pglite-snapshot-"));
-    dirs.push(dir);
-    const file = snapshotFile(await snapshotDigest(SUBGRAPHS), dir);
-    const stale = snapshotFile("0123456789abcdef", dir);
-    await writeFile(file, "not a tarball");
-    await writeFile(stale, "from older migrations");
-    const notes: string[] = [];
-    const reopened = await openMigratedPglite(SUBGRAPHS, (message) => notes.push(message), dir);
-    try {
-      expect(reopened.fromSnapshot).toBe(false);
-      expect(notes).toEqual(["the embedded database's snapshot did not load; making a new one"]);
-      for (const [journal, applied] of Object.values(await migrationCounts(reopened.database)))
-        expect(applied).toBe(journal);
-    } finally {
-      await reopened.database.close();
-    }
-    expect(await readdir(dir)).toEqual([path.basename(file)]);
-    expect((await readFile(file)).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])); // gzip
-    const again = await openMigratedPglite(SUBGRAPHS, undefined, dir);
-    await again.database.close();
-    expect(again.fromSnapshot).toBe(true);
-  }, 60_000);
+  it.each([
+    ["not gzip", () => Promise.resolve(Buffer.from("not a tarball"))],
+    // Cut in half (a damaged disk): PGlite's own gunzip would throw this outside any promise.
+    [
+      "truncated",
+      async () => {
+        const whole = await readFile(snapshotFile(await snapshotDigest(SUBGRAPHS), dirs[0]));
+        return whole.subarray(0, whole.length / 2);
+      },
+    ],
+  ])(
+    "is made again when it does not load (%s), and an old migrations' snapshot is removed",
+    async (_, damaged) => {
+      const dir = await mkdtemp(path.join(tmpdir(), "pglite-snapshot-"));
+      dirs.push(dir);
+      const file = snapshotFile(await snapshotDigest(SUBGRAPHS), dir);
+      const stale = snapshotFile("0123456789abcdef", dir);
+      await writeFile(file, await damaged());
+      await writeFile(stale, "from older migrations");
+      const notes: string[] = [];
+      const reopened = await openMigratedPglite(SUBGRAPHS, (message) => notes.push(message), dir);
+      try {
+        expect(reopened.fromSnapshot).toBe(false);
+        expect(notes).toEqual(["the embedded database's snapshot did not load; making a new one"]);
+        for (const [journal, applied] of Object.values(await migrationCounts(reopened.database)))
+          expect(applied).toBe(journal);
+      } finally {
+        await reopened.database.close();
+      }
+      expect(await readdir(dir)).toEqual([path.basename(file)]);
+      expect((await readFile(file)).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])); // gzip
+      const again = await openMigratedPglite(SUBGRAPHS, undefined, dir);
+      await again.database.close();
+      expect(again.fromSnapshot).toBe(true);
+    },
+    60_000,
+  );
 });

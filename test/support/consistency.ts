@@ -3,7 +3,8 @@ import { queryRows, type AppDatabase } from "../../lib/storage/db";
 
 /**
  * What must hold for every zone once the platform is quiet: capacity = available + held + sold,
- * every held or sold seat belongs to a live booking of the same size, and every live booking
+ * every held or sold seat belongs to a live booking of the same size (or a held one to a live
+ * waitlist offer of that size, its entry's id), and every live booking
  * holds its seats. Returns the problems found (none: consistent). `available` reads the live
  * counter (through the gateway), the rest is read from the database.
  */
@@ -29,7 +30,9 @@ export async function zoneProblems(
       sql`select h.id, h.quantity, h.status, b.status as booking from inventory.holds h
           left join booking.bookings b on b.id = h.id
           where h.zone_id = ${zoneId} and h.status in ('HELD', 'SOLD')
-            and (b.id is null or b.status not in ('PENDING', 'CONFIRMED') or b.quantity <> h.quantity)`,
+            and (b.id is null or b.status not in ('PENDING', 'CONFIRMED') or b.quantity <> h.quantity)
+            and not exists (select 1 from inventory.waitlist_entries w where w.id = h.id
+              and w.status = 'OFFERED' and w.offer_quantity = h.quantity and h.status = 'HELD')`,
     );
     for (const o of orphans) {
       problems.push(

@@ -13,10 +13,10 @@ import manifest from "../persisted-query-manifest.json";
 type LiveState = "connecting" | "connected" | "reconnecting";
 let liveState: LiveState = "connecting";
 const liveListeners = new Set<() => void>();
-function setLive(state: LiveState) {
+function setLive(state: LiveState, attribute: "connected" | "closed") {
   liveState = state;
   // The page says whether live updates are connected (and tests wait for it).
-  document.documentElement.setAttribute("data-live", state === "connected" ? "connected" : "closed");
+  document.documentElement.setAttribute("data-live", attribute);
   for (const listener of liveListeners) listener();
 }
 
@@ -56,7 +56,13 @@ function makeClient(url: string, token: string | null) {
       lazy: true,
       retryAttempts: Infinity,
       shouldRetry: () => true,
-      on: { connected: () => setLive("connected"), closed: () => setLive("reconnecting") },
+      // A lazy client also closes when the last subscription ends (leaving a page): only a retry
+      // means live updates were lost.
+      on: {
+        connecting: (isRetry) => setLive(isRetry ? "reconnecting" : "connecting", "closed"),
+        connected: () => setLive("connected", "connected"),
+        closed: () => setLive(liveState === "connected" ? "connecting" : liveState, "closed"),
+      },
     }),
   );
   const link = ApolloLink.split(
