@@ -47,6 +47,55 @@ describe("the subscription hub", () => {
     ).toThrow(/Sign in/);
   });
 
+  it("does not push a live change whose payload is the one the subscriber has (per id), but replays every missed one", async () => {
+    const live = createMemoryLiveEvents();
+    // The booking as it is when each event is resolved: two events can show the same state.
+    let status = "PENDING";
+    const execute: QueryExecutor = async () => ({ data: { bookingStatusChanged: { status } } });
+    const hub = createSubscriptionHub({ live, execute, logger: createLogger("silent") });
+    const plan = (after?: string) =>
+      planSubscription(
+        schema,
+        parse(`subscription($after: String) { bookingStatusChanged(bookingId: "b1", after: $after) { status } }`),
+        null,
+        after ? { after } : {},
+        { userId: "u1", role: "GUEST" } as never,
+      );
+    const auth = { principal: { userId: "u1", role: "GUEST" } as never, token: null };
+    const watcher = await hub.subscribe(plan(), auth);
+    const statuses: string[] = [];
+    const cursors: string[] = [];
+    const collect = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const next = (await watcher.next()).value as {
+          data: { bookingStatusChanged: { status: string } };
+          extensions: { cursor: string };
+        };
+        statuses.push(next.data.bookingStatusChanged.status);
+        cursors.push(next.extensions.cursor);
+      }
+    };
+    status = "CONFIRMED";
+    await emit(live, "booking:b1", { bookingId: "b1" });
+    await collect(1);
+    // Two changes both resolved as REFUNDED: one push; then a real change is pushed again.
+    status = "REFUNDED";
+    await emit(live, "booking:b1", { bookingId: "b1" });
+    await emit(live, "booking:b1", { bookingId: "b1" });
+    await tick();
+    status = "CANCELLED";
+    await emit(live, "booking:b1", { bookingId: "b1" });
+    await collect(2);
+    expect(statuses).toEqual(["CONFIRMED", "REFUNDED", "CANCELLED"]);
+    await watcher.return!();
+    // A client resuming after its first push gets each of the three changes it missed.
+    const resumed = await hub.subscribe(plan(cursors[0]), auth);
+    const replayed = [];
+    for (let i = 0; i < 3; i++) replayed.push(((await resumed.next()).value as { data: unknown }).data);
+    expect(replayed).toEqual(Array(3).fill({ bookingStatusChanged: { status: "CANCELLED" } }));
+    await resumed.return!();
+  });
+
   it("resolves each event once per group of identical subscribers, in order, and stops listening when they leave", async () => {
     const live = createMemoryLiveEvents();
     const calls: Record<string, unknown>[] = [];

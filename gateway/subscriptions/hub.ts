@@ -70,11 +70,20 @@ interface Resolved {
   cursor: string;
   payload: ExecutionResult;
   json: string;
+  /** The id it shows, and its `data` serialised: a subscriber is not sent the same data for an id twice in a row. */
+  id: string;
+  data: string;
 }
 
 interface SinkState {
   /** The newest cursor this subscriber was sent (or started after): nothing at or before it is sent again. */
   cursor: string;
+  /**
+   * The data last sent for each id. A live change whose payload is the same as the last one sent
+   * (two events resolved after both happened, say a refund requested and then completed) is not
+   * pushed again: it would tell the subscriber nothing.
+   */
+  sent?: Map<string, string>;
   /** While it catches up on missed entries, the group's live payloads wait here. */
   waiting: Resolved[] | null;
 }
@@ -218,7 +227,12 @@ export function createSubscriptionHub(deps: {
       ...(result.errors?.length ? { errors: asGraphQLErrors(result.errors) } : {}),
       extensions: { cursor: entry.cursor, eventType: entry.eventType },
     };
-    return { cursor: entry.cursor, payload, json: JSON.stringify(payload) };
+    return { cursor: entry.cursor, payload, json: JSON.stringify(payload), id, data: JSON.stringify(payload.data) };
+  }
+
+  function send(sink: Sink, state: SinkState, resolved: Resolved) {
+    (state.sent ??= new Map()).set(resolved.id, resolved.data);
+    sink.push(resolved.payload, resolved.json, resolved.cursor);
   }
 
   /** Sends `resolved` unless the subscriber already has it (or is still catching up: then it waits). */
@@ -229,7 +243,8 @@ export function createSubscriptionHub(deps: {
     }
     if (compareCursors(resolved.cursor, state.cursor) <= 0) return false;
     state.cursor = resolved.cursor;
-    sink.push(resolved.payload, resolved.json, resolved.cursor);
+    if (state.sent?.get(resolved.id) === resolved.data) return false;
+    send(sink, state, resolved);
     return true;
   }
 
@@ -296,15 +311,14 @@ export function createSubscriptionHub(deps: {
    */
   async function sendCurrent(plan: SubscriptionPlan, auth: SubscriberAuth, sink: Sink, state: SinkState) {
     if (!plan.route.authorizeId) return;
-    const result = await execute(plan.query, liveVariables(plan, plan.route.authorizeId(plan.args)), auth);
+    const id = plan.route.authorizeId(plan.args);
+    const result = await execute(plan.query, liveVariables(plan, id), auth);
     if (result.errors?.length) throw new Error(`current value not read: ${result.errors[0].message}`);
     const value = result.data?.[plan.responseKey];
     if (!value) return;
-    const payload: ExecutionResult = {
-      data: { [plan.responseKey]: value },
-      extensions: { cursor: state.cursor },
-    };
-    sink.push(payload, JSON.stringify(payload), state.cursor);
+    const data = { [plan.responseKey]: value };
+    const payload: ExecutionResult = { data, extensions: { cursor: state.cursor } };
+    send(sink, state, { cursor: state.cursor, payload, json: JSON.stringify(payload), id, data: JSON.stringify(data) });
   }
 
   async function replay(group: Group, sink: Sink, state: SinkState) {
@@ -324,7 +338,8 @@ export function createSubscriptionHub(deps: {
       const resolved = id ? await resolveForReplay(group, id, entry) : null;
       if (!resolved || compareCursors(resolved.cursor, state.cursor) <= 0) continue;
       state.cursor = resolved.cursor;
-      sink.push(resolved.payload, resolved.json, resolved.cursor);
+      // Every missed change is sent when resuming, even one that looks like the one before.
+      send(sink, state, resolved);
       metrics.replayed.inc();
     }
   }
