@@ -13,10 +13,10 @@ import manifest from "../persisted-query-manifest.json";
 type LiveState = "connecting" | "connected" | "reconnecting";
 let liveState: LiveState = "connecting";
 const liveListeners = new Set<() => void>();
-function setLive(state: LiveState, attribute: "connected" | "closed") {
+function setLive(state: LiveState) {
   liveState = state;
   // The page says whether live updates are connected (and tests wait for it).
-  document.documentElement.setAttribute("data-live", attribute);
+  document.documentElement.setAttribute("data-live", state === "connected" ? "connected" : "closed");
   for (const listener of liveListeners) listener();
 }
 
@@ -59,9 +59,9 @@ function makeClient(url: string, token: string | null) {
       // A lazy client also closes when the last subscription ends (leaving a page): only a retry
       // means live updates were lost.
       on: {
-        connecting: (isRetry) => setLive(isRetry ? "reconnecting" : "connecting", "closed"),
-        connected: () => setLive("connected", "connected"),
-        closed: () => setLive(liveState === "connected" ? "connecting" : liveState, "closed"),
+        connecting: (isRetry) => setLive(isRetry ? "reconnecting" : "connecting"),
+        connected: () => setLive("connected"),
+        closed: () => setLive(liveState === "connected" ? "connecting" : liveState),
       },
     }),
   );
